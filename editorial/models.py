@@ -1,0 +1,358 @@
+"""Editorial models: columns, people, roles, series, episodes, sign-offs,
+comments and the append-only history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from editorial.db import Base
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime, stored naive in UTC on every database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware one is required")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=24,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Level(enum.StrEnum):
+    CITY = "city"
+    COUNTY = "county"
+
+
+class Role(enum.StrEnum):
+    EDITOR_DIRECTOR = "editor_director"  # 编导
+    PRODUCER = "producer"  # 制片人
+    REVIEWER = "reviewer"  # 审片人（复审）
+    FINAL_APPROVER = "final_approver"  # 终审
+    LIAISON = "liaison"  # 通联员
+    SCHEDULER = "scheduler"  # 编排
+    ADMIN = "admin"  # 管理员
+
+
+class State(enum.StrEnum):
+    PROPOSED = "proposed"  # 选题申报
+    TOPIC_APPROVED = "topic_approved"  # 选题通过
+    TOPIC_REJECTED = "topic_rejected"  # 选题未通过
+    IN_PRODUCTION = "in_production"  # 制作中
+    FIRST_REVIEW = "first_review"  # 已送审，待初审
+    SECOND_REVIEW = "second_review"  # 待复审
+    FINAL_REVIEW = "final_review"  # 待终审
+    RETURNED = "returned"  # 退回修改
+    APPROVED = "approved"  # 可播
+    WITHDRAWN = "withdrawn"  # 已撤销
+    PULLED = "pulled"  # 已撤播
+
+
+class Stage(enum.StrEnum):
+    FIRST = "first"  # 初审
+    SECOND = "second"  # 复审
+    FINAL = "final"  # 终审
+
+
+class Column(Base):
+    """A TV column (栏目): the city's 《时代风采》 or a county sister column."""
+
+    __tablename__ = "columns"
+    __table_args__ = (
+        CheckConstraint(
+            "review_days_first >= 1 AND review_days_second >= 1 AND review_days_final >= 1",
+            name="review_days_positive",
+        ),
+        CheckConstraint("slug <> ''", name="slug_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    level: Mapped[Level] = mapped_column(_enum(Level, "level"))
+    station: Mapped[str] = mapped_column(String(80))
+    channel: Mapped[str] = mapped_column(String(80))
+    has_fixed_slot: Mapped[bool] = mapped_column(Boolean, default=True)
+    review_days_first: Mapped[int] = mapped_column(Integer, default=2)
+    review_days_second: Mapped[int] = mapped_column(Integer, default=3)
+    review_days_final: Mapped[int] = mapped_column(Integer, default=2)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def review_days(self, stage: Stage) -> int:
+        return {
+            Stage.FIRST: self.review_days_first,
+            Stage.SECOND: self.review_days_second,
+            Stage.FINAL: self.review_days_final,
+        }[stage]
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (CheckConstraint("username <> ''", name="username_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    email: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="person")
+
+
+class Membership(Base):
+    """A role a person holds in one column."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("person_id", "column_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship(back_populates="memberships")
+    column: Mapped[Column] = relationship()
+
+
+class ApiToken(Base):
+    """A personal API token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Series(Base):
+    """A major topic (重大题材) run as a serialized series (连续报道)."""
+
+    __tablename__ = "series"
+    __table_args__ = (CheckConstraint("parts >= 2", name="at_least_two_parts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    parts: Mapped[int] = mapped_column(Integer)
+    start_by: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    column: Mapped[Column] = relationship()
+
+
+class Episode(Base):
+    """An episode (节目) and where it stands in the editorial workflow."""
+
+    __tablename__ = "episodes"
+    __table_args__ = (
+        CheckConstraint("target_duration_s > 0", name="duration_positive"),
+        CheckConstraint("(series_id IS NULL) = (part_number IS NULL)", name="series_has_part"),
+        CheckConstraint("part_number IS NULL OR part_number >= 1", name="part_positive"),
+        CheckConstraint("title <> ''", name="title_not_empty"),
+        CheckConstraint("review_round >= 0", name="round_not_negative"),
+        UniqueConstraint("series_id", "part_number"),
+        Index("ix_episodes_state_review_due", "state", "review_due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(Text, default="")
+    synopsis: Mapped[str] = mapped_column(Text, default="")
+    genre: Mapped[str] = mapped_column(String(40), default="")
+    target_duration_s: Mapped[int] = mapped_column(Integer)
+    director_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    responsible_producer_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    air_by: Mapped[date | None] = mapped_column(Date)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"))
+    part_number: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[State] = mapped_column(_enum(State, "episode_state"), index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    review_round: Mapped[int] = mapped_column(Integer, default=0)
+    state_entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    review_due: Mapped[date | None] = mapped_column(Date)
+    review_due_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    media_version: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    column: Mapped[Column] = relationship()
+    director: Mapped[Person] = relationship(foreign_keys=[director_id])
+    responsible_producer: Mapped[Person] = relationship(foreign_keys=[responsible_producer_id])
+    series: Mapped[Series | None] = relationship()
+    tags: Mapped[list[PriorityTag]] = relationship(
+        cascade="all, delete-orphan", order_by="PriorityTag.tag"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    @property
+    def priority_tags(self) -> list[str]:
+        return [t.tag for t in self.tags]
+
+
+class PriorityTag(Base):
+    """A reporting-priority tag (宣传报道重点) an episode answers to."""
+
+    __tablename__ = "episode_priority_tags"
+
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+
+class StageSigner(Base):
+    """Binds a person to the one review stage they may sign on an episode.
+
+    The primary key (episode, person) is the four-eyes rule held by the
+    database: a second stage for the same person cannot be inserted.
+    """
+
+    __tablename__ = "stage_signers"
+    __table_args__ = (UniqueConstraint("episode_id", "person_id", "stage"),)
+
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    stage: Mapped[Stage] = mapped_column(_enum(Stage, "stage"))
+
+
+class SignOff(Base):
+    """A review sign-off (签审), bound to the round and media version reviewed."""
+
+    __tablename__ = "sign_offs"
+    __table_args__ = (
+        UniqueConstraint("episode_id", "review_round", "stage"),
+        ForeignKeyConstraint(
+            ["episode_id", "person_id", "stage"],
+            ["stage_signers.episode_id", "stage_signers.person_id", "stage_signers.stage"],
+            name="fk_sign_offs_stage_signer",
+        ),
+        CheckConstraint(
+            "political_accuracy AND facts AND watchability AND timeliness AND technical_quality",
+            name="checklist_complete",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
+    review_round: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[Stage] = mapped_column(_enum(Stage, "stage"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    media_version: Mapped[int | None] = mapped_column(Integer)
+    political_accuracy: Mapped[bool] = mapped_column(Boolean)
+    facts: Mapped[bool] = mapped_column(Boolean)
+    watchability: Mapped[bool] = mapped_column(Boolean)
+    timeliness: Mapped[bool] = mapped_column(Boolean)
+    technical_quality: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    person: Mapped[Person] = relationship()
+
+
+class Comment(Base):
+    """A comment on an episode; append-only like the history."""
+
+    __tablename__ = "comments"
+    __table_args__ = (CheckConstraint("body <> ''", name="body_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    body: Mapped[str] = mapped_column(Text)
+
+    author: Mapped[Person] = relationship()
+
+
+class HistoryEntry(Base):
+    """One act on an episode, kept forever (操作记录).
+
+    Rows are never updated or deleted: database triggers refuse both. Each row
+    carries the hash of the previous row of the same episode and its own, so
+    ``tvcolumn audit verify`` can prove nothing was altered underneath.
+    """
+
+    __tablename__ = "episode_history"
+    __table_args__ = (
+        UniqueConstraint("episode_id", "seq"),
+        CheckConstraint("seq >= 1", name="seq_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    act: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    actor_role: Mapped[str | None] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    from_state: Mapped[str | None] = mapped_column(String(24))
+    to_state: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str | None] = mapped_column(Text)
+    checklist: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    media_version: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    actor: Mapped[Person | None] = relationship()
+
+
+class HolidayDay(Base):
+    """An official day off or make-up working day entered by an admin.
+
+    Takes precedence over the bundled chinesecalendar data, so a new year's
+    State Council notice can be entered before the package knows it.
+    """
+
+    __tablename__ = "holiday_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(200))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)

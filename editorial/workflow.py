@@ -1,0 +1,628 @@
+"""The editorial workflow (节目统筹管理): every act on an episode.
+
+Each act is one function taking the session, the acting person, the episode,
+the version the actor saw, ``now`` and its own arguments. It checks the rule,
+changes the episode, appends the history entry and flushes. The caller owns
+the transaction and commits once.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from editorial import history
+from editorial.errors import Conflict, Forbidden, IllegalAct, InvalidInput
+from editorial.models import (
+    Column,
+    Comment,
+    Episode,
+    HistoryEntry,
+    Membership,
+    Person,
+    PriorityTag,
+    Role,
+    Series,
+    SignOff,
+    Stage,
+    StageSigner,
+    State,
+)
+from editorial.workdays import REVIEW_STAGE, WorkCalendar, local_date, set_review_due
+
+MAX_DURATION_S = 4 * 3600
+
+
+class Act(enum.StrEnum):
+    PROPOSE = "propose"  # 选题申报
+    APPROVE_TOPIC = "approve_topic"  # 选题通过
+    REJECT_TOPIC = "reject_topic"  # 选题不通过
+    START_PRODUCTION = "start_production"  # 开始制作
+    SUBMIT = "submit"  # 送审
+    FIRST_REVIEW = "first_review"  # 初审通过
+    SECOND_REVIEW = "second_review"  # 复审通过
+    FINAL_REVIEW = "final_review"  # 终审通过
+    RETURN = "return_for_changes"  # 退回修改
+    WITHDRAW = "withdraw"  # 撤销
+    PULL = "pull_from_air"  # 撤播
+    HAND_OVER = "hand_over"  # 移交负责制片人
+
+
+REVIEWING = frozenset(REVIEW_STAGE)
+OPEN = frozenset(
+    {State.PROPOSED, State.TOPIC_APPROVED, State.IN_PRODUCTION, State.RETURNED} | REVIEWING
+)
+TERMINAL = frozenset({State.TOPIC_REJECTED, State.WITHDRAWN, State.PULLED})
+
+SOURCES: dict[Act, frozenset[State]] = {
+    Act.APPROVE_TOPIC: frozenset({State.PROPOSED}),
+    Act.REJECT_TOPIC: frozenset({State.PROPOSED}),
+    Act.START_PRODUCTION: frozenset({State.TOPIC_APPROVED}),
+    Act.SUBMIT: frozenset({State.IN_PRODUCTION, State.RETURNED}),
+    Act.FIRST_REVIEW: frozenset({State.FIRST_REVIEW}),
+    Act.SECOND_REVIEW: frozenset({State.SECOND_REVIEW}),
+    Act.FINAL_REVIEW: frozenset({State.FINAL_REVIEW}),
+    Act.RETURN: REVIEWING,
+    Act.WITHDRAW: OPEN,
+    Act.PULL: frozenset({State.APPROVED}),
+    Act.HAND_OVER: OPEN | {State.APPROVED},
+}
+
+SIGN_ACT = {
+    Stage.FIRST: Act.FIRST_REVIEW,
+    Stage.SECOND: Act.SECOND_REVIEW,
+    Stage.FINAL: Act.FINAL_REVIEW,
+}
+STAGE_ROLE = {
+    Stage.FIRST: Role.PRODUCER,
+    Stage.SECOND: Role.REVIEWER,
+    Stage.FINAL: Role.FINAL_APPROVER,
+}
+NEXT_STATE = {
+    Stage.FIRST: State.SECOND_REVIEW,
+    Stage.SECOND: State.FINAL_REVIEW,
+    Stage.FINAL: State.APPROVED,
+}
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """The review checklist (政治性与可视性的统一) that goes with a sign-off."""
+
+    political_accuracy: bool = False  # 导向正确
+    facts: bool = False  # 事实准确
+    watchability: bool = False  # 可视性
+    timeliness: bool = False  # 时效性
+    technical_quality: bool = False  # 技术质量
+
+    @classmethod
+    def all_confirmed(cls) -> Checklist:
+        return cls(True, True, True, True, True)
+
+    def missing(self) -> list[str]:
+        return [name for name, ok in asdict(self).items() if not ok]
+
+
+# --- who may act ---------------------------------------------------------------------------
+
+
+def roles_in(session: Session, person: Person, column_id: int) -> set[Role]:
+    return set(
+        session.scalars(
+            select(Membership.role).where(
+                Membership.person_id == person.id, Membership.column_id == column_id
+            )
+        )
+    )
+
+
+def _require_role(roles: set[Role], role: Role, person: Person, column: Column) -> Role:
+    if role not in roles:
+        raise Forbidden(f"{person.username} is not a {role.value} of column {column.slug}")
+    return role
+
+
+def _require_responsible(roles: set[Role], person: Person, episode: Episode) -> Role:
+    if episode.responsible_producer_id != person.id:
+        raise Forbidden(
+            f"only the responsible producer ({episode.responsible_producer.username}) "
+            f"may do this; {person.username} is not"
+        )
+    return _require_role(roles, Role.PRODUCER, person, episode.column)
+
+
+def _review_stage_role(
+    session: Session, roles: set[Role], person: Person, episode: Episode, stage: Stage
+) -> Role:
+    """The checks for signing or returning at a review stage (four eyes included)."""
+    if person.id == episode.director_id:
+        raise Forbidden(f"{person.username} is the episode's editor-director and signs no review")
+    if stage is Stage.FIRST:
+        role = _require_responsible(roles, person, episode)
+    else:
+        role = _require_role(roles, STAGE_ROLE[stage], person, episode.column)
+    bound = session.get(StageSigner, (episode.id, person.id))
+    if bound is not None and bound.stage is not stage:
+        raise Forbidden(
+            f"{person.username} already acted at the {bound.stage.value} review of this episode "
+            f"and may not act at the {stage.value} review (four eyes)"
+        )
+    return role
+
+
+def authorize(session: Session, person: Person, episode: Episode, act: Act) -> Role:
+    """The role in which ``person`` may do ``act`` now, or raise why not."""
+    if not person.active:
+        raise Forbidden(f"{person.username} is deactivated")
+    if act is Act.PROPOSE:
+        raise IllegalAct("an existing episode cannot be proposed again")
+    if episode.state not in SOURCES[act]:
+        raise IllegalAct(
+            f"cannot {act.value.replace('_', ' ')}: episode {episode.id} is {episode.state.value}"
+        )
+    roles = roles_in(session, person, episode.column_id)
+    match act:
+        case Act.APPROVE_TOPIC | Act.REJECT_TOPIC:
+            return _require_responsible(roles, person, episode)
+        case Act.START_PRODUCTION | Act.SUBMIT:
+            return _require_role(roles, Role.EDITOR_DIRECTOR, person, episode.column)
+        case Act.FIRST_REVIEW | Act.SECOND_REVIEW | Act.FINAL_REVIEW | Act.RETURN:
+            stage = REVIEW_STAGE[episode.state]
+            if act is not Act.RETURN and act is not SIGN_ACT[stage]:
+                raise IllegalAct(f"episode {episode.id} awaits the {stage.value} review")
+            return _review_stage_role(session, roles, person, episode, stage)
+        case Act.WITHDRAW:
+            if (
+                episode.state is State.PROPOSED
+                and person.id == episode.director_id
+                and Role.EDITOR_DIRECTOR in roles
+            ):
+                return Role.EDITOR_DIRECTOR
+            return _require_responsible(roles, person, episode)
+        case Act.PULL:
+            if Role.FINAL_APPROVER in roles and person.id != episode.director_id:
+                return Role.FINAL_APPROVER
+            return _require_responsible(roles, person, episode)
+        case Act.HAND_OVER:
+            if person.id == episode.responsible_producer_id and Role.PRODUCER in roles:
+                return Role.PRODUCER
+            return _require_role(roles, Role.ADMIN, person, episode.column)
+    raise IllegalAct(f"unknown act {act}")  # pragma: no cover
+
+
+def available_acts(session: Session, person: Person, episode: Episode) -> list[Act]:
+    """The acts ``person`` may take on ``episode`` now, and only those."""
+    allowed = []
+    for act in SOURCES:
+        try:
+            authorize(session, person, episode, act)
+        except (Forbidden, IllegalAct):
+            continue
+        allowed.append(act)
+    return allowed
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _check_version(session: Session, episode: Episode, expected_version: int) -> None:
+    if episode.version != expected_version:
+        raise Conflict(_conflict_message(session, episode, expected_version))
+
+
+def _conflict_message(session: Session, episode: Episode, expected_version: int) -> str:
+    last = session.execute(
+        select(HistoryEntry.act, Person.username, HistoryEntry.at)
+        .join(Person, Person.id == HistoryEntry.actor_id, isouter=True)
+        .where(HistoryEntry.episode_id == episode.id)
+        .order_by(HistoryEntry.seq.desc())
+        .limit(1)
+    ).first()
+    who = f"; last act: {last[0]} by {last[1]} at {last[2]:%Y-%m-%d %H:%M} UTC" if last else ""
+    return (
+        f"episode {episode.id} was changed by someone else (you saw version {expected_version}, "
+        f"it is now version {episode.version}{who}); reload it and try again"
+    )
+
+
+def _flush(session: Session, episode: Episode, expected_version: int) -> None:
+    """Flush the episode; a concurrent writer makes the versioned UPDATE miss."""
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict(
+            f"episode {episode.id} was changed by someone else while you acted "
+            f"(you saw version {expected_version}); reload it and try again"
+        ) from None
+
+
+def _require_reason(reason: str | None, act: Act) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise InvalidInput(
+            f"{act.value.replace('_', ' ')} needs a reason", {"reason": "a reason is required"}
+        )
+    return text
+
+
+def _move(
+    session: Session,
+    actor: Person,
+    episode: Episode,
+    expected_version: int,
+    now: datetime,
+    act: Act,
+    target: State,
+    *,
+    reason: str | None = None,
+    checklist: Checklist | None = None,
+    details: dict[str, object] | None = None,
+    new_producer: Person | None = None,
+) -> Episode:
+    """Check the act, apply the transition, flush, and append the history entry."""
+    _check_version(session, episode, expected_version)
+    role = authorize(session, actor, episode, act)
+    source = episode.state
+    stage = REVIEW_STAGE[source] if act in SIGN_ACT.values() else None
+    if stage is not None:
+        _check_checklist(checklist)
+    calendar = WorkCalendar.load(session) if REVIEWING & {source, target} else None
+    with session.no_autoflush:
+        if target is not source:
+            episode.state, episode.state_entered_at = target, now
+        if calendar is not None:
+            set_review_due(episode, calendar)
+        if new_producer is not None:
+            episode.responsible_producer = new_producer
+        if act is Act.SUBMIT:
+            episode.review_round += 1
+        if stage is not None and session.get(StageSigner, (episode.id, actor.id)) is None:
+            session.add(StageSigner(episode_id=episode.id, person_id=actor.id, stage=stage))
+    _flush(session, episode, expected_version)
+    if stage is not None and checklist is not None:
+        session.add(
+            SignOff(
+                episode_id=episode.id,
+                review_round=episode.review_round,
+                stage=stage,
+                person_id=actor.id,
+                role=role,
+                signed_at=now,
+                media_version=episode.media_version,
+                **asdict(checklist),
+            )
+        )
+    history.record(
+        session,
+        episode,
+        act=act.value,
+        actor=actor,
+        role=role.value,
+        now=now,
+        from_state=source,
+        reason=reason,
+        checklist=asdict(checklist) if checklist else None,
+        media_version=episode.media_version if checklist else None,
+        details=dict(details) if details else None,
+    )
+    session.flush()
+    return episode
+
+
+def _check_checklist(checklist: Checklist | None) -> None:
+    missing = checklist.missing() if checklist else ["the whole checklist"]
+    if missing:
+        raise InvalidInput(
+            f"a sign-off confirms every checklist item; not confirmed: {', '.join(missing)}. "
+            "Return the episode for changes instead if an item fails.",
+            {"checklist": ", ".join(missing)},
+        )
+
+
+# --- the acts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What an editor-director fills in to propose a topic (选题申报)."""
+
+    title: str
+    target_duration_s: int
+    responsible_producer: Person
+    topic: str = ""
+    synopsis: str = ""
+    genre: str = ""
+    air_by: date | None = None
+    series: Series | None = None
+    part_number: int | None = None
+    priority_tags: tuple[str, ...] = ()
+
+
+def _validate_proposal(
+    session: Session, column: Column, proposal: Proposal, now: datetime
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    title = proposal.title.strip()
+    if not title:
+        errors["title"] = "a title is required"
+    elif len(title) > 200:
+        errors["title"] = "a title has at most 200 characters"
+    if not 0 < proposal.target_duration_s <= MAX_DURATION_S:
+        errors["target_duration_s"] = f"target duration must be 1 to {MAX_DURATION_S} seconds"
+    if proposal.air_by is not None and proposal.air_by < local_date(now):
+        errors["air_by"] = f"air-by date {proposal.air_by} is already past"
+    producer = proposal.responsible_producer
+    if not producer.active or Role.PRODUCER not in roles_in(session, producer, column.id):
+        errors["responsible_producer"] = (
+            f"{producer.username} is not an active producer of column {column.slug}"
+        )
+    if (proposal.series is None) != (proposal.part_number is None):
+        errors["part_number"] = "a series part needs both the series and its part number"
+    elif proposal.series is not None and proposal.part_number is not None:
+        series = proposal.series
+        if series.column_id != column.id:
+            errors["series"] = f"series {series.id} belongs to another column"
+        elif not 1 <= proposal.part_number <= series.parts:
+            errors["part_number"] = f"series {series.id} has parts 1 to {series.parts}"
+        elif session.scalar(
+            select(Episode.id).where(
+                Episode.series_id == series.id, Episode.part_number == proposal.part_number
+            )
+        ):
+            errors["part_number"] = f"part {proposal.part_number} of series {series.id} exists"
+    for tag in proposal.priority_tags:
+        if not tag.strip() or len(tag.strip()) > 60:
+            errors["priority_tags"] = "each priority tag has 1 to 60 characters"
+    return errors
+
+
+def propose(
+    session: Session, actor: Person, column: Column, now: datetime, proposal: Proposal
+) -> Episode:
+    """Propose a topic (选题申报); the proposer becomes the episode's editor-director."""
+    if not actor.active:
+        raise Forbidden(f"{actor.username} is deactivated")
+    _require_role(roles_in(session, actor, column.id), Role.EDITOR_DIRECTOR, actor, column)
+    errors = _validate_proposal(session, column, proposal, now)
+    if errors:
+        raise InvalidInput("the proposal has errors: " + "; ".join(errors.values()), errors)
+    episode = Episode(
+        column=column,
+        title=proposal.title.strip(),
+        topic=proposal.topic.strip(),
+        synopsis=proposal.synopsis.strip(),
+        genre=proposal.genre.strip(),
+        target_duration_s=proposal.target_duration_s,
+        director_id=actor.id,
+        responsible_producer_id=proposal.responsible_producer.id,
+        air_by=proposal.air_by,
+        series=proposal.series,
+        part_number=proposal.part_number,
+        state=State.PROPOSED,
+        review_round=0,
+        state_entered_at=now,
+        created_at=now,
+        tags=[PriorityTag(tag=t) for t in sorted({t.strip() for t in proposal.priority_tags})],
+    )
+    session.add(episode)
+    session.flush()
+    history.record(
+        session,
+        episode,
+        act=Act.PROPOSE.value,
+        actor=actor,
+        role=Role.EDITOR_DIRECTOR.value,
+        now=now,
+        from_state=None,
+        details={
+            "title": episode.title,
+            "responsible_producer_id": episode.responsible_producer_id,
+        },
+    )
+    session.flush()
+    return episode
+
+
+def approve_topic(
+    session: Session, actor: Person, episode: Episode, expected_version: int, now: datetime
+) -> Episode:
+    """Approve the topic (选题通过): the responsible producer's call."""
+    return _move(
+        session, actor, episode, expected_version, now, Act.APPROVE_TOPIC, State.TOPIC_APPROVED
+    )
+
+
+def reject_topic(
+    session: Session,
+    actor: Person,
+    episode: Episode,
+    expected_version: int,
+    now: datetime,
+    *,
+    reason: str,
+) -> Episode:
+    """Reject the topic; a reason is required."""
+    return _move(
+        session,
+        actor,
+        episode,
+        expected_version,
+        now,
+        Act.REJECT_TOPIC,
+        State.TOPIC_REJECTED,
+        reason=_require_reason(reason, Act.REJECT_TOPIC),
+    )
+
+
+def start_production(
+    session: Session, actor: Person, episode: Episode, expected_version: int, now: datetime
+) -> Episode:
+    """Start production (开始制作) of an approved topic."""
+    return _move(
+        session, actor, episode, expected_version, now, Act.START_PRODUCTION, State.IN_PRODUCTION
+    )
+
+
+def submit(
+    session: Session, actor: Person, episode: Episode, expected_version: int, now: datetime
+) -> Episode:
+    """Submit for review (送审); opens a new review round, due for the first review."""
+    return _move(session, actor, episode, expected_version, now, Act.SUBMIT, State.FIRST_REVIEW)
+
+
+def sign_off(
+    session: Session,
+    actor: Person,
+    episode: Episode,
+    expected_version: int,
+    now: datetime,
+    *,
+    stage: Stage,
+    checklist: Checklist,
+) -> Episode:
+    """Sign the review stage the episode is in (初审 / 复审 / 终审).
+
+    ``stage`` is the stage the reviewer means to sign; it must be the one the
+    episode awaits, so a stale page cannot sign the wrong stage.
+    """
+    act = SIGN_ACT[stage]
+    return _move(
+        session, actor, episode, expected_version, now, act, NEXT_STATE[stage], checklist=checklist
+    )
+
+
+def return_for_changes(
+    session: Session,
+    actor: Person,
+    episode: Episode,
+    expected_version: int,
+    now: datetime,
+    *,
+    reason: str,
+) -> Episode:
+    """Return for changes (退回修改) at the current review stage; a reason is required."""
+    return _move(
+        session,
+        actor,
+        episode,
+        expected_version,
+        now,
+        Act.RETURN,
+        State.RETURNED,
+        reason=_require_reason(reason, Act.RETURN),
+    )
+
+
+def withdraw(
+    session: Session,
+    actor: Person,
+    episode: Episode,
+    expected_version: int,
+    now: datetime,
+    *,
+    reason: str,
+) -> Episode:
+    """Withdraw the episode (撤销) before it is approved; a reason is required."""
+    return _move(
+        session,
+        actor,
+        episode,
+        expected_version,
+        now,
+        Act.WITHDRAW,
+        State.WITHDRAWN,
+        reason=_require_reason(reason, Act.WITHDRAW),
+    )
+
+
+def pull_from_air(
+    session: Session,
+    actor: Person,
+    episode: Episode,
+    expected_version: int,
+    now: datetime,
+    *,
+    reason: str,
+) -> Episode:
+    """Pull an approved episode from air (撤播); a reason is required."""
+    return _move(
+        session,
+        actor,
+        episode,
+        expected_version,
+        now,
+        Act.PULL,
+        State.PULLED,
+        reason=_require_reason(reason, Act.PULL),
+    )
+
+
+def hand_over(
+    session: Session,
+    actor: Person,
+    episode: Episode,
+    expected_version: int,
+    now: datetime,
+    *,
+    to: Person,
+    reason: str | None = None,
+) -> Episode:
+    """Hand responsibility to another producer of the column (移交); one at any time."""
+    if to.id == episode.responsible_producer_id:
+        raise InvalidInput(f"{to.username} is already the responsible producer", {"to": "same"})
+    if not to.active or Role.PRODUCER not in roles_in(session, to, episode.column_id):
+        raise InvalidInput(
+            f"{to.username} is not an active producer of column {episode.column.slug}",
+            {"to": "not a producer of this column"},
+        )
+    details: dict[str, object] = {
+        "from_producer_id": episode.responsible_producer_id,
+        "to_producer_id": to.id,
+    }
+    return _move(
+        session,
+        actor,
+        episode,
+        expected_version,
+        now,
+        Act.HAND_OVER,
+        episode.state,
+        reason=(reason or "").strip() or None,
+        details=details,
+        new_producer=to,
+    )
+
+
+def add_comment(
+    session: Session, actor: Person, episode: Episode, now: datetime, body: str
+) -> Comment:
+    """Comment on an episode: anyone holding a role in its column may."""
+    if not actor.active or not roles_in(session, actor, episode.column_id):
+        raise Forbidden(f"{actor.username} holds no role in column {episode.column.slug}")
+    text = body.strip()
+    if not text:
+        raise InvalidInput("a comment cannot be empty", {"body": "required"})
+    comment = Comment(episode_id=episode.id, author_id=actor.id, at=now, body=text)
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+def overdue_reviews(
+    session: Session, today: date, columns: Iterable[int] | None = None
+) -> list[Episode]:
+    """Episodes whose current review stage is past its working-day due date."""
+    query = (
+        select(Episode)
+        .where(Episode.state.in_(REVIEWING), Episode.review_due < today)
+        .order_by(Episode.review_due, Episode.id)
+    )
+    if columns is not None:
+        query = query.where(Episode.column_id.in_(list(columns)))
+    return list(session.scalars(query))

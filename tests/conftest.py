@@ -1,0 +1,202 @@
+"""Fixtures: a migrated database per backend, a rolled-back session per test,
+and factories for columns, people and episodes.
+
+Every test that takes ``session`` runs on SQLite and, when
+``TVCOLUMN_TEST_DATABASE_URL`` points at PostgreSQL, on PostgreSQL too. Under
+CI (``CI=true``) the PostgreSQL variable is required: a missing database is a
+failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session
+
+from editorial import people, workflow
+from editorial.db import make_engine
+from editorial.models import Column, Episode, Level, Person, Role
+from web import migrate
+
+PG_URL = os.environ.get("TVCOLUMN_TEST_DATABASE_URL")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if IN_CI and not PG_URL:
+        raise pytest.UsageError(
+            "CI=true but TVCOLUMN_TEST_DATABASE_URL is not set: "
+            "the suite must run on PostgreSQL in CI (.ci/run sets it)"
+        )
+
+
+def reset_postgres(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+
+
+def migrated_engine(backend: str, tmp_dir: Path) -> Engine:
+    """A fresh database of the backend, migrated to head."""
+    if backend == "postgresql":
+        if not PG_URL:
+            pytest.skip("PostgreSQL not configured: set TVCOLUMN_TEST_DATABASE_URL")
+        engine = make_engine(PG_URL)
+        reset_postgres(engine)
+    else:
+        engine = make_engine(f"sqlite:///{tmp_dir / 'test.sqlite3'}")
+    migrate.upgrade(engine)
+    return engine
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    engine = migrated_engine(request.param, tmp_path_factory.mktemp(request.param))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        outer.rollback()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    """A session whose commits become savepoints, all rolled back after the test."""
+    with Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    ) as s:
+        yield s
+
+
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 2 March 2026, 09:00 in Shanghai
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def make_column(session: Session) -> Callable[..., Column]:
+    counter = iter(range(1, 10_000))
+
+    def make(slug: str | None = None, level: Level = Level.COUNTY, **kw: object) -> Column:
+        n = next(counter)
+        return people.create_column(
+            session,
+            NOW,
+            slug=slug or f"col-{n}",
+            name=kw.pop("name", f"栏目{n}"),  # type: ignore[arg-type]
+            level=level,
+            station="县电视台",
+            channel="综合频道",
+            **kw,  # type: ignore[arg-type]
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_person(session: Session) -> Callable[..., Person]:
+    counter = iter(range(1, 10_000))
+
+    def make(column: Column | None = None, *roles: Role, username: str | None = None) -> Person:
+        n = next(counter)
+        person = people.create_person(
+            session, NOW, username=username or f"user{n}", display_name=f"人员{n}"
+        )
+        for role in roles:
+            assert column is not None
+            people.grant_role(session, person, column, role, NOW)
+        return person
+
+    return make
+
+
+class Crew:
+    """A column with one person per workflow role."""
+
+    def __init__(
+        self,
+        column: Column,
+        director: Person,
+        producer: Person,
+        reviewer: Person,
+        final_approver: Person,
+        admin: Person,
+    ) -> None:
+        self.column = column
+        self.director = director
+        self.producer = producer
+        self.reviewer = reviewer
+        self.final_approver = final_approver
+        self.admin = admin
+
+
+@pytest.fixture
+def make_crew(
+    make_column: Callable[..., Column], make_person: Callable[..., Person]
+) -> Callable[..., Crew]:
+    def make(**column_kw: object) -> Crew:
+        column = make_column(**column_kw)
+        return Crew(
+            column,
+            make_person(column, Role.EDITOR_DIRECTOR),
+            make_person(column, Role.PRODUCER),
+            make_person(column, Role.REVIEWER),
+            make_person(column, Role.FINAL_APPROVER),
+            make_person(column, Role.ADMIN),
+        )
+
+    return make
+
+
+@pytest.fixture
+def crew(make_crew: Callable[..., Crew]) -> Crew:
+    return make_crew()
+
+
+@pytest.fixture
+def propose(session: Session, crew: Crew) -> Callable[..., Episode]:
+    """Propose an episode in the crew's column (keyword arguments override the proposal)."""
+
+    def make(crew_: Crew | None = None, **kw: object) -> Episode:
+        c = crew_ or crew
+        fields: dict[str, object] = {
+            "title": "先锋工程纪实",
+            "target_duration_s": 1200,
+            "responsible_producer": c.producer,
+        }
+        fields.update(kw)
+        return workflow.propose(session, c.director, c.column, NOW, workflow.Proposal(**fields))  # type: ignore[arg-type]
+
+    return make
+
+
+def walk_to_approved(
+    session: Session, crew: Crew, episode: Episode, now: datetime = NOW
+) -> Episode:
+    """Take a proposed episode through every act to approved (可播)."""
+    ok = workflow.Checklist.all_confirmed()
+    workflow.approve_topic(session, crew.producer, episode, episode.version, now)
+    workflow.start_production(session, crew.director, episode, episode.version, now)
+    workflow.submit(session, crew.director, episode, episode.version, now)
+    for person, stage in (
+        (crew.producer, workflow.Stage.FIRST),
+        (crew.reviewer, workflow.Stage.SECOND),
+        (crew.final_approver, workflow.Stage.FINAL),
+    ):
+        workflow.sign_off(session, person, episode, episode.version, now, stage=stage, checklist=ok)
+    return episode

@@ -1,0 +1,25 @@
+"""The Flask application: pages, JSON API and feeds over HTTP; also the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from web.config import load_config
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application. Never migrates: ``tvcolumn db upgrade`` does that."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(load_config(app.instance_path))
+    if overrides:
+        app.config.update(overrides)
+
+    from web import db, errors, views
+
+    db.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(views.bp)
+    return app

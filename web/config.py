@@ -1,0 +1,22 @@
+"""Configuration from the environment (documented in the README)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def load_config(default_instance_path: str) -> dict[str, Any]:
+    instance = Path(os.environ.get("TVCOLUMN_INSTANCE_PATH") or default_instance_path)
+    default_db = f"sqlite:///{instance / 'tvcolumn.sqlite3'}"
+    secret = os.environ.get("TVCOLUMN_SECRET_KEY")
+    return {
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": os.environ.get("TVCOLUMN_DATABASE_URL") or default_db,
+        # Without a configured key, sessions last only as long as the process.
+        "SECRET_KEY": secret or secrets.token_hex(32),
+        "SECRET_KEY_CONFIGURED": bool(secret),
+        "SQL_ECHO": os.environ.get("TVCOLUMN_SQL_ECHO") == "1",
+    }
