@@ -233,11 +233,12 @@ def _conflict_message(session: Session, episode: Episode, expected_version: int)
 
 def _flush(session: Session, episode: Episode, expected_version: int) -> None:
     """Flush the episode; a concurrent writer makes the versioned UPDATE miss."""
+    episode_id = episode.id  # the failed flush expires the episode: read nothing after it
     try:
         session.flush()
     except StaleDataError:
         raise Conflict(
-            f"episode {episode.id} was changed by someone else while you acted "
+            f"episode {episode_id} was changed by someone else while you acted "
             f"(you saw version {expected_version}); reload it and try again"
         ) from None
 

@@ -334,16 +334,13 @@ def test_available_acts_lists_only_what_the_viewer_may_do(
 def test_review_due_dates_count_chinese_working_days(
     session: Session, crew: Crew, propose: Callable[..., Episode]
 ) -> None:
-    # Submitted Friday 2026-09-25 (Shanghai): the National Day holiday runs 1-8 October
-    # 2026 with make-up working days; 2 working days later is Monday 28 Sept... then
-    # second review counted from there.
     from datetime import UTC, datetime
 
-    friday = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)  # Wednesday 30 Sept, 10:00 Shanghai
+    submitted = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)  # Wednesday 30 Sept, 10:00 Shanghai
     episode = propose()
     workflow.approve_topic(session, crew.producer, episode, 1, NOW)
     workflow.start_production(session, crew.director, episode, 2, NOW)
-    workflow.submit(session, crew.director, episode, 3, friday)
+    workflow.submit(session, crew.director, episode, 3, submitted)
     # First review: 2 working days after 30 Sept skips the 1-7 Oct holiday.
     assert episode.review_due == date(2026, 10, 9)
     assert episode.review_due_estimated is False
@@ -352,7 +349,7 @@ def test_review_due_dates_count_chinese_working_days(
         crew.producer,
         episode,
         4,
-        friday + timedelta(days=20),
+        submitted + timedelta(days=20),
         stage=Stage.FIRST,
         checklist=OK,
     )
@@ -362,7 +359,7 @@ def test_review_due_dates_count_chinese_working_days(
         crew.reviewer,
         episode,
         5,
-        friday + timedelta(days=21),
+        submitted + timedelta(days=21),
         stage=Stage.SECOND,
         checklist=OK,
     )
@@ -371,7 +368,7 @@ def test_review_due_dates_count_chinese_working_days(
         crew.final_approver,
         episode,
         6,
-        friday + timedelta(days=22),
+        submitted + timedelta(days=22),
         stage=Stage.FINAL,
         checklist=OK,
     )

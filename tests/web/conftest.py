@@ -1,0 +1,33 @@
+"""Fixtures for the application and the CLI: a fresh migrated SQLite file each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from flask import Flask
+from flask.cli import ScriptInfo
+
+from web import create_app, migrate
+from web.cli import cli
+from web.db import session_factory
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite3'}", "TESTING": True})
+    migrate.upgrade(session_factory(app).kw["bind"])
+    return app
+
+
+@pytest.fixture
+def run(app: Flask) -> Callable[..., Result]:
+    """Invoke ``tvcolumn`` against the test app; stderr is kept apart from stdout."""
+
+    def invoke(*args: str) -> Result:
+        runner = CliRunner()
+        return runner.invoke(cli, list(args), obj=ScriptInfo(create_app=lambda: app))
+
+    return invoke

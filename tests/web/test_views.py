@@ -1,0 +1,35 @@
+"""The plain episode list page and error pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask
+
+from editorial import people, workflow
+from editorial.models import Level, Role
+from web.db import unit_of_work
+
+
+def test_episode_list_shows_titles_and_chinese_states(app: Flask) -> None:
+    now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    with app.app_context(), unit_of_work(app) as s:
+        column = people.create_column(
+            s, now, slug="city", name="时代风采", level=Level.CITY, station="市台", channel="一套"
+        )
+        ed = people.create_person(s, now, username="ed", display_name="编导甲")
+        pr = people.create_person(s, now, username="pr", display_name="制片乙")
+        people.grant_role(s, ed, column, Role.EDITOR_DIRECTOR, now)
+        people.grant_role(s, pr, column, Role.PRODUCER, now)
+        workflow.propose(s, ed, column, now, workflow.Proposal("七一特别节目", 900, pr))
+    page = app.test_client().get("/")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "七一特别节目" in body and "选题申报" in body and "制片乙" in body
+
+
+def test_unknown_page_is_a_plain_404(app: Flask) -> None:
+    response = app.test_client().get("/nowhere")
+    assert response.status_code == 404
+    body = response.get_data(as_text=True)
+    assert "Traceback" not in body and "sqlalchemy" not in body.lower()
