@@ -21,6 +21,7 @@ from editorial.models import (
     Role,
     Series,
 )
+from editorial.workdays import refresh_review_dues
 from editorial.workflow import OPEN
 
 USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{1,59}$")
@@ -158,6 +159,34 @@ def revoke_role(session: Session, person: Person, column: Column, role: Role) ->
             )
     session.delete(membership)
     session.flush()
+
+
+MAX_REVIEW_DAYS = 30
+
+
+def set_review_days(
+    session: Session, actor: Person, column: Column, *, first: int, second: int, final: int
+) -> Column:
+    """Set how many working days each review stage of the column's episodes may take.
+
+    Open reviews are recounted at once (without bumping episode versions).
+    """
+    if Role.ADMIN not in {m.role for m in actor.memberships if m.column_id == column.id}:
+        raise Forbidden(f"{actor.username} is not an admin of column {column.slug}")
+    errors = {
+        name: f"must be 1 to {MAX_REVIEW_DAYS} working days"
+        for name, value in (("first", first), ("second", second), ("final", final))
+        if not 1 <= value <= MAX_REVIEW_DAYS
+    }
+    if errors:
+        raise InvalidInput(
+            "review days " + ", ".join(f"{k} {v}" for k, v in errors.items()), errors
+        )
+    column.review_days_first, column.review_days_second = first, second
+    column.review_days_final = final
+    session.flush()
+    refresh_review_dues(session)
+    return column
 
 
 def _token_hash(token: str) -> str:

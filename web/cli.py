@@ -531,6 +531,28 @@ def columns_create(
     click.echo(f"created column {c.slug} (id {c.id})")
 
 
+@columns.command("review-days")
+@click.argument("slug")
+@click.option("--as", "actor", required=True, help="username of an admin of the column")
+@click.option("--first", type=int, required=True, help="working days for the first review")
+@click.option("--second", type=int, required=True, help="working days for the second review")
+@click.option("--final", type=int, required=True, help="working days for the final review")
+@domain_command
+def columns_review_days(
+    session: Session, slug: str, actor: str, first: int, second: int, final: int
+) -> None:
+    """Set the working days each review stage may take in a column."""
+    column = people.set_review_days(
+        session,
+        people.get_person(session, actor),
+        people.get_column(session, slug),
+        first=first,
+        second=second,
+        final=final,
+    )
+    click.echo(f"{column.slug}: review days {first}/{second}/{final}")
+
+
 @columns.command("list")
 @domain_command
 def columns_list(session: Session) -> None:

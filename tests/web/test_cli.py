@@ -212,3 +212,55 @@ def test_episode_list_filters_by_state(staffed: Run) -> None:
     listed = staffed("episode", "list", "--state", "proposed").stdout
     assert f"{first}\tv1\tcity\tproposed" in listed
     assert f"{second}\t" not in listed
+
+
+def test_review_days_are_configurable_per_column_by_its_admin(staffed: Run) -> None:
+    eid = str(propose(staffed))
+    for act, user in (("approve-topic", "pr"), ("start-production", "ed"), ("submit", "ed")):
+        staffed("episode", act, eid, "--as", user)
+    before = staffed("episode", "show", eid).stdout
+    refused = staffed(
+        "columns",
+        "review-days",
+        "city",
+        "--as",
+        "pr",
+        "--first",
+        "5",
+        "--second",
+        "3",
+        "--final",
+        "2",
+    )
+    assert refused.exit_code == 1 and "not an admin" in refused.stderr
+    bad = staffed(
+        "columns",
+        "review-days",
+        "city",
+        "--as",
+        "ad",
+        "--first",
+        "0",
+        "--second",
+        "3",
+        "--final",
+        "2",
+    )
+    assert bad.exit_code == 1 and "first must be 1 to 30" in bad.stderr
+    assert staffed("episode", "show", eid).stdout == before
+    ok = staffed(
+        "columns",
+        "review-days",
+        "city",
+        "--as",
+        "ad",
+        "--first",
+        "9",
+        "--second",
+        "3",
+        "--final",
+        "2",
+    )
+    assert ok.exit_code == 0, ok.output
+    after = staffed("episode", "show", eid).stdout
+    assert after != before and "version 4" in after  # recounted, not a new version
