@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -129,7 +130,8 @@ def serve(host: str, port: int | None) -> None:
     click.echo(f"tvcolumn serving on http://{host}:{port}/")
     for line in editorial_demo.sign_in_lines():
         click.echo(line)
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Flask's CLI sets FLASK_RUN_FROM_CLI, which turns app.run() into a no-op.
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
 # --- audit -------------------------------------------------------------------------------------
