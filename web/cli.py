@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from werkzeug.serving import run_simple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.serving import run_simple
 
 from editorial import history, people, workflow
 from editorial.errors import DomainError
