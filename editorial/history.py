@@ -106,7 +106,8 @@ def verify(session: Session) -> Iterator[BrokenLink]:
     rows = session.execute(
         select(HistoryEntry)
         .order_by(HistoryEntry.episode_id, HistoryEntry.seq)
-        .execution_options(yield_per=2000)
+        # populate_existing: compare what the database holds, not this session's copies
+        .execution_options(yield_per=2000, populate_existing=True)
     ).scalars()
     episode_id: int | None = None
     prev_hash = GENESIS

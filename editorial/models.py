@@ -244,7 +244,7 @@ class PriorityTag(Base):
 
 
 class StageSigner(Base):
-    """Binds a person to the one review stage they may sign on an episode.
+    """Binds a person to the one review stage they may judge (sign or return) on an episode.
 
     The primary key (episode, person) is the four-eyes rule held by the
     database: a second stage for the same person cannot be inserted.

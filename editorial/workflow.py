@@ -270,8 +270,10 @@ def _move(
     _check_version(session, episode, expected_version)
     role = authorize(session, actor, episode, act)
     source = episode.state
-    stage = REVIEW_STAGE[source] if act in SIGN_ACT.values() else None
-    if stage is not None:
+    signing = act in SIGN_ACT.values()
+    # Signing or returning judges a review stage; either binds the person to that stage.
+    stage = REVIEW_STAGE[source] if signing or act is Act.RETURN else None
+    if signing:
         _check_checklist(checklist)
     calendar = WorkCalendar.load(session) if REVIEWING & {source, target} else None
     with session.no_autoflush:
@@ -286,7 +288,7 @@ def _move(
         if stage is not None and session.get(StageSigner, (episode.id, actor.id)) is None:
             session.add(StageSigner(episode_id=episode.id, person_id=actor.id, stage=stage))
     _flush(session, episode, expected_version)
-    if stage is not None and checklist is not None:
+    if signing and stage is not None and checklist is not None:
         session.add(
             SignOff(
                 episode_id=episode.id,

@@ -387,3 +387,24 @@ def test_overdue_reviews_are_one_query_away(
     assert late.review_due == date(2026, 3, 4)
     assert workflow.overdue_reviews(session, date(2026, 3, 10)) == [late]
     assert workflow.overdue_reviews(session, date(2026, 3, 4)) == []
+
+
+def test_returning_at_a_stage_binds_the_person_to_that_stage(
+    session: Session, crew: Crew, propose: Callable[..., Episode]
+) -> None:
+    """A reviewer who returned at the second review may not later sign the first."""
+    from editorial import people
+
+    people.grant_role(session, crew.reviewer, crew.column, Role.PRODUCER, NOW)
+    episode = propose()
+    workflow.approve_topic(session, crew.producer, episode, 1, NOW)
+    workflow.start_production(session, crew.director, episode, 2, NOW)
+    workflow.submit(session, crew.director, episode, 3, NOW)
+    workflow.sign_off(session, crew.producer, episode, 4, NOW, stage=Stage.FIRST, checklist=OK)
+    workflow.return_for_changes(session, crew.reviewer, episode, 5, NOW, reason="解说词需修改")
+    workflow.hand_over(session, crew.producer, episode, 6, NOW, to=crew.reviewer)
+    workflow.submit(session, crew.director, episode, 7, NOW)
+    before = snapshot(session, episode)
+    with pytest.raises(Forbidden, match="four eyes"):
+        workflow.sign_off(session, crew.reviewer, episode, 8, NOW, stage=Stage.FIRST, checklist=OK)
+    assert snapshot(session, episode) == before
