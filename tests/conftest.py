@@ -185,14 +185,20 @@ def propose(session: Session, crew: Crew) -> Callable[..., Episode]:
     return make
 
 
+def walk_to_review(session: Session, crew: Crew, episode: Episode, now: datetime = NOW) -> Episode:
+    """Take a proposed episode through topic approval and production to the first review."""
+    workflow.approve_topic(session, crew.producer, episode, episode.version, now)
+    workflow.start_production(session, crew.director, episode, episode.version, now)
+    workflow.submit(session, crew.director, episode, episode.version, now)
+    return episode
+
+
 def walk_to_approved(
     session: Session, crew: Crew, episode: Episode, now: datetime = NOW
 ) -> Episode:
     """Take a proposed episode through every act to approved (可播)."""
     ok = workflow.Checklist.all_confirmed()
-    workflow.approve_topic(session, crew.producer, episode, episode.version, now)
-    workflow.start_production(session, crew.director, episode, episode.version, now)
-    workflow.submit(session, crew.director, episode, episode.version, now)
+    walk_to_review(session, crew, episode, now)
     for person, stage in (
         (crew.producer, workflow.Stage.FIRST),
         (crew.reviewer, workflow.Stage.SECOND),

@@ -13,7 +13,7 @@ from editorial import history, workflow
 from editorial.errors import Conflict, Forbidden, IllegalAct, InvalidInput
 from editorial.models import Episode, HistoryEntry, Role, SignOff, Stage, State
 from editorial.workflow import Checklist
-from tests.conftest import NOW, Crew, walk_to_approved
+from tests.conftest import NOW, Crew, walk_to_approved, walk_to_review
 
 OK = Checklist.all_confirmed()
 
@@ -69,9 +69,7 @@ def test_first_review_is_signed_only_by_the_responsible_producer(
 ) -> None:
     other_producer = make_person(crew.column, Role.PRODUCER)
     episode = propose()
-    workflow.approve_topic(session, crew.producer, episode, 1, NOW)
-    workflow.start_production(session, crew.director, episode, 2, NOW)
-    workflow.submit(session, crew.director, episode, 3, NOW)
+    walk_to_review(session, crew, episode)
     before = snapshot(session, episode)
     with pytest.raises(Forbidden, match="responsible producer"):
         workflow.sign_off(session, other_producer, episode, 4, NOW, stage=Stage.FIRST, checklist=OK)
@@ -86,9 +84,7 @@ def test_nobody_signs_two_stages_even_across_rounds(
 
     people.grant_role(session, crew.producer, crew.column, Role.REVIEWER, NOW)
     episode = propose()
-    workflow.approve_topic(session, crew.producer, episode, 1, NOW)
-    workflow.start_production(session, crew.director, episode, 2, NOW)
-    workflow.submit(session, crew.director, episode, 3, NOW)
+    walk_to_review(session, crew, episode)
     workflow.sign_off(session, crew.producer, episode, 4, NOW, stage=Stage.FIRST, checklist=OK)
     before = snapshot(session, episode)
     with pytest.raises(Forbidden, match="four eyes"):
@@ -105,9 +101,7 @@ def test_the_editor_director_signs_no_stage(
 
     people.grant_role(session, crew.director, crew.column, Role.REVIEWER, NOW)
     episode = propose()
-    workflow.approve_topic(session, crew.producer, episode, 1, NOW)
-    workflow.start_production(session, crew.director, episode, 2, NOW)
-    workflow.submit(session, crew.director, episode, 3, NOW)
+    walk_to_review(session, crew, episode)
     workflow.sign_off(session, crew.producer, episode, 4, NOW, stage=Stage.FIRST, checklist=OK)
     with pytest.raises(Forbidden, match="editor-director"):
         workflow.sign_off(session, crew.director, episode, 5, NOW, stage=Stage.SECOND, checklist=OK)
@@ -121,9 +115,7 @@ def test_acts_needing_a_reason_refuse_without_one(
     episode = propose()
     actor = crew.producer
     if act == "return_for_changes":
-        workflow.approve_topic(session, crew.producer, episode, 1, NOW)
-        workflow.start_production(session, crew.director, episode, 2, NOW)
-        workflow.submit(session, crew.director, episode, 3, NOW)
+        walk_to_review(session, crew, episode)
     if act == "pull_from_air":
         walk_to_approved(session, crew, episode)
     before = snapshot(session, episode)
@@ -273,9 +265,7 @@ def test_return_opens_a_new_round_and_the_same_reviewers_sign_again(
     session: Session, crew: Crew, propose: Callable[..., Episode]
 ) -> None:
     episode = propose()
-    workflow.approve_topic(session, crew.producer, episode, 1, NOW)
-    workflow.start_production(session, crew.director, episode, 2, NOW)
-    workflow.submit(session, crew.director, episode, 3, NOW)
+    walk_to_review(session, crew, episode)
     workflow.sign_off(session, crew.producer, episode, 4, NOW, stage=Stage.FIRST, checklist=OK)
     workflow.return_for_changes(session, crew.reviewer, episode, 5, NOW, reason="字幕有误")
     assert episode.state is State.RETURNED
@@ -289,9 +279,7 @@ def test_sign_off_without_the_full_checklist_is_refused(
     session: Session, crew: Crew, propose: Callable[..., Episode]
 ) -> None:
     episode = propose()
-    workflow.approve_topic(session, crew.producer, episode, 1, NOW)
-    workflow.start_production(session, crew.director, episode, 2, NOW)
-    workflow.submit(session, crew.director, episode, 3, NOW)
+    walk_to_review(session, crew, episode)
     before = snapshot(session, episode)
     with pytest.raises(InvalidInput, match="facts"):
         workflow.sign_off(
@@ -310,9 +298,7 @@ def test_signing_a_stage_the_episode_is_not_in_is_refused(
     session: Session, crew: Crew, propose: Callable[..., Episode]
 ) -> None:
     episode = propose()
-    workflow.approve_topic(session, crew.producer, episode, 1, NOW)
-    workflow.start_production(session, crew.director, episode, 2, NOW)
-    workflow.submit(session, crew.director, episode, 3, NOW)
+    walk_to_review(session, crew, episode)
     with pytest.raises(IllegalAct):
         workflow.sign_off(session, crew.reviewer, episode, 4, NOW, stage=Stage.SECOND, checklist=OK)
 
@@ -397,9 +383,7 @@ def test_returning_at_a_stage_binds_the_person_to_that_stage(
 
     people.grant_role(session, crew.reviewer, crew.column, Role.PRODUCER, NOW)
     episode = propose()
-    workflow.approve_topic(session, crew.producer, episode, 1, NOW)
-    workflow.start_production(session, crew.director, episode, 2, NOW)
-    workflow.submit(session, crew.director, episode, 3, NOW)
+    walk_to_review(session, crew, episode)
     workflow.sign_off(session, crew.producer, episode, 4, NOW, stage=Stage.FIRST, checklist=OK)
     workflow.return_for_changes(session, crew.reviewer, episode, 5, NOW, reason="解说词需修改")
     workflow.hand_over(session, crew.producer, episode, 6, NOW, to=crew.reviewer)
