@@ -145,12 +145,14 @@ REVIEW_STAGE = {
 }
 
 
-def set_review_due(episode: Episode, calendar: WorkCalendar) -> None:
+def set_review_due(episode: Episode, calendar: WorkCalendar | None) -> None:
     """Set the due date of the review stage the episode is in (none outside review)."""
     stage = REVIEW_STAGE.get(episode.state)
     if stage is None:
         episode.review_due, episode.review_due_estimated = None, False
         return
+    if calendar is None:
+        raise ValueError("a review stage's due date needs the working-day calendar")
     due = calendar.add_working_days(
         local_date(episode.state_entered_at), episode.column.review_days(stage)
     )

@@ -275,11 +275,12 @@ def _move(
     stage = REVIEW_STAGE[source] if signing or act is Act.RETURN else None
     if signing:
         _check_checklist(checklist)
-    calendar = WorkCalendar.load(session) if REVIEWING & {source, target} else None
+    # Only entering a review stage needs the calendar; leaving one clears the due date.
+    calendar = WorkCalendar.load(session) if target in REVIEWING else None
     with session.no_autoflush:
         if target is not source:
             episode.state, episode.state_entered_at = target, now
-        if calendar is not None:
+        if calendar is not None or source in REVIEWING:
             set_review_due(episode, calendar)
         if new_producer is not None:
             episode.responsible_producer = new_producer
