@@ -46,7 +46,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
+def str_enum(cls: type[enum.Enum], name: str) -> Enum:
     return Enum(
         cls,
         name=name,
@@ -107,7 +107,7 @@ class Column(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(80))
-    level: Mapped[Level] = mapped_column(_enum(Level, "level"))
+    level: Mapped[Level] = mapped_column(str_enum(Level, "level"))
     station: Mapped[str] = mapped_column(String(80))
     channel: Mapped[str] = mapped_column(String(80))
     has_fixed_slot: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -148,7 +148,7 @@ class Membership(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     column_id: Mapped[int] = mapped_column(ForeignKey("columns.id"), index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship(back_populates="memberships")
@@ -210,7 +210,7 @@ class Episode(Base):
     air_by: Mapped[date | None] = mapped_column(Date)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"))
     part_number: Mapped[int | None] = mapped_column(Integer)
-    state: Mapped[State] = mapped_column(_enum(State, "episode_state"), index=True)
+    state: Mapped[State] = mapped_column(str_enum(State, "episode_state"), index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     review_round: Mapped[int] = mapped_column(Integer, default=0)
     state_entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -255,7 +255,7 @@ class StageSigner(Base):
 
     episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
-    stage: Mapped[Stage] = mapped_column(_enum(Stage, "stage"))
+    stage: Mapped[Stage] = mapped_column(str_enum(Stage, "stage"))
 
 
 class SignOff(Base):
@@ -278,9 +278,9 @@ class SignOff(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
     review_round: Mapped[int] = mapped_column(Integer)
-    stage: Mapped[Stage] = mapped_column(_enum(Stage, "stage"))
+    stage: Mapped[Stage] = mapped_column(str_enum(Stage, "stage"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     media_version: Mapped[int | None] = mapped_column(Integer)
     political_accuracy: Mapped[bool] = mapped_column(Boolean)
