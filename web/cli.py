@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -608,5 +607,8 @@ def main() -> None:
     cli.main(prog_name="tvcolumn")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+# Command groups of other packages register themselves on ``cli``.
+from web import cli_schedule, cli_service  # noqa: E402
+
+__all__ = ["cli", "cli_schedule", "cli_service", "main"]
+

@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-TVCOLUMN = [sys.executable, "-m", "web.cli"]
+TVCOLUMN = [str(Path(sys.executable).with_name("tvcolumn"))]
 
 
 def _free_port() -> int:
