@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -217,6 +218,10 @@ class Episode(Base):
     review_due: Mapped[date | None] = mapped_column(Date)
     review_due_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
     media_version: Mapped[int | None] = mapped_column(Integer)
+    # Offered to other columns for exchange (交流): another column's schedule may air it.
+    offered_for_exchange: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     column: Mapped[Column] = relationship()

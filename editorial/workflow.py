@@ -52,6 +52,7 @@ class Act(enum.StrEnum):
     WITHDRAW = "withdraw"  # 撤销
     PULL = "pull_from_air"  # 撤播
     HAND_OVER = "hand_over"  # 移交负责制片人
+    OFFER_EXCHANGE = "offer_exchange"  # 提供（或收回）节目交流
 
 
 REVIEWING = frozenset(REVIEW_STAGE)
@@ -72,6 +73,7 @@ SOURCES: dict[Act, frozenset[State]] = {
     Act.WITHDRAW: OPEN,
     Act.PULL: frozenset({State.APPROVED}),
     Act.HAND_OVER: OPEN | {State.APPROVED},
+    Act.OFFER_EXCHANGE: frozenset({State.APPROVED}),
 }
 
 SIGN_ACT = {
@@ -168,7 +170,7 @@ def authorize(session: Session, person: Person, episode: Episode, act: Act) -> R
         )
     roles = roles_in(session, person, episode.column_id)
     match act:
-        case Act.APPROVE_TOPIC | Act.REJECT_TOPIC:
+        case Act.APPROVE_TOPIC | Act.REJECT_TOPIC | Act.OFFER_EXCHANGE:
             return _require_responsible(roles, person, episode)
         case Act.START_PRODUCTION | Act.SUBMIT:
             return _require_role(roles, Role.EDITOR_DIRECTOR, person, episode.column)
@@ -265,6 +267,7 @@ def _move(
     checklist: Checklist | None = None,
     details: dict[str, object] | None = None,
     new_producer: Person | None = None,
+    exchange_offer: bool | None = None,
 ) -> Episode:
     """Check the act, apply the transition, flush, and append the history entry."""
     _check_version(session, episode, expected_version)
@@ -284,6 +287,8 @@ def _move(
             set_review_due(episode, calendar)
         if new_producer is not None:
             episode.responsible_producer = new_producer
+        if exchange_offer is not None:
+            episode.offered_for_exchange = exchange_offer
         if act is Act.SUBMIT:
             episode.review_round += 1
         if stage is not None and session.get(StageSigner, (episode.id, actor.id)) is None:
@@ -600,6 +605,35 @@ def hand_over(
         reason=(reason or "").strip() or None,
         details=details,
         new_producer=to,
+    )
+
+
+def offer_for_exchange(
+    session: Session,
+    actor: Person,
+    episode: Episode,
+    expected_version: int,
+    now: datetime,
+    *,
+    offered: bool,
+) -> Episode:
+    """Offer an approved episode to other columns for exchange (交流), or withdraw the offer.
+
+    The responsible producer decides; other columns' schedules may then air it.
+    """
+    if episode.offered_for_exchange is offered:
+        state = "already offered" if offered else "not offered"
+        raise InvalidInput(f"episode {episode.id} is {state} for exchange", {"offered": state})
+    return _move(
+        session,
+        actor,
+        episode,
+        expected_version,
+        now,
+        Act.OFFER_EXCHANGE,
+        episode.state,
+        details={"offered": offered},
+        exchange_offer=offered,
     )
 
 

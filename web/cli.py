@@ -404,6 +404,22 @@ def episode_hand_over(
     )
 
 
+@episode.command("offer-exchange")
+@_act_options
+@click.option("--withdraw", "withdraw_offer", is_flag=True, help="withdraw the offer instead")
+@domain_command
+def episode_offer_exchange(
+    session: Session, episode_id: int, actor: str, expect_version: int | None, withdraw_offer: bool
+) -> None:
+    """Offer an approved episode to other columns for exchange (交流)."""
+    person, e, version = _act(session, actor, episode_id, expect_version)
+    workflow.offer_for_exchange(session, person, e, version, _now(), offered=not withdraw_offer)
+    click.echo(
+        f"episode {e.id} is {'now' if e.offered_for_exchange else 'no longer'} "
+        f"offered for exchange (version {e.version})"
+    )
+
+
 @episode.command("comment")
 @click.argument("episode_id", type=int)
 @click.option("--as", "actor", required=True)
@@ -611,4 +627,3 @@ def main() -> None:
 from web import cli_schedule, cli_service  # noqa: E402
 
 __all__ = ["cli", "cli_schedule", "cli_service", "main"]
-

@@ -392,3 +392,26 @@ def test_returning_at_a_stage_binds_the_person_to_that_stage(
     with pytest.raises(Forbidden, match="four eyes"):
         workflow.sign_off(session, crew.reviewer, episode, 8, NOW, stage=Stage.FIRST, checklist=OK)
     assert snapshot(session, episode) == before
+
+
+def test_the_responsible_producer_offers_an_approved_episode_for_exchange(
+    session: Session, crew: Crew, propose: Callable[..., Episode]
+) -> None:
+    episode = walk_to_approved(session, crew, propose())
+    with pytest.raises(Forbidden):
+        workflow.offer_for_exchange(session, crew.reviewer, episode, 7, NOW, offered=True)
+    workflow.offer_for_exchange(session, crew.producer, episode, 7, NOW, offered=True)
+    assert episode.offered_for_exchange is True
+    with pytest.raises(InvalidInput, match="already offered"):
+        workflow.offer_for_exchange(session, crew.producer, episode, 8, NOW, offered=True)
+    workflow.offer_for_exchange(session, crew.producer, episode, 8, NOW, offered=False)
+    assert episode.offered_for_exchange is False
+    assert list(history.verify(session)) == []
+
+
+def test_only_an_approved_episode_is_offered_for_exchange(
+    session: Session, crew: Crew, propose: Callable[..., Episode]
+) -> None:
+    episode = propose()
+    with pytest.raises(IllegalAct):
+        workflow.offer_for_exchange(session, crew.producer, episode, 1, NOW, offered=True)

@@ -69,6 +69,7 @@ TRANSITIONS: dict[Act, tuple[frozenset[State], State | None]] = {
     Act.WITHDRAW: (OPEN_STATES, State.WITHDRAWN),
     Act.PULL: (frozenset({State.APPROVED}), State.PULLED),
     Act.HAND_OVER: (OPEN_STATES | {State.APPROVED}, STAYS),
+    Act.OFFER_EXCHANGE: (frozenset({State.APPROVED}), STAYS),
 }
 SIGN_STAGE = {
     Act.FIRST_REVIEW: Stage.FIRST,
@@ -268,6 +269,9 @@ def perform(world: World, episode: Episode, act: Act, actor: Person, step: Step,
                 to=world.people[step.to],
                 reason=reason or None,
             )
+        case Act.OFFER_EXCHANGE:
+            offered = not episode.offered_for_exchange
+            workflow.offer_for_exchange(session, actor, episode, version, now, offered=offered)
         case _:  # pragma: no cover
             raise AssertionError(f"unexpected act {act}")
 
