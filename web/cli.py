@@ -108,12 +108,17 @@ def demo() -> None:
 def demo_load(session: Session) -> None:
     """Load the demo columns, people and episodes (does nothing if they are there)."""
     from editorial import demo as editorial_demo
+    from scheduler import demo as scheduler_demo
 
-    loaded = editorial_demo.load(session, _now())
+    now = _now()
+    loaded = editorial_demo.load(session, now)
     if loaded:
         click.echo(f"demo loaded: {loaded.summary()}")
     else:
         click.echo("demo data already present; nothing added")
+    slots_added = scheduler_demo.load(session, now)
+    if slots_added:
+        click.echo(f"schedule demo: {slots_added} slots added and the air schedule built")
 
 
 @cli.command("serve")
