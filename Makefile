@@ -13,12 +13,16 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $(STAMP)
 
+# The scheduler service runs beside the development server and stops with it; `serve` has
+# no reloader, so nothing starts twice (docs/decisions/0001).
 run: install
 	$(BIN)/tvcolumn db upgrade
 	$(BIN)/tvcolumn demo load
+	$(BIN)/tvcolumn scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/tvcolumn serve
 
 lint: install

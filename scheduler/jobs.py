@@ -1,0 +1,347 @@
+"""The scheduler service's jobs, as APScheduler calls them (``scheduler.jobs:publish`` …).
+
+The job store keeps only a textual reference to each function, so a job has
+no arguments: the database comes from ``configure()``, called once by the
+service, and the fire time being run from ``run_context()``, set by the
+service's executor after it claimed the fire time in the run ledger
+(``SchedulerRun``). Every job reads the clock once and does its work in ONE
+transaction, which also records the claim done: a run killed midway leaves
+nothing behind but its claim, and the next leader runs that fire time again
+(``recover``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from editorial.models import Episode, State
+from scheduler import publishing
+from scheduler.models import RunStatus, ScheduleBuild, SchedulerRun, Slot, SlotDate
+
+log = logging.getLogger(__name__)
+
+Work = Callable[[Session, datetime], int]
+
+# Fault injection for the crash tests only: "JOB_ID=SECONDS" makes that job sleep after
+# its work and before its commit, so a test can SIGKILL the process inside the transaction.
+PAUSE_ENV = "TVCOLUMN_SCHEDULER_PAUSE_BEFORE_COMMIT"
+RUNS_KEPT = timedelta(days=14)
+
+RUNNER = f"{socket.gethostname()}:{os.getpid()}"
+_factory: sessionmaker[Session] | None = None
+_context = threading.local()
+
+
+def configure(factory: sessionmaker[Session] | None) -> None:
+    """Give the jobs their database (the service calls this once it leads)."""
+    global _factory
+    _factory = factory
+
+
+def _sessions() -> sessionmaker[Session]:
+    if _factory is None:
+        raise RuntimeError("scheduler.jobs is not configured: call configure() first")
+    return _factory
+
+
+@dataclass(frozen=True)
+class RunContext:
+    job_id: str
+    fire_time: datetime
+    claimed: bool = False  # the fire time's ledger row exists already (the executor made it)
+
+
+@contextmanager
+def run_context(job_id: str, fire_time: datetime, *, claimed: bool = True) -> Iterator[None]:
+    """Tell the job run in this thread which job id and fire time it is."""
+    _context.current = RunContext(job_id, fire_time, claimed)
+    try:
+        yield
+    finally:
+        _context.current = None
+
+
+def _current(default_job_id: str) -> RunContext:
+    found: RunContext | None = getattr(_context, "current", None)
+    return found or RunContext(default_job_id, datetime.now(UTC))
+
+
+# --- running one fire time ------------------------------------------------------------------
+
+
+def run_once(default_job_id: str, work: Work) -> int | None:
+    """Do the work of the current fire time in one transaction and record it done.
+
+    The fire time is claimed first if nobody has (a job called outside the
+    service). Returns what the work returned, or None if the fire time was
+    run elsewhere or the work failed. A failure rolls the work back, is logged
+    and is recorded in the ledger; it is not retried.
+    """
+    ctx = _current(default_job_id)
+    factory = _sessions()
+    if not ctx.claimed and not claim(ctx.job_id, ctx.fire_time):
+        return None
+    try:
+        with factory.begin() as session:
+            now = datetime.now(UTC)
+            if not _take(session, ctx, now):
+                log.warning("%s at %s was finished by another scheduler; skipped", *_label(ctx))
+                return None
+            result = work(session, now)
+            _pause_for_crash_tests(ctx.job_id)
+            _finish(session, ctx, RunStatus.DONE, now, result=result)
+    except Exception as error:
+        log.exception("%s at %s failed; its transaction was rolled back", *_label(ctx))
+        _record_failure(factory, ctx, error)
+        return None
+    level = logging.INFO if result else logging.DEBUG
+    log.log(level, "%s at %s done: %d changed", *_label(ctx), result)
+    return result
+
+
+def _label(ctx: RunContext) -> tuple[str, str]:
+    return ctx.job_id, f"{ctx.fire_time.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+
+def claim(job_id: str, fire_time: datetime) -> bool:
+    """Record that this scheduler runs ``job_id`` at ``fire_time``; False if one already did.
+
+    The service claims a fire time before APScheduler moves the job's next run
+    time on, so at every moment a fire time is either still due in the job
+    store or claimed here: a leader killed in between loses none.
+    """
+    try:
+        with _sessions().begin() as session:
+            session.add(
+                SchedulerRun(
+                    job_id=job_id,
+                    fire_time=fire_time,
+                    runner=RUNNER,
+                    status=RunStatus.RUNNING,
+                    started_at=datetime.now(UTC),
+                )
+            )
+    except IntegrityError:
+        ctx = RunContext(job_id, fire_time)
+        log.warning("%s at %s was already claimed by another scheduler; skipped", *_label(ctx))
+        return False
+    return True
+
+
+def record_missed(job_id: str, fire_time: datetime, why: str) -> None:
+    """A fire time APScheduler did not run: too late for its misfire grace, or its job's
+    previous run had not ended. Recorded, so that no fire time disappears unseen."""
+    now = datetime.now(UTC)
+    # IntegrityError: another scheduler has this fire time in the ledger already.
+    with contextlib.suppress(IntegrityError), _sessions().begin() as session:
+        if _finish(session, RunContext(job_id, fire_time), RunStatus.MISSED, now, detail=why):
+            return
+        session.add(
+            SchedulerRun(
+                job_id=job_id,
+                fire_time=fire_time,
+                runner=RUNNER,
+                status=RunStatus.MISSED,
+                started_at=now,
+                finished_at=now,
+                detail=why,
+            )
+        )
+
+
+def _take(session: Session, ctx: RunContext, now: datetime) -> bool:
+    """Start the run's transaction by writing its claim: a row lock on PostgreSQL, and on
+    SQLite the write lock taken before any read (a read-then-write transaction fails with
+    "database is locked" when another connection, such as the job store's, wrote between)."""
+    result = session.execute(
+        update(SchedulerRun)
+        .where(
+            SchedulerRun.job_id == ctx.job_id,
+            SchedulerRun.fire_time == ctx.fire_time,
+            SchedulerRun.status == RunStatus.RUNNING,
+        )
+        .values(runner=RUNNER, started_at=now)
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+def _finish(
+    session: Session,
+    ctx: RunContext,
+    status: RunStatus,
+    now: datetime,
+    *,
+    result: int | None = None,
+    detail: str = "",
+) -> bool:
+    """Close the fire time's claim; False if it had none (or it was closed already)."""
+    done = session.execute(
+        update(SchedulerRun)
+        .where(
+            SchedulerRun.job_id == ctx.job_id,
+            SchedulerRun.fire_time == ctx.fire_time,
+            SchedulerRun.status == RunStatus.RUNNING,
+        )
+        .values(status=status, runner=RUNNER, finished_at=now, result=result, detail=detail)
+    )
+    assert isinstance(done, CursorResult)
+    return done.rowcount == 1
+
+
+def _record_failure(factory: sessionmaker[Session], ctx: RunContext, error: Exception) -> None:
+    try:
+        with factory.begin() as session:
+            detail = f"{type(error).__name__}: {error}"[:2000]
+            _finish(session, ctx, RunStatus.FAILED, datetime.now(UTC), detail=detail)
+    except Exception:
+        # The claim stays "running"; the next leader runs the fire time again.
+        log.exception("could not record the failure of %s", ctx.job_id)
+
+
+def _pause_for_crash_tests(job_id: str) -> None:
+    target, _, seconds = os.environ.get(PAUSE_ENV, "").partition("=")
+    if target == job_id:
+        log.warning("%s: pausing %s s before commit (%s)", job_id, seconds, PAUSE_ENV)
+        time.sleep(float(seconds))
+
+
+def recover(job_funcs: Mapping[str, Callable[[], object]]) -> int:
+    """Run again every fire time a previous leader claimed but never finished.
+
+    Only the leader calls this, before its scheduler starts, so a ``running``
+    claim can only be a dead scheduler's: its transaction was rolled back.
+    """
+    with _sessions()() as session:
+        rows = session.execute(
+            select(SchedulerRun.job_id, SchedulerRun.fire_time)
+            .where(SchedulerRun.status == RunStatus.RUNNING)
+            .order_by(SchedulerRun.fire_time)
+        ).all()
+    for job_id, fire_time in rows:
+        ctx = RunContext(job_id, fire_time)
+        if job_id not in job_funcs:
+            log.warning("unfinished run of unknown job %s at %s left as it is", *_label(ctx))
+            continue
+        log.warning("%s at %s: its scheduler died mid-run; running it again", *_label(ctx))
+        with run_context(job_id, fire_time):
+            job_funcs[job_id]()
+    return len(rows)
+
+
+# --- the jobs ---------------------------------------------------------------------------------
+
+
+def rebuild() -> int | None:
+    """Nightly: rebuild the draft schedule whatever changed (the horizon moves on)."""
+    return run_once("rebuild-nightly", _rebuild)
+
+
+def rebuild_if_changed() -> int | None:
+    """Poll: rebuild soon after an approval, a pull or a slot change, and only then."""
+    return run_once("rebuild-on-change", _rebuild_if_changed)
+
+
+def publish() -> int | None:
+    """Poll: publish the drafts that entered the frozen horizon."""
+    return run_once("publish-frozen", publishing.publish_frozen)
+
+
+def mark_aired() -> int | None:
+    """Poll: airings that have ended become aired."""
+    return run_once("mark-aired", publishing.mark_aired)
+
+
+def remind() -> int | None:
+    """Poll: review-deadline reminders (notifications shown by the pages)."""
+    return run_once("review-reminders", publishing.review_reminders)
+
+
+def import_feeds() -> int | None:
+    """Hourly: import the county columns' iCalendar feeds (the calendars issue fills this)."""
+    return run_once("import-feeds", _import_feeds)
+
+
+def prune_runs() -> int | None:
+    """Daily: forget ledger rows older than two weeks."""
+    return run_once("prune-runs", _prune_runs)
+
+
+def _import_feeds(session: Session, now: datetime) -> int:
+    log.debug("import-feeds: no feeds to import yet")
+    return 0
+
+
+def _prune_runs(session: Session, now: datetime) -> int:
+    result = session.execute(
+        delete(SchedulerRun).where(
+            SchedulerRun.started_at < now - RUNS_KEPT, SchedulerRun.status != RunStatus.RUNNING
+        )
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
+def _rebuild(session: Session, now: datetime) -> int:
+    return _build(session, now, inputs_fingerprint(session))
+
+
+def _rebuild_if_changed(session: Session, now: datetime) -> int:
+    fingerprint = inputs_fingerprint(session)
+    last = session.scalar(
+        select(ScheduleBuild.fingerprint).order_by(ScheduleBuild.id.desc()).limit(1)
+    )
+    if last == fingerprint:
+        return 0
+    return _build(session, now, fingerprint)
+
+
+def _build(session: Session, now: datetime, fingerprint: str) -> int:
+    from scheduler.builder import build  # the planner loads only in the process that builds
+
+    result = build(session, now)
+    result.fingerprint = fingerprint
+    session.flush()
+    log.info(
+        "schedule rebuilt (build %d): %d airings, %d unscheduled",
+        result.id,
+        result.airings,
+        result.unscheduled,
+    )
+    return 1
+
+
+def inputs_fingerprint(session: Session) -> str:
+    """A digest of what the schedule is built from, cheap enough to poll.
+
+    It changes when an episode becomes approved or stops being approved, when
+    any act touches an approved episode (its version moves), and when a slot
+    or a slot's dated exception is added, changed or removed. Anything else
+    (series dates, priorities) waits for the nightly rebuild.
+    """
+    approved = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Episode.id), 0),
+            func.coalesce(func.sum(Episode.version), 0),
+            func.max(Episode.state_entered_at),
+        ).where(Episode.state == State.APPROVED)
+    ).one()
+    slots = session.execute(select(func.count(), func.max(Slot.updated_at))).one()
+    dates = session.execute(select(func.count(), func.max(SlotDate.id))).one()
+    text = repr((tuple(approved), tuple(slots), tuple(dates)))
+    return hashlib.sha256(text.encode()).hexdigest()
