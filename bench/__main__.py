@@ -20,6 +20,7 @@ from pathlib import Path
 
 BENCHMARKS: list[str] = [
     "bench.workflow",
+    "bench.schedule",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
