@@ -83,8 +83,7 @@ def _validate(spec: SlotSpec, column: Column) -> dict[str, str]:
         zone(spec.timezone)
         parse_rule(spec.rrule, spec.first_date)
     except InvalidInput as error:
-        errors.update(error.fields)
-        errors.setdefault("rrule", error.message)
+        errors.update(dict.fromkeys(error.fields or ["rrule"], error.message))
     if spec.kind is SlotKind.RERUN:
         if spec.rerun_of is None:
             errors["rerun_of"] = "a rerun slot names the premiere slot it replays"

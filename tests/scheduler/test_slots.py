@@ -64,6 +64,7 @@ def test_bad_slot_input_names_the_field_and_stores_nothing(
     with pytest.raises(InvalidInput) as error:
         make_slot(**fields)
     assert field in error.value.fields, error.value.message
+    assert error.value.fields[field] in error.value.message  # the message says what is wrong
     assert count(session) == 0
 
 

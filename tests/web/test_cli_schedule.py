@@ -120,6 +120,7 @@ def test_a_bad_slot_is_refused_with_its_reason(desk: Run) -> None:
     )  # fmt: skip
     assert result.exit_code == 1
     assert "the slot has errors" in result.stderr
+    assert "'FREQ=SOMETIMES' is not a valid RFC 5545 RRULE" in result.stderr
     bad_clock = desk(
         "slots", "create", "--as", "bp", "--column", "city", "--name", "坏时段",
         "--start", "25:00", "--duration", "30", "--rrule", "FREQ=DAILY", "--from", str(TOMORROW),
