@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from editorial import people, workflow
@@ -63,20 +64,26 @@ def engine(
     engine.dispose()
 
 
-@pytest.fixture
-def connection(engine: Engine) -> Iterator[Connection]:
+@contextmanager
+def rolled_back_session(engine: Engine) -> Iterator[Session]:
+    """A session whose commits become savepoints, all rolled back at the end.
+
+    The ``session`` fixture, and hypothesis tests once per example.
+    """
     with engine.connect() as conn:
         outer = conn.begin()
-        yield conn
-        outer.rollback()
+        try:
+            with Session(
+                bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+            ) as session:
+                yield session
+        finally:
+            outer.rollback()
 
 
 @pytest.fixture
-def session(connection: Connection) -> Iterator[Session]:
-    """A session whose commits become savepoints, all rolled back after the test."""
-    with Session(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-    ) as s:
+def session(engine: Engine) -> Iterator[Session]:
+    with rolled_back_session(engine) as s:
         yield s
 
 

@@ -11,8 +11,6 @@ shared/DOMAIN.md, written out below independently of ``editorial.workflow``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import NamedTuple, TypeVar
@@ -38,7 +36,7 @@ from editorial.models import (
     State,
 )
 from editorial.workflow import Act, Checklist
-from tests.conftest import NOW
+from tests.conftest import NOW, rolled_back_session
 
 # --- the rules, as DOMAIN.md states them -----------------------------------------------------
 
@@ -177,20 +175,6 @@ class World:
     column: Column
     people: dict[str, Person]
     episodes: list[Episode]
-
-
-@contextmanager
-def rolled_back_session(engine: Engine) -> Iterator[Session]:
-    """The conftest ``session`` fixture, once per hypothesis example."""
-    with engine.connect() as conn:
-        outer = conn.begin()
-        try:
-            with Session(
-                bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
-            ) as session:
-                yield session
-        finally:
-            outer.rollback()
 
 
 def build_world(session: Session, proposed: list[tuple[str, str]]) -> World:

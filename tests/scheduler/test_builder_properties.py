@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
@@ -32,27 +30,13 @@ from scheduler import builder
 from scheduler.builder import BuildSettings
 from scheduler.models import Airing, AiringStatus, ScheduleBuild, Slot, SlotKind, Unscheduled
 from scheduler.slots import slot_occurrences
-from tests.conftest import NOW, Crew
+from tests.conftest import NOW, Crew, rolled_back_session
 from tests.scheduler.test_builder import Desk
 
 END = date(2026, 4, 12)
 SETTINGS = BuildSettings()
 DURATIONS = (900, 1000, 1200, 1500, 1800, 2000)
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-
-
-@contextmanager
-def rolled_back_session(engine: Engine) -> Iterator[Session]:
-    """The conftest ``session`` fixture, once per hypothesis example."""
-    with engine.connect() as conn:
-        outer = conn.begin()
-        try:
-            with Session(
-                bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
-            ) as session:
-                yield session
-        finally:
-            outer.rollback()
 
 
 @dataclass(frozen=True)
