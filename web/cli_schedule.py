@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from editorial import people
 from editorial.workdays import SHANGHAI, local_date
-from scheduler import airings, builder, slots
+from scheduler import airings, builder, jobs, slots
 from scheduler.builder_report import schedule_report
 from scheduler.models import Airing, AiringStatus, Slot, SlotKind
 from web.cli import _now, cli, domain_command
@@ -128,6 +128,9 @@ def schedule_build(
             progress=progress,
         )
     b = outcome.build
+    if not column_slugs and start is None and end is None:
+        # A full build answers the current inputs: the service need not rebuild them again.
+        b.fingerprint = jobs.inputs_fingerprint(session)
     click.echo(
         f"build {b.id}: {b.horizon_from} to {b.horizon_to}, {b.airings} airings "
         f"({outcome.inserted} new, {outcome.updated} changed, {outcome.cancelled} cancelled, "

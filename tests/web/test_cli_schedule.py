@@ -245,3 +245,22 @@ def test_demo_load_adds_slots_and_builds_once(run: Run) -> None:
     again = run("demo", "load")
     assert "schedule demo" not in again.stdout
     assert "latest build 1" in run("schedule", "report").stdout
+
+
+def test_a_full_build_stamps_its_inputs_so_the_service_does_not_rebuild_them(
+    app: Flask, desk: Run
+) -> None:
+    from scheduler import jobs
+
+    add_episode(app, "七一特别节目", air_by=TOMORROW)
+    partial = desk("schedule", "build", "--to", str(TODAY + timedelta(days=6)))
+    assert partial.exit_code == 0, partial.output
+    with unit_of_work(app) as s:
+        first = s.scalars(select(ScheduleBuild).order_by(ScheduleBuild.id)).one()
+        assert first.fingerprint == ""  # a partial build does not answer the whole input
+    full = desk("schedule", "build")
+    assert full.exit_code == 0, full.output
+    with unit_of_work(app) as s:
+        latest = s.scalars(select(ScheduleBuild).order_by(ScheduleBuild.id.desc())).first()
+        assert latest is not None
+        assert latest.fingerprint == jobs.inputs_fingerprint(s) != ""
