@@ -180,6 +180,8 @@ class Series(Base):
     title: Mapped[str] = mapped_column(String(200))
     parts: Mapped[int] = mapped_column(Integer)
     start_by: Mapped[date] = mapped_column(Date)
+    # County columns relay it (转播): a county airing over one of its parts is a clash.
+    relay: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     column: Mapped[Column] = relationship()

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -43,13 +44,16 @@ RUNS_KEPT = timedelta(days=14)
 
 RUNNER = f"{socket.gethostname()}:{os.getpid()}"
 _factory: sessionmaker[Session] | None = None
+_feeds_dir: Path | None = None
 _context = threading.local()
 
 
-def configure(factory: sessionmaker[Session] | None) -> None:
-    """Give the jobs their database (the service calls this once it leads)."""
-    global _factory
+def configure(factory: sessionmaker[Session] | None, feeds_dir: Path | None = None) -> None:
+    """Give the jobs their database and the static feeds' folder (the service calls
+    this once it leads)."""
+    global _factory, _feeds_dir
     _factory = factory
+    _feeds_dir = feeds_dir
 
 
 def _sessions() -> sessionmaker[Session]:
@@ -274,6 +278,24 @@ def remind() -> int | None:
 def import_feeds() -> int | None:
     """Hourly: import the county columns' iCalendar feeds (the calendars issue fills this)."""
     return run_once("import-feeds", _import_feeds)
+
+
+def sync_feeds() -> int | None:
+    """Poll: bring the feed ledger in step with the schedule; after the commit, rewrite
+    the static feeds and the stamp the web processes watch (calendars.export)."""
+    changed = run_once("sync-feeds", _sync_feeds)
+    if changed is not None and _feeds_dir is not None:
+        from calendars import export
+
+        with _sessions()() as session:
+            export.refresh(session, datetime.now(UTC), _feeds_dir, changed=bool(changed))
+    return changed
+
+
+def _sync_feeds(session: Session, now: datetime) -> int:
+    from calendars import ledger  # calendars reads the schedule: imported late, one way at load
+
+    return ledger.sync(session, now)
 
 
 def prune_runs() -> int | None:

@@ -28,6 +28,7 @@ import signal
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -77,6 +78,7 @@ def job_specs(poll_seconds: int = DEFAULT_POLL_SECONDS) -> list[JobSpec]:
         JobSpec("publish-frozen", "scheduler.jobs:publish", poll(), poll_seconds),
         JobSpec("mark-aired", "scheduler.jobs:mark_aired", poll(), poll_seconds),
         JobSpec("review-reminders", "scheduler.jobs:remind", poll(), poll_seconds),
+        JobSpec("sync-feeds", "scheduler.jobs:sync_feeds", poll(), poll_seconds),
         JobSpec(
             "import-feeds",
             "scheduler.jobs:import_feeds",
@@ -255,9 +257,15 @@ class Service:
     """One ``tvcolumn scheduler run``: standby, then leader until told to stop."""
 
     def __init__(
-        self, url: str, poll_seconds: int, retry_seconds: float, watch_seconds: float
+        self,
+        url: str,
+        poll_seconds: int,
+        retry_seconds: float,
+        watch_seconds: float,
+        feeds_dir: Path | None = None,
     ) -> None:
         self.url = url
+        self.feeds_dir = feeds_dir
         self.specs = job_specs(poll_seconds)
         self.retry_seconds = retry_seconds
         self.watch_seconds = watch_seconds
@@ -294,7 +302,7 @@ class Service:
             engine.dispose()
 
     def _lead(self, engine: Engine) -> None:
-        jobs.configure(make_sessionmaker(engine))
+        jobs.configure(make_sessionmaker(engine), self.feeds_dir)
         jobs.recover({spec.id: ref_to_obj(spec.func) for spec in self.specs})
         if self.stopping.is_set():
             return
@@ -317,10 +325,11 @@ def run(
     poll_seconds: int = DEFAULT_POLL_SECONDS,
     retry_seconds: float = 1.0,
     watch_seconds: float = 2.0,
+    feeds_dir: Path | None = None,
 ) -> None:
     """Wait as standby until leading, recover unfinished runs, run the jobs until
     SIGTERM or SIGINT (a job still running is let finish first)."""
-    service = Service(url, poll_seconds, retry_seconds, watch_seconds)
+    service = Service(url, poll_seconds, retry_seconds, watch_seconds, feeds_dir)
     signal.signal(signal.SIGTERM, service.on_signal)
     signal.signal(signal.SIGINT, service.on_signal)
     service.run()

@@ -17,9 +17,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
 
-    from web import db, errors, views
+    from web import db, errors, feeds, views
 
     db.init_app(app)
     errors.init_app(app)
     app.register_blueprint(views.bp)
+    feeds.init_app(app)
     return app

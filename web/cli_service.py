@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import datetime
+from pathlib import Path
 
 import click
 from alembic.script import ScriptDirectory
@@ -72,7 +73,7 @@ def scheduler_run(poll_seconds: int, verbose: bool) -> None:
     finally:
         engine.dispose()
     _configure_logging(verbose)
-    service.run(url, poll_seconds=poll_seconds)
+    service.run(url, poll_seconds=poll_seconds, feeds_dir=Path(current_app.config["FEEDS_DIR"]))
 
 
 @scheduler_group.command("jobs")

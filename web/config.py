@@ -19,4 +19,9 @@ def load_config(default_instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": secret or secrets.token_hex(32),
         "SECRET_KEY_CONFIGURED": bool(secret),
         "SQL_ECHO": os.environ.get("TVCOLUMN_SQL_ECHO") == "1",
+        # Static feed files (`tvcolumn feeds export`) and the stamp web processes watch.
+        "FEEDS_DIR": os.environ.get("TVCOLUMN_FEEDS_DIR") or str(instance / "feeds"),
+        # The address subscribers reach the application at, for subscribe links
+        # (default: the address of the request).
+        "PUBLIC_URL": (os.environ.get("TVCOLUMN_PUBLIC_URL") or "").rstrip("/"),
     }

@@ -1,6 +1,7 @@
 """Imports every package's models so Base.metadata knows all tables."""
 
+from calendars import models as calendar_models
 from editorial import models as editorial_models
 from scheduler import models as scheduler_models
 
-__all__ = ["editorial_models", "scheduler_models"]
+__all__ = ["calendar_models", "editorial_models", "scheduler_models"]

@@ -1,0 +1,360 @@
+"""Keep the feed ledger (``FeedEvent``) in step with the schedule.
+
+``sync`` derives every event the feeds should show now (our airings, the
+county columns' imported airings, review due dates), compares each with what
+the ledger last showed under the same UID and writes only the differences:
+
+* a new event gets SEQUENCE 0;
+* a changed one gets its new content and LAST-MODIFIED; its SEQUENCE goes up
+  by one when its time, title or status changed (RFC 5545's significant
+  change), so calendars replace their copy;
+* one that is no longer derived becomes CANCELLED with a raised SEQUENCE; the
+  feeds show it so for ``FeedSettings.cancelled_days``, then leave it out. A
+  cancelled event that comes back continues its SEQUENCE.
+
+UIDs follow what a subscriber sees as "the same event": an episode's premiere
+keeps its UID wherever it moves; a rerun is the k-th rerun of that episode in
+that rerun slot; a review due date is that stage of that review round.
+Events that ended before the sync horizon (``max_days_back``) are left alone.
+
+Like the rest of the domain code it takes the session and ``now``, flushes
+and returns how many events changed; the caller commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from calendars import ical
+from calendars.models import EventKind, EventStatus, ExternalAiring, FeedEvent, FeedSource
+from calendars.settings import DEFAULT_SETTINGS, FeedSettings
+from editorial.models import Column, Episode, Series, Stage
+from editorial.workdays import REVIEW_STAGE, SHANGHAI, local_date
+from scheduler.models import Airing, AiringStatus, Slot, SlotKind
+
+UID_DOMAIN = "tvcolumn"
+SYNCED_KINDS = (EventKind.AIRING, EventKind.EXTERNAL, EventKind.REVIEW)
+KIND_LABEL = {SlotKind.PREMIERE: "首播", SlotKind.RERUN: "重播"}
+STAGE_LABEL = {Stage.FIRST: "初审", Stage.SECOND: "复审", Stage.FINAL: "终审"}
+STATUS_LABEL = {
+    AiringStatus.DRAFT: "暂定（编排草稿，可能调整）",
+    AiringStatus.PUBLISHED: "已发布",
+    AiringStatus.AIRED: "已播出",
+}
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Desired:
+    """One event as the schedule shows it now."""
+
+    uid: str
+    kind: EventKind
+    summary: str
+    status: EventStatus
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    day: date | None = None
+    tzid: str = "Asia/Shanghai"
+    description: str = ""
+    location: str = ""
+    categories: str = ""
+    organizer: str = ""
+    column_id: int | None = None
+    episode_id: int | None = None
+    source_id: int | None = None
+    stage: str | None = None
+
+    def content_hash(self, organizer_address: str) -> str:
+        text = repr((sorted(asdict(self).items()), organizer_address))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def significant(self) -> tuple[Any, ...]:
+        """What a calendar app must notice: time, title, status (raises SEQUENCE)."""
+        return (self.starts_at, self.ends_at, self.day, self.tzid, self.summary, self.status)
+
+
+def _significant(row: FeedEvent) -> tuple[Any, ...]:
+    return (row.starts_at, row.ends_at, row.day, row.tzid, row.summary, row.status)
+
+
+def sync(session: Session, now: datetime, settings: FeedSettings = DEFAULT_SETTINGS) -> int:
+    """Bring the ledger in step with the schedule; return how many events changed."""
+    since = now - timedelta(days=settings.max_days_back)
+    address = settings.organizer_address
+    desired = {d.uid: d for d in derive(session, since)}
+    existing = _existing(session, since, desired)
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for uid, want in desired.items():
+        row = existing.get(uid)
+        digest = want.content_hash(address)
+        if row is None:
+            values = asdict(want) | {"sequence": 0, "created_at": now, "cancelled_at": None}
+            inserts.append(_rendered(values, digest, now, address))
+        elif row.content_hash != digest:
+            bump = 1 if _significant(row) != want.significant() else 0
+            values = asdict(want) | {
+                "id": row.id,
+                "sequence": row.sequence + bump,
+                "created_at": row.created_at,
+                "cancelled_at": None,
+            }
+            updates.append(_rendered(values, digest, now, address))
+    for uid, row in existing.items():
+        if uid not in desired and row.status is not EventStatus.CANCELLED:
+            values = {c: getattr(row, c) for c in _EVENT_COLUMNS} | {
+                "id": row.id,
+                "status": EventStatus.CANCELLED,
+                "sequence": row.sequence + 1,
+                "cancelled_at": now,
+            }
+            updates.append(_rendered(values, "", now, address))
+    for part in _chunks(inserts):
+        session.execute(insert(FeedEvent), part)
+    if updates:
+        session.execute(
+            update(FeedEvent), updates, execution_options={"synchronize_session": False}
+        )
+    session.flush()
+    return len(inserts) + len(updates)
+
+
+_EVENT_COLUMNS = (
+    "uid",
+    "summary",
+    "starts_at",
+    "ends_at",
+    "day",
+    "tzid",
+    "description",
+    "location",
+    "categories",
+    "organizer",
+    "created_at",
+)
+
+
+def _rendered(values: dict[str, Any], digest: str, now: datetime, address: str) -> dict[str, Any]:
+    """The row's values with its content hash, LAST-MODIFIED and VEVENT."""
+    values |= {"content_hash": digest, "last_modified": now}
+    item = event_data(values)
+    values["ical"] = ical.render(address, item).ical.decode()
+    return values
+
+
+def event_data(values: dict[str, Any]) -> ical.EventData:
+    return ical.EventData(
+        uid=values["uid"],
+        summary=values["summary"],
+        status=EventStatus(values["status"]).value,
+        sequence=values["sequence"],
+        created=values["created_at"],
+        last_modified=values["last_modified"],
+        starts_at=values["starts_at"],
+        ends_at=values["ends_at"],
+        day=values["day"],
+        tzid=values["tzid"],
+        description=values["description"],
+        location=values["location"],
+        categories=tuple(c for c in values["categories"].split(",") if c),
+        organizer=values["organizer"],
+    )
+
+
+def _existing(
+    session: Session, since: datetime, desired: dict[str, Desired]
+) -> dict[str, FeedEvent]:
+    """Ledger rows the sync may change: live ones inside the horizon, and any desired UID."""
+    rows = {
+        row.uid: row
+        for row in session.scalars(
+            select(FeedEvent).where(
+                FeedEvent.kind.in_(SYNCED_KINDS),
+                or_(
+                    FeedEvent.starts_at >= since,
+                    FeedEvent.ends_at >= since,
+                    FeedEvent.day >= since.astimezone(SHANGHAI).date(),
+                ),
+            )
+        )
+    }
+    missing = [uid for uid in desired if uid not in rows]
+    for part in _chunks(missing):
+        rows.update(
+            (r.uid, r) for r in session.scalars(select(FeedEvent).where(FeedEvent.uid.in_(part)))
+        )
+    return rows
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]
+
+
+# --- what the schedule shows ------------------------------------------------------------------
+
+
+def derive(session: Session, since: datetime) -> list[Desired]:
+    """Every event the feeds should show, of airings that end after ``since``."""
+    return [
+        *_airing_events(session, since),
+        *_external_events(session, since),
+        *_review_events(session, local_date(since)),
+    ]
+
+
+def airing_uid(kind: SlotKind, episode_id: int, slot_id: int, nth: int) -> str:
+    if kind is SlotKind.PREMIERE:
+        return f"premiere-{episode_id}@{UID_DOMAIN}"
+    return f"rerun-{episode_id}-{slot_id}-{nth}@{UID_DOMAIN}"
+
+
+def _airing_events(session: Session, since: datetime) -> Iterable[Desired]:
+    home = aliased(Column)  # the episode's own column (differs for an exchange)
+    nth = (
+        func.row_number()
+        .over(
+            partition_by=(Airing.episode_id, Airing.slot_id, Airing.kind), order_by=Airing.starts_at
+        )
+        .label("nth")
+    )
+    live = select(Airing.id, nth).where(Airing.status != AiringStatus.CANCELLED).subquery()
+    rows = session.execute(
+        select(Airing, live.c.nth, Slot, Column, Episode, home, Series)
+        .join(live, live.c.id == Airing.id)
+        .join(Slot, Slot.id == Airing.slot_id)
+        .join(Column, Column.id == Slot.column_id)
+        .join(Episode, Episode.id == Airing.episode_id)
+        .join(home, home.id == Episode.column_id)
+        .outerjoin(Series, Series.id == Episode.series_id)
+        .where(Airing.ends_at >= since)
+        .order_by(Airing.starts_at, Airing.id)
+    ).all()
+    for airing, number, slot, column, episode, own, series in rows:
+        yield _airing_event(airing, number, slot, column, episode, own, series)
+
+
+def _airing_event(
+    airing: Airing,
+    nth: int,
+    slot: Slot,
+    column: Column,
+    episode: Episode,
+    own: Column,
+    series: Series | None,
+) -> Desired:
+    kind = KIND_LABEL[airing.kind]
+    part = ""
+    lines = [f"栏目：《{column.name}》", f"节目：{episode.title}"]
+    categories = [kind]
+    if series is not None and episode.part_number is not None:
+        part = f"（连续报道 {episode.part_number}/{series.parts}）"
+        lines.append(f"连续报道：{series.title}，第 {episode.part_number} 集，共 {series.parts} 集")
+        categories.append("连续报道")
+    if airing.exchange or own.id != column.id:
+        lines.append(f"交流节目：来自《{own.name}》")
+        categories.append("交流")
+    minutes = round((airing.ends_at - airing.starts_at).total_seconds() / 60)
+    lines += [
+        f"播出：{kind}，{slot.station} {slot.channel}，{minutes} 分钟",
+        f"状态：{STATUS_LABEL[airing.status]}",
+    ]
+    return Desired(
+        uid=airing_uid(airing.kind, episode.id, slot.id, nth),
+        kind=EventKind.AIRING,
+        summary=f"【{kind}】《{column.name}》{episode.title}{part}",
+        status=EventStatus.TENTATIVE
+        if airing.status is AiringStatus.DRAFT
+        else EventStatus.CONFIRMED,
+        starts_at=airing.starts_at,
+        ends_at=airing.ends_at,
+        tzid=slot.timezone,
+        description="\n".join(lines),
+        location=f"{slot.station} {slot.channel}",
+        categories=",".join(categories),
+        organizer=column.name,
+        column_id=column.id,
+        episode_id=episode.id,
+    )
+
+
+def external_uid(source_id: int, identity: str) -> str:
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:24]
+    return f"external-{source_id}-{digest}@{UID_DOMAIN}"
+
+
+def _external_events(session: Session, since: datetime) -> Iterable[Desired]:
+    rows = session.execute(
+        select(ExternalAiring, FeedSource, Column)
+        .join(FeedSource, FeedSource.id == ExternalAiring.source_id)
+        .join(Column, Column.id == FeedSource.column_id)
+        .where(ExternalAiring.ends_at >= since)
+        .order_by(ExternalAiring.starts_at, ExternalAiring.id)
+    ).all()
+    for ext, source, column in rows:
+        lines = [f"外部节目：《{column.name}》自有系统的播出安排（{source.name}）"]
+        if ext.description:
+            lines.append(ext.description)
+        timed: dict[str, Any]
+        if ext.all_day:
+            timed = {"day": ext.starts_at.astimezone(SHANGHAI).date()}
+        else:
+            timed = {"starts_at": ext.starts_at, "ends_at": ext.ends_at}
+        yield Desired(
+            uid=external_uid(source.id, ext.identity),
+            kind=EventKind.EXTERNAL,
+            summary=f"【外部】《{column.name}》{ext.summary}",
+            status=EventStatus.CONFIRMED,
+            description="\n".join(lines),
+            location=ext.location,
+            categories="外部",
+            organizer=column.name,
+            column_id=column.id,
+            source_id=source.id,
+            **timed,
+        )
+
+
+def review_uid(episode_id: int, review_round: int, stage: Stage) -> str:
+    return f"review-{episode_id}-{review_round}-{stage.value}@{UID_DOMAIN}"
+
+
+def _review_events(session: Session, since: date) -> Iterable[Desired]:
+    rows = session.execute(
+        select(Episode, Column)
+        .join(Column, Column.id == Episode.column_id)
+        .where(
+            Episode.state.in_(REVIEW_STAGE),
+            Episode.review_due.is_not(None),
+            Episode.review_due >= since,
+        )
+        .order_by(Episode.review_due, Episode.id)
+    ).all()
+    for episode, column in rows:
+        stage = REVIEW_STAGE[episode.state]
+        label = STAGE_LABEL[stage]
+        estimated = (
+            "（按周一至周五估算，节假日安排公布后可能调整）" if episode.review_due_estimated else ""
+        )
+        yield Desired(
+            uid=review_uid(episode.id, episode.review_round, stage),
+            kind=EventKind.REVIEW,
+            summary=f"【{label}截止】《{column.name}》{episode.title}",
+            status=EventStatus.CONFIRMED,
+            day=episode.review_due,
+            description=f"栏目：《{column.name}》\n节目：{episode.title}\n"
+            f"{label}应于 {episode.review_due} 前完成{estimated}",
+            categories=f"审片,{label}",
+            organizer=column.name,
+            column_id=column.id,
+            episode_id=episode.id,
+            stage=stage.value,
+        )

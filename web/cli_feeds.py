@@ -1,0 +1,94 @@
+"""``tvcolumn feeds …``: iCalendar feeds out (sync, export, personal tokens) and in
+(county feed sources, import, clashes).
+
+Thin like the rest of the CLI: parse, look up, call one service, commit once;
+whatever changed the ledger or a token then tells the web processes (the stamp).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from calendars import export, ledger, tokens
+from editorial import people
+from web.cli import _now, cli, domain_command
+from web.db import session_factory
+from web.feeds import webcal
+
+
+@cli.group()
+def feeds() -> None:
+    """iCalendar feeds (日历订阅): export, personal tokens, county feed import."""
+
+
+def _feeds_dir() -> Path:
+    return Path(current_app.config["FEEDS_DIR"])
+
+
+def _touch_stamp_after_commit(session: Session) -> None:
+    """Tell the web processes once the change is committed (not if it rolls back)."""
+    directory = _feeds_dir()
+    event.listen(session, "after_commit", lambda _s: export.touch_stamp(directory), once=True)
+
+
+def _public_url() -> str:
+    return str(current_app.config.get("PUBLIC_URL") or "http://localhost:5000")
+
+
+@feeds.command("sync")
+@domain_command
+def feeds_sync(session: Session) -> None:
+    """Bring the feed ledger in step with the schedule now (the scheduler service does
+    this every poll)."""
+    changed = ledger.sync(session, _now())
+    _touch_stamp_after_commit(session)
+    click.echo(f"{changed} feed events changed")
+
+
+@feeds.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
+@with_appcontext
+def feeds_export(directory: Path | None) -> None:
+    """Write every public feed as a static file under DIRECTORY (default: the feeds
+    folder, which the scheduler service keeps current)."""
+    target = directory or _feeds_dir()
+    with session_factory()() as session:
+        result = export.export(session, _now(), target)
+    for path in result.written:
+        click.echo(f"wrote {target / path}")
+    click.echo(f"{len(result.written)} written, {len(result.unchanged)} unchanged")
+
+
+@feeds.command("token")
+@click.argument("username")
+@click.option("--revoke", is_flag=True, help="revoke the link and issue none")
+@domain_command
+def feeds_token(session: Session, username: str, revoke: bool) -> None:
+    """Issue (or rotate) USERNAME's private feed link; the old link stops working."""
+    person = people.get_person(session, username)
+    now = _now()
+    if revoke:
+        count = tokens.revoke_feed_token(session, person, person, now)
+        _touch_stamp_after_commit(session)
+        click.echo(f"revoked {count} feed link(s) of {person.username}")
+        return
+    token = tokens.rotate_feed_token(session, person, person, now)
+    session.commit()
+    export.touch_stamp(_feeds_dir())
+    url = f"{_public_url()}/feeds/people/{token}.ics"
+    click.echo(
+        f"private feed of {person.username} (shown once; the previous link no longer works):"
+    )
+    click.echo(f"  {url}")
+    click.echo(f"  {webcal(url)}")
+
+
+from web import cli_feeds_import  # noqa: E402  (registers its commands on the group)
+
+__all__ = ["cli_feeds_import", "feeds"]
