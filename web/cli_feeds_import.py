@@ -1,0 +1,3 @@
+"""``tvcolumn feeds sources …``, ``feeds import`` and ``feeds clashes``."""
+
+from __future__ import annotations
