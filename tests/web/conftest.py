@@ -17,7 +17,13 @@ from web.db import session_factory
 
 @pytest.fixture
 def app(tmp_path: Path) -> Flask:
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite3'}", "TESTING": True})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite3'}",
+            "FEEDS_DIR": str(tmp_path / "feeds"),
+            "TESTING": True,
+        }
+    )
     migrate.upgrade(session_factory(app).kw["bind"])
     return app
 

@@ -1,0 +1,73 @@
+"""``tvcolumn feeds sync|export|token``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from flask import Flask
+
+from calendars import export
+from tests.web.test_feeds_http import NOW, schedule
+from web import cli_feeds
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's clock at NOW, when the test schedule is inside the feed window."""
+    monkeypatch.setattr(cli_feeds, "_now", lambda: NOW)
+
+
+def test_export_writes_every_public_feed_and_only_what_changed(
+    app: Flask, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    schedule(app)
+    target = tmp_path / "static"
+    first = run("feeds", "export", str(target))
+    assert first.exit_code == 0, first.output
+    assert "3 written, 0 unchanged" in first.output
+    body = (target / "columns" / "city.ics").read_bytes()
+    assert body.startswith(b"BEGIN:VCALENDAR\r\n") and "红船精神代代传".encode() in body
+    assert (target / "all.ics").exists() and (target / "liaison.ics").exists()
+    again = run("feeds", "export", str(target))
+    assert "0 written, 3 unchanged" in again.output
+
+
+def test_sync_reports_changes_and_tells_the_web_processes(
+    app: Flask, run: Callable[..., Result]
+) -> None:
+    schedule(app)
+    feeds_dir = Path(app.config["FEEDS_DIR"])
+    stamp = export.read_stamp(feeds_dir)
+    result = run("feeds", "sync")
+    assert result.exit_code == 0, result.output
+    assert "feed events changed" in result.output
+    assert export.read_stamp(feeds_dir) != stamp
+
+
+def test_a_token_is_shown_once_and_rotating_or_revoking_ends_the_old_link(
+    app: Flask, run: Callable[..., Result]
+) -> None:
+    schedule(app)
+    issued = run("feeds", "token", "ed")
+    assert issued.exit_code == 0, issued.output
+    https, webcal = re.findall(r"\S+://\S+\.ics", issued.output)
+    assert webcal == "webcal://" + https.split("://", 1)[1]
+    path = "/feeds/" + https.split("/feeds/", 1)[1]
+    client = app.test_client()
+    assert client.get(path).status_code == 200
+    assert run("feeds", "token", "ed").exit_code == 0
+    assert client.get(path).status_code == 404
+    newest = re.findall(r"https?://\S+\.ics", run("feeds", "token", "ed").output)[0]
+    revoked = run("feeds", "token", "ed", "--revoke")
+    assert "revoked 1" in revoked.output
+    assert client.get("/feeds/" + newest.split("/feeds/", 1)[1]).status_code == 404
+
+
+def test_a_token_for_an_unknown_person_is_refused(app: Flask, run: Callable[..., Result]) -> None:
+    result = run("feeds", "token", "nobody")
+    assert result.exit_code == 1
+    assert "no person with username 'nobody'" in result.output
