@@ -18,6 +18,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from calendars.models import ExternalAiring, FeedSource
 from editorial import people
 from editorial.workdays import SHANGHAI, local_date
 from scheduler import airings, builder, jobs, slots
@@ -154,27 +155,52 @@ def schedule_show(
     last = _day(end) or first + timedelta(days=SHOW_DAYS - 1)
     if last < first:
         raise click.ClickException(f"the date range runs backwards: {last} is before {first}")
+    since = datetime.combine(first, time(), SHANGHAI).astimezone(UTC)
+    until = datetime.combine(last + timedelta(days=1), time(), SHANGHAI).astimezone(UTC)
     query = (
         select(Airing)
         .join(Slot, Slot.id == Airing.slot_id)
-        .where(
-            Airing.starts_at >= datetime.combine(first, time(), SHANGHAI).astimezone(UTC),
-            Airing.starts_at
-            < datetime.combine(last + timedelta(days=1), time(), SHANGHAI).astimezone(UTC),
-        )
+        .where(Airing.starts_at >= since, Airing.starts_at < until)
         .options(joinedload(Airing.slot).joinedload(Slot.column), joinedload(Airing.episode))
         .order_by(Airing.starts_at, Slot.column_id, Airing.id)
+    )
+    external = (
+        select(ExternalAiring)
+        .join(FeedSource, FeedSource.id == ExternalAiring.source_id)
+        .where(ExternalAiring.starts_at >= since, ExternalAiring.starts_at < until)
+        .options(joinedload(ExternalAiring.source).joinedload(FeedSource.column))
+        .order_by(ExternalAiring.starts_at, ExternalAiring.id)
     )
     ids = _column_ids(session, column_slugs)
     if ids is not None:
         query = query.where(Slot.column_id.in_(ids))
-    rows = [_show_row(a) for a in session.scalars(query).unique()]
+        external = external.where(FeedSource.column_id.in_(ids))
+    timed = [(a.starts_at, _show_row(a)) for a in session.scalars(query).unique()]
+    timed += [(x.starts_at, _external_row(x)) for x in session.scalars(external).unique()]
+    rows = [row for _, row in sorted(timed, key=lambda item: item[0])]
     if not rows:
         click.echo(f"no airings from {first} to {last}")
         return
     header = ["id", "time", "column", "slot", "kind", "status", "pin", "episode", "part", "why"]
     for line in _table(header, rows):
         click.echo(line)
+
+
+def _external_row(x: ExternalAiring) -> list[str]:
+    """An airing imported from a county column's own feed (外部: not ours to change)."""
+    flag = " [无UID]" if x.source_uid is None else ""
+    return [
+        "-",
+        _local(x.starts_at),
+        x.source.column.slug,
+        x.source.name,
+        "外部",
+        "导入",
+        "",
+        x.summary + flag,
+        "",
+        "",
+    ]
 
 
 def _show_row(a: Airing) -> list[str]:

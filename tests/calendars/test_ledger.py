@@ -336,3 +336,33 @@ def test_last_modified_follows_the_data_and_the_day(session: Session, desk: Desk
     session.flush()
     ledger.sync(session, NOW)
     assert feeds.render(session, feeds.all_feed(), span).last_modified == NOW
+
+
+def test_imported_airings_appear_in_all_and_their_column_marked_external(
+    session: Session, desk: Desk
+) -> None:
+    from calendars.models import ExternalAiring, FeedSource
+
+    county = desk.column("石桥红旗")
+    source = FeedSource(column_id=county.id, name="县台", location="/srv/x.ics", created_at=NOW)
+    session.add(source)
+    session.flush()
+    session.add(
+        ExternalAiring(
+            source_id=source.id,
+            identity="ep7@county|2026-03-05T12:00:00+00:00",
+            source_uid="ep7@county",
+            starts_at=local(date(2026, 3, 5)),
+            ends_at=local(date(2026, 3, 5), 20, 30),
+            summary="石桥村的好支书",
+            imported_at=NOW,
+        )
+    )
+    session.flush()
+    assert ledger.sync(session, NOW) == 1
+    span = feeds.window(NOW)
+    (event,) = vevents(feeds.render(session, feeds.column_feed(county), span).body).values()
+    assert str(event["SUMMARY"]) == "【外部】《石桥红旗》石桥村的好支书"
+    assert "外部" in event["CATEGORIES"].cats
+    assert feeds.render(session, feeds.all_feed(), span).events == 1
+    assert feeds.render(session, feeds.column_feed(desk.crew.column), span).events == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,12 @@ from click.testing import Result
 from flask import Flask
 
 from calendars import export
+from calendars.models import ExternalAiring, FeedSource
+from editorial import people
+from editorial.models import Level
 from tests.web.test_feeds_http import NOW, schedule
 from web import cli_feeds
+from web.db import unit_of_work
 
 
 @pytest.fixture(autouse=True)
@@ -71,3 +76,36 @@ def test_a_token_for_an_unknown_person_is_refused(app: Flask, run: Callable[...,
     result = run("feeds", "token", "nobody")
     assert result.exit_code == 1
     assert "no person with username 'nobody'" in result.output
+
+
+def test_schedule_show_lists_imported_airings_beside_ours_marked_external(
+    app: Flask, run: Callable[..., Result]
+) -> None:
+    schedule(app)
+    with app.app_context(), unit_of_work(app) as s:
+        county = people.create_column(
+            s, NOW, slug="xian", name="县里党建", level=Level.COUNTY, station="县台", channel="一套"
+        )
+        source = FeedSource(
+            column_id=county.id, name="县台系统", location="https://x.example/f.ics", created_at=NOW
+        )
+        s.add(source)
+        s.flush()
+        s.add(
+            ExternalAiring(
+                source_id=source.id,
+                identity="a@x|2026-03-05T12:00:00+00:00",
+                source_uid="a@x",
+                starts_at=datetime(2026, 3, 5, 12, 0, tzinfo=UTC),
+                ends_at=datetime(2026, 3, 5, 12, 30, tzinfo=UTC),
+                summary="县级党建节目",
+                imported_at=NOW,
+            )
+        )
+    shown = run("schedule", "show", "--from", "2026-03-01", "--to", "2026-03-31")
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    external = next(i for i, line in enumerate(lines) if "县级党建节目" in line)
+    ours = next(i for i, line in enumerate(lines) if "红船精神代代传" in line)
+    assert "外部" in lines[external] and "xian" in lines[external]
+    assert external < ours  # 5 March 20:00 before Friday 6 March
