@@ -1,20 +1,41 @@
 # tvcolumn: `make run` serves the demo, `make test` runs every check.
-# Both create .venv and install on first use (and again when pyproject.toml changes).
+# Both create .venv and install on first use (and again when pyproject.toml changes);
+# `make test` also installs the node packages of the feed interop tests (package-lock.json).
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+# The feeds' HTTP benchmark compares our server with nginx under load from wrk (Debian packages).
+BENCH_TOOLS := nginx:nginx-light wrk:wrk
 
-.PHONY: install run test lint typecheck pytest bench clean
+.PHONY: install install-node run test lint typecheck pytest bench clean
 
 install: $(STAMP)
+
+# Mozilla's ical.js, one of the four parsers tests/calendars/test_interop.py runs on every feed.
+install-node: $(NODE_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        echo "make: installing node and npm (apt-get)"; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	    else \
+	        echo "make: node and npm are needed by the feed interop tests (ical.js):" \
+	            "install Node.js 18.19 or later with npm (Debian: apt-get install nodejs npm)" >&2; \
+	        exit 1; \
+	    fi; \
+	fi
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
 # The scheduler service runs beside the development server and stops with it; `serve` has
 # no reloader, so nothing starts twice (docs/decisions/0001).
@@ -32,13 +53,27 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install install-node
 	$(BIN)/pytest
 
 test: lint typecheck pytest
 
 bench: install
+	@export PATH="$$PATH:/usr/sbin:/sbin"; \
+	for pair in $(BENCH_TOOLS); do \
+	    tool=$${pair%%:*}; package=$${pair#*:}; \
+	    command -v $$tool >/dev/null && continue; \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        echo "make: installing $$package (apt-get)"; \
+	        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$package; } \
+	            || exit 1; \
+	    else \
+	        echo "make: $$tool is missing: the feeds' HTTP benchmark needs it" \
+	            "(Debian: apt-get install $$package)" >&2; \
+	        exit 1; \
+	    fi; \
+	done
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

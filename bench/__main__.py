@@ -21,6 +21,8 @@ from pathlib import Path
 BENCHMARKS: list[str] = [
     "bench.workflow",
     "bench.schedule",
+    "bench.feeds",
+    "bench.feeds_http",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
