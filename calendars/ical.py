@@ -24,7 +24,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
@@ -122,8 +123,46 @@ def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     """The zone over whole years around the events (Asia/Shanghai: one fixed span)."""
     if tzid == DEFAULT_TZID:
         return Timezone.from_tzid(tzid, first_date=SHANGHAI_SINCE, last_date=date(2038, 1, 1))
-    return Timezone.from_tzid(
+    zone = Timezone.from_tzid(
         tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
+    )
+    _fix_onsets(zone, _zone(tzid))
+    return zone
+
+
+def _fix_onsets(zone: Timezone, tz: ZoneInfo) -> None:
+    """Write each change of offset at its local time in the offset before it (RFC 5545).
+
+    icalendar 7.3.2 writes the onset of daylight time in the new offset
+    (Europe/Berlin: DTSTART:20260329T030000 with TZOFFSETFROM:+0100, an hour
+    after the real change at 01:00 UTC); the autumn onset it writes right.
+    Each onset is checked against the zone database and moved only if wrong.
+    """
+    observances: list[Any] = list(zone.subcomponents)  # icalendar's values are untyped unions
+    for observance in observances:
+        before = observance["TZOFFSETFROM"].td
+        after = observance["TZOFFSETTO"].td
+        if before == after:
+            continue
+        start = observance["DTSTART"].dt
+        observance["DTSTART"].dt = _onset(start, before, after, tz)
+        rdates = observance.get("RDATE")
+        for rdate in rdates if isinstance(rdates, list) else [rdates] if rdates else []:
+            for period in rdate.dts:
+                period.dt = _onset(period.dt, before, after, tz)
+
+
+def _onset(local: datetime, before: timedelta, after: timedelta, tz: ZoneInfo) -> datetime:
+    for offset in (before, after):
+        moment = (local - offset).replace(tzinfo=UTC)
+        if _is_change(moment, before, after, tz):
+            return moment.replace(tzinfo=None) + before
+    return local  # not a change icalendar made: leave it as it is
+
+
+def _is_change(moment: datetime, before: timedelta, after: timedelta, tz: ZoneInfo) -> bool:
+    return (moment - timedelta(seconds=1)).astimezone(tz).utcoffset() == before and (
+        moment.astimezone(tz).utcoffset() == after
     )
 
 
@@ -132,12 +171,19 @@ def _zone(tzid: str) -> ZoneInfo:
     return ZoneInfo(tzid)
 
 
+def _ambiguous(local: datetime) -> bool:
+    return local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset()
+
+
 def _event(organizer_address: str, item: EventData) -> Event:
     event = Event()
     event.add("uid", item.uid)
     event.add("dtstamp", item.last_modified.astimezone(UTC))
     if item.starts_at is not None:
-        zone = _zone(item.tzid)
+        zone: tzinfo = _zone(item.tzid)
+        times = [item.starts_at, *([item.ends_at] if item.ends_at is not None else [])]
+        if any(_ambiguous(moment.astimezone(zone)) for moment in times):
+            zone = UTC  # a wall time of the autumn overlap names two instants: say which
         event.add("dtstart", item.starts_at.astimezone(zone))
         if item.ends_at is not None:
             event.add("dtend", item.ends_at.astimezone(zone))

@@ -527,25 +527,12 @@ def _onset_problems(body: bytes) -> list[str]:
     return problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="icalendar 7.3.2's Timezone.from_tzid (used by calendars/ical.py) writes the "
-    "onset of daylight time in the new offset (DTSTART:20260329T030000, TZOFFSETFROM:+0100), "
-    "an hour after the real change; RFC 5545 wants 20260329T020000",
-)
 def test_the_berlin_vtimezone_changes_offset_at_the_real_transitions() -> None:
     evening = Recurrence("FREQ=DAILY", "Europe/Berlin", time(20, 0), 1800, date(2026, 3, 27))
     shown = _slot_events("evening", evening, _utc(2026, 3, 27), _utc(2026, 10, 27))
     assert _onset_problems(_feed_of(shown)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="calendars/ical.py writes times of the autumn overlap as local times, which name "
-    "two instants: DTEND;TZID=Europe/Berlin:20261025T020000 is read as 00:00 UTC, before the "
-    "start (RFC 5545 takes the first instant), and ical.js reads DTSTART 02:30 as 01:30 UTC; "
-    "such an event needs its times in UTC",
-)
 def test_an_airing_in_the_autumn_overlap_keeps_its_instants(tmp_path: Path) -> None:
     # 25 October: the 02:30 slot starts at 02:30 CEST (00:30 UTC) and ends 30 minutes later,
     # at 02:00 CET (01:00 UTC), the second 02:00 of that night.
