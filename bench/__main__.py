@@ -23,6 +23,7 @@ BENCHMARKS: list[str] = [
     "bench.schedule",
     "bench.feeds",
     "bench.feeds_http",
+    "bench.feeds_import",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

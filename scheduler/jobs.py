@@ -276,7 +276,8 @@ def remind() -> int | None:
 
 
 def import_feeds() -> int | None:
-    """Hourly: import the county columns' iCalendar feeds (the calendars issue fills this)."""
+    """Hourly: import every active county feed source (``calendars.importer.import_all``);
+    a source that fails keeps its last good import and records why."""
     return run_once("import-feeds", _import_feeds)
 
 
@@ -304,8 +305,9 @@ def prune_runs() -> int | None:
 
 
 def _import_feeds(session: Session, now: datetime) -> int:
-    log.debug("import-feeds: no feeds to import yet")
-    return 0
+    from calendars.importer import import_all  # the scheduler does not load calendars otherwise
+
+    return import_all(session, now)
 
 
 def _prune_runs(session: Session, now: datetime) -> int:
