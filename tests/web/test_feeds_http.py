@@ -204,3 +204,23 @@ def test_subscribe_links_come_in_both_forms(app: Flask, clock: list[datetime]) -
     app.config["PUBLIC_URL"] = "https://tv.example.cn"
     again = app.test_client().get("/feeds/").get_json()["feeds"][0]
     assert again["webcal"] == "webcal://tv.example.cn/feeds/all.ics"
+
+
+def test_conditional_requests_follow_rfc_9110_on_the_fast_path_too(
+    app: Flask, clock: list[datetime]
+) -> None:
+    schedule(app)
+    client = app.test_client()
+    first = client.get("/feeds/all.ics")  # rendered by the view
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    for tags in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        assert client.get("/feeds/all.ics", headers={"If-None-Match": tags}).status_code == 304
+    # If-None-Match decides when both are sent: a changed tag gets the bytes
+    both = {"If-None-Match": '"other"', "If-Modified-Since": modified}
+    assert client.get("/feeds/all.ics", headers=both).status_code == 200
+    earlier = http_date(NOW - timedelta(days=1))
+    assert client.get("/feeds/all.ics", headers={"If-Modified-Since": earlier}).status_code == 200
+    head = client.head("/feeds/all.ics")
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["Content-Length"] == str(len(first.data))
+    assert head.headers["ETag"] == etag
