@@ -15,7 +15,8 @@ second process, ``TVCOLUMN_BENCH_HTTP_WRK``, default ``-t2 -c16``) for
   loaded before and after our server; the ratios divide by the mean of the
   two, so a change of the machine's other load during the run shows as a
   difference between them rather than skewing one side;
-* gunicorn ``web:create_app()`` with 2 workers, once with the sync worker class
+* gunicorn ``web:create_app()`` with 2 workers (one per core, like nginx; more only compete
+  with wrk for the cores), once with the sync worker class
   and once with gthread (4 threads each): the cached feed (``GET`` with no
   condition, 200 and the whole body), then the 304 path (``If-None-Match``
   with the feed's ETag). The better class by cached requests/s is reported as
@@ -58,7 +59,8 @@ SECONDS_ENV = "TVCOLUMN_BENCH_HTTP_SECONDS"
 WRK_ENV = "TVCOLUMN_BENCH_HTTP_WRK"
 DEFAULT_SECONDS = 5
 DEFAULT_WRK = "-t2 -c16"
-WORKERS = 2
+# One worker per core, like nginx here (more workers only compete with wrk for the cores).
+WORKERS = int(os.environ.get("TVCOLUMN_BENCH_HTTP_WORKERS", "2"))
 THREADS = 4
 WORKER_CLASSES = ("sync", "gthread")
 STARTUP_TIMEOUT_S = 30.0
