@@ -225,18 +225,54 @@ class Rendering:
     body: bytes
     last_modified: datetime  # of the data shown (never earlier than the window's first day)
     events: int
+    left_out: int = 0  # events of the window left out to keep the feed under its size
 
 
 def render(
     session: Session, feed: Feed, span: Window, settings: FeedSettings = DEFAULT_SETTINGS
 ) -> Rendering:
     rows = events(session, feed, span, settings)
-    meta = ical.CalendarMeta(feed.name, feed.description, settings.refresh)
+    kept = _within_size(rows, span, settings.max_feed_bytes)
+    description = feed.description
+    if len(kept) < len(rows):
+        first, last = _local_day(kept[0]), _local_day(kept[-1])
+        description += (
+            f"（日历过大，只列出 {first} 至 {last} 的 {len(kept)} 项；"
+            "可用 ?back= 和 ?ahead= 参数缩小日期范围）"
+            if kept
+            else "（日历过大，未列出任何节目）"
+        )
+    left_out = len(rows) - len(kept)
+    rows = kept
+    meta = ical.CalendarMeta(feed.name, description, settings.refresh)
     blocks = [_block(row) for row in rows]
     # The window itself is data: a day's move may bring an event in without changing it.
     day_began = datetime.combine(span.today, time(), SHANGHAI).astimezone(UTC)
     changed = max([day_began, *(row.last_modified for row in rows)])
-    return Rendering(ical.serialize(meta, blocks), changed, len(rows))
+    return Rendering(ical.serialize(meta, blocks), changed, len(rows), left_out)
+
+
+HEADER_ALLOWANCE = 4_000  # the calendar's own lines and its VTIMEZONEs
+
+
+def _within_size(rows: list[FeedEvent], span: Window, budget: int) -> list[FeedEvent]:
+    """The events nearest today whose VEVENTs fit the budget, in calendar order."""
+    sizes = [len(row.ical.encode()) for row in rows]
+    if sum(sizes) + HEADER_ALLOWANCE <= budget:
+        return rows
+    today = datetime.combine(span.today, time(), SHANGHAI).astimezone(UTC)
+    nearest = sorted(range(len(rows)), key=lambda i: (abs(_order(rows[i])[0] - today), i))
+    chosen, total = set(), HEADER_ALLOWANCE
+    for i in nearest:
+        if total + sizes[i] > budget:
+            break
+        chosen.add(i)
+        total += sizes[i]
+    return [row for i, row in enumerate(rows) if i in chosen]
+
+
+def _local_day(row: FeedEvent) -> date:
+    return _order(row)[0].astimezone(SHANGHAI).date()
 
 
 def _block(row: FeedEvent) -> ical.Rendered:

@@ -14,6 +14,10 @@ class FeedSettings:
     days_ahead: int = 180
     max_days_back: int = 90
     max_days_ahead: int = 366
+    # A feed is kept under this size (Google Calendar drops a feed past about 1 MB): when
+    # the window holds more, the events furthest from today are left out, and the
+    # calendar's description says which days it covers.
+    max_feed_bytes: int = 900_000
     # An event removed from the schedule stays in the feeds as CANCELLED this long.
     cancelled_days: int = 14
     # The ORGANIZER of every event (calendar apps want one; nobody writes to it).

@@ -366,3 +366,25 @@ def test_imported_airings_appear_in_all_and_their_column_marked_external(
     assert "外部" in event["CATEGORIES"].cats
     assert feeds.render(session, feeds.all_feed(), span).events == 1
     assert feeds.render(session, feeds.column_feed(desk.crew.column), span).events == 0
+
+
+def test_a_feed_over_its_size_keeps_the_events_nearest_today_and_says_so(
+    session: Session, desk: Desk
+) -> None:
+    desk.slot()
+    for _ in range(4):
+        desk.episode()
+    run_build(session)
+    ledger.sync(session, NOW)
+    span = feeds.window(NOW)
+    whole = feeds.render(session, feeds.all_feed(), span)
+    assert (whole.events, whole.left_out) == (4, 0)
+    event_size = max(len(row.ical.encode()) for row in session.scalars(select(FeedEvent)))
+    small = FeedSettings(max_feed_bytes=feeds.HEADER_ALLOWANCE + 2 * event_size + event_size // 2)
+    cut = feeds.render(session, feeds.all_feed(), span, small)
+    assert (cut.events, cut.left_out) == (2, 2)
+    shown = [e["DTSTART"].dt for e in vevents(cut.body).values()]
+    assert sorted(shown) == [local(FRIDAYS[0]), local(FRIDAYS[1])]
+    description = str(Calendar.from_ical(cut.body)["X-WR-CALDESC"])
+    assert "只列出 2026-03-06 至 2026-03-13 的 2 项" in description
+    assert len(cut.body) <= small.max_feed_bytes
