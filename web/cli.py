@@ -107,6 +107,7 @@ def demo() -> None:
 @domain_command
 def demo_load(session: Session) -> None:
     """Load the demo columns, people and episodes (does nothing if they are there)."""
+    from calendars import demo as calendars_demo
     from editorial import demo as editorial_demo
     from scheduler import demo as scheduler_demo
 
@@ -119,6 +120,9 @@ def demo_load(session: Session) -> None:
     slots_added = scheduler_demo.load(session, now)
     if slots_added:
         click.echo(f"schedule demo: {slots_added} slots added and the air schedule built")
+    imported = calendars_demo.load(session, now, Path(current_app.config["INSTANCE_PATH"]) / "demo")
+    if imported:
+        click.echo(f"feeds demo: a county feed imported ({imported} airings) and the feeds synced")
 
 
 @cli.command("serve")

@@ -39,6 +39,7 @@ from icalendar import Calendar, Component
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from calendars import demo as calendars_demo
 from calendars import feeds, ical, ledger
 from calendars.models import EventKind, FeedEvent
 from editorial import demo as editorial_demo
@@ -125,11 +126,13 @@ def _person_with_both_kinds(session: Session, span: feeds.Window) -> Person:
 
 
 @pytest.fixture(scope="module")
-def demo_feeds(engine: Engine) -> list[DemoFeed]:
-    """Every public feed of the demo and one private feed, rendered from a synced ledger."""
+def demo_feeds(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> list[DemoFeed]:
+    """Every public feed of the demo (the imported county feed too) and one private feed,
+    rendered from a synced ledger."""
     with rolled_back_session(engine) as session:
         editorial_demo.load(session, NOW)
         scheduler_demo.load(session, NOW)
+        calendars_demo.load(session, NOW, tmp_path_factory.mktemp("county"))
         ledger.sync(session, NOW)
         span = feeds.window(NOW)
         person = _person_with_both_kinds(session, span)
