@@ -1291,25 +1291,56 @@ def _forget_loaded(session: Session, source_id: int, gone: set[int]) -> None:
 
 
 def import_all(session: Session, now: datetime, settings: FeedSettings = DEFAULT_SETTINGS) -> int:
-    """Import every active source (the hourly job); returns how many sources' airings changed.
+    """Import every active source; returns how many sources' airings changed.
 
-    The sources are fetched at the same time, so the transaction waits for the
-    slowest source rather than for all of them in turn. A source that fails is
-    recorded and the others go on; an unexpected error in one source's import
-    is rolled back to its savepoint and recorded as that source's error.
+    ``plan_fetches``, ``fetch_all`` and ``store_fetched`` in one go; the
+    scheduler's hourly job runs the fetches outside its transaction instead.
     """
-    sources = list(
-        session.scalars(
-            select(FeedSource).where(FeedSource.active.is_(True)).order_by(FeedSource.id)
-        )
+    return store_fetched(session, now, fetch_all(plan_fetches(session, now), settings), settings)
+
+
+@dataclass(frozen=True)
+class PlannedFetch:
+    source_id: int
+    request: _Request
+
+
+def plan_fetches(session: Session, now: datetime) -> list[PlannedFetch]:
+    """What to fetch for every active source (with its validators where they still hold)."""
+    sources = session.scalars(
+        select(FeedSource).where(FeedSource.active.is_(True)).order_by(FeedSource.id)
     )
-    if not sources:
-        return 0
-    requests = [_request_for(s, _conditional(s, now)) for s in sources]
-    with ThreadPoolExecutor(max_workers=min(FETCH_THREADS, len(sources))) as pool:
-        results = list(pool.map(lambda r: _fetch_or_error(r, settings), requests))
+    return [PlannedFetch(s.id, _request_for(s, _conditional(s, now))) for s in sources]
+
+
+def fetch_all(
+    planned: Sequence[PlannedFetch], settings: FeedSettings = DEFAULT_SETTINGS
+) -> dict[int, Fetched | NotModified | FeedError]:
+    """Fetch every planned source at the same time; no database, so no lock is held while
+    the slowest source answers. Every failure comes back as a ``FeedError``."""
+    if not planned:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(FETCH_THREADS, len(planned))) as pool:
+        results = list(pool.map(lambda p: _fetch_or_error(p.request, settings), planned))
+    return {p.source_id: got for p, got in zip(planned, results, strict=True)}
+
+
+def store_fetched(
+    session: Session,
+    now: datetime,
+    fetched: dict[int, Fetched | NotModified | FeedError],
+    settings: FeedSettings = DEFAULT_SETTINGS,
+) -> int:
+    """Import what was fetched, each source in a savepoint; returns how many sources' airings
+    changed. A source that fails is recorded and the others go on; an unexpected error in
+    one source's import is rolled back to its savepoint and recorded as that source's error.
+    A source disabled since its fetch is left alone.
+    """
     changed = 0
-    for source, got in zip(sources, results, strict=True):
+    for source_id, got in sorted(fetched.items()):
+        source = session.get(FeedSource, source_id)
+        if source is None or not source.active:
+            continue
         try:
             with session.begin_nested():
                 report = _import(session, source, now, settings, got)
@@ -1345,13 +1376,16 @@ __all__ = [
     "add_source",
     "decode",
     "fetch",
+    "fetch_all",
     "get_source",
     "import_all",
     "import_source",
     "import_window",
     "list_sources",
     "parse",
+    "plan_fetches",
     "read_file",
     "resolve_zone",
     "set_source_active",
+    "store_fetched",
 ]

@@ -276,9 +276,15 @@ def remind() -> int | None:
 
 
 def import_feeds() -> int | None:
-    """Hourly: import every active county feed source (``calendars.importer.import_all``);
-    a source that fails keeps its last good import and records why."""
-    return run_once("import-feeds", _import_feeds)
+    """Hourly: import every active county feed source; a source that fails keeps its last
+    good import and records why. The sources are fetched before the run's transaction, so
+    no database lock is held while a slow county server answers (SQLite has one writer)."""
+    from calendars import importer  # the scheduler does not load calendars otherwise
+
+    with _sessions()() as session:
+        planned = importer.plan_fetches(session, datetime.now(UTC))
+    fetched = importer.fetch_all(planned)
+    return run_once("import-feeds", lambda s, now: importer.store_fetched(s, now, fetched))
 
 
 def sync_feeds() -> int | None:
@@ -302,12 +308,6 @@ def _sync_feeds(session: Session, now: datetime) -> int:
 def prune_runs() -> int | None:
     """Daily: forget ledger rows older than two weeks."""
     return run_once("prune-runs", _prune_runs)
-
-
-def _import_feeds(session: Session, now: datetime) -> int:
-    from calendars.importer import import_all  # the scheduler does not load calendars otherwise
-
-    return import_all(session, now)
 
 
 def _prune_runs(session: Session, now: datetime) -> int:

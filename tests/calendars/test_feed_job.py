@@ -3,15 +3,22 @@ the static files and the stamp follow the commit."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from calendars import export
-from calendars.models import FeedEvent
+from calendars import export, importer
+from calendars.models import ExternalAiring, FeedEvent
+from editorial import people
+from editorial.models import Level, Role
 from scheduler import jobs
+from tests.conftest import NOW
 from tests.scheduler.test_service import (  # noqa: F401  (the fixtures)
     ServiceDb,
     approve_fixture,
@@ -63,3 +70,72 @@ def test_a_new_day_rewrites_the_files_even_when_nothing_changed(
     assert jobs.sync_feeds() == 0
     assert export.exported_day(feeds_dir) != "2000-01-01"
     assert export.read_stamp(feeds_dir) != stamp
+
+
+SLOW_FEED = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//county//x//ZH\r\n"
+    "BEGIN:VEVENT\r\nUID:slow-1@county\r\nDTSTAMP:20261101T000000Z\r\n"
+    "DTSTART:{start}\r\nDTEND:{end}\r\nSUMMARY:县级党建节目\r\nEND:VEVENT\r\n"
+    "END:VCALENDAR\r\n"
+)
+
+
+@pytest.fixture
+def slow_county_server() -> Iterator[tuple[str, threading.Event, threading.Event]]:
+    """A county server that answers only when told to (asked: the request arrived)."""
+    asked, release = threading.Event(), threading.Event()
+    start = datetime.now(UTC) + timedelta(days=3)
+    body = SLOW_FEED.format(
+        start=f"{start:%Y%m%dT%H%M%SZ}", end=f"{start + timedelta(minutes=30):%Y%m%dT%H%M%SZ}"
+    ).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.set()
+            release.wait(20)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/feed.ics", asked, release
+    release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_hourly_import_holds_no_lock_while_a_county_server_is_slow(
+    service_db: ServiceDb,
+    feeds_dir: Path,
+    slow_county_server: tuple[str, threading.Event, threading.Event],
+) -> None:
+    url, asked, release = slow_county_server
+    with service_db.factory.begin() as s:
+        county = people.create_column(
+            s, NOW, slug="xian", name="县里党建", level=Level.COUNTY, station="县台", channel="一"
+        )
+        scheduler = people.create_person(s, NOW, username="xian-bp", display_name="编排")
+        people.grant_role(s, scheduler, county, Role.SCHEDULER, NOW)
+        importer.add_source(s, scheduler, county, "县台系统", url, NOW)
+    outcome: list[int | None] = []
+    job = threading.Thread(target=lambda: outcome.append(jobs.import_feeds()))
+    job.start()
+    try:
+        assert asked.wait(10), "the job never fetched the source"
+        started = time.monotonic()
+        with service_db.factory.begin() as s:  # a web request's write, meanwhile
+            people.create_person(s, NOW, username="meanwhile", display_name="同时")
+        assert time.monotonic() - started < 2  # not held up by the job's transaction
+    finally:
+        release.set()
+        job.join(30)
+    assert outcome == [1]
+    with service_db.factory() as s:
+        assert s.scalar(select(func.count()).select_from(ExternalAiring)) == 1

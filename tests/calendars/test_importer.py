@@ -26,7 +26,6 @@ from calendars.settings import FeedSettings
 from editorial.errors import Forbidden, InvalidInput, NotFound
 from editorial.models import Column, Person, Role
 from editorial.workdays import SHANGHAI
-from scheduler import jobs
 from tests.conftest import NOW, Crew
 
 WINDOW = importer.import_window(NOW, FeedSettings())
@@ -957,14 +956,6 @@ def test_import_all_records_an_unexpected_error_of_one_source_and_goes_on(
     assert importer.import_all(session, NOW) == 1
     assert first.last_error == "the import failed unexpectedly (RuntimeError: disk full)"
     assert len(rows(session, second)) == 2
-
-
-def test_the_hourly_job_imports_every_source(
-    session: Session, add: Callable[..., FeedSource], feed_file: Callable[[bytes], str]
-) -> None:
-    source = add(feed_file(GOOD))
-    assert jobs._import_feeds(session, NOW) == 1
-    assert len(rows(session, source)) == 2
 
 
 def test_the_import_window_runs_from_days_back_to_days_ahead_in_shanghai() -> None:
