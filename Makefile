@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.installed
 # The feeds' HTTP benchmark compares our server with nginx under load from wrk (Debian packages).
 BENCH_TOOLS := nginx:nginx-light wrk:wrk
 
-.PHONY: install install-node run test lint typecheck pytest bench clean
+.PHONY: install install-node run test lint typecheck pytest bench clean translations
 
 install: $(STAMP)
 
@@ -74,6 +74,13 @@ bench: install
 	    fi; \
 	done
 	$(BIN)/python -m bench
+
+# Extract the interface's Chinese strings, merge them into the English catalog (fill in its
+# new msgstr lines) and compile it; the compiled catalog is committed with the .po.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o web/translations/messages.pot .
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d web/translations
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

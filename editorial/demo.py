@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from editorial import people, workflow
+from editorial import accounts, people, workflow
 from editorial.models import Column, Episode, Level, Person, Role, Series, Stage, State
 from editorial.workdays import REVIEW_STAGE, SHANGHAI, WorkCalendar, local_date
 
@@ -94,6 +94,7 @@ COLUMNS = (
 )
 
 CENTRE = "市委组织部党员电化教育中心"
+DEMO_PASSWORD = "shidai-demo"  # the demo only: every demo person signs in with it
 CITY_TEAM = "《时代风采》栏目组"
 FEATURED_COUNTY = "linjiang-xianfeng"  # whose team ``tvcolumn serve`` lists
 
@@ -557,9 +558,7 @@ def sign_in_lines() -> list[str]:
         if spec.featured:
             name = spec.display_name.ljust(3, "\u3000")  # align two- and three-character names
             lines.append(f"  {spec.username:<14} {name}  {_roles_text(spec)}  ({spec.unit})")
-    lines.append(
-        "Password sign-in arrives with the web application issue; no demo passwords are set yet."
-    )
+    lines.append(f"Every demo person's password: {DEMO_PASSWORD}")
     return lines
 
 
@@ -626,9 +625,14 @@ def _create_columns(loader: _Loader, at: datetime) -> None:
 
 
 def _create_people(loader: _Loader, at: datetime) -> None:
+    shared = accounts.hash_password(DEMO_PASSWORD)  # one argon2 hash: a second, not twenty
     for spec in PEOPLE:
         person = people.create_person(
-            loader.session, at, username=spec.username, display_name=spec.display_name
+            loader.session,
+            at,
+            username=spec.username,
+            display_name=spec.display_name,
+            password_hash=shared,
         )
         loader.people[spec.username] = person
         for slug, role in spec.grants:

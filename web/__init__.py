@@ -17,10 +17,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
 
-    from web import db, errors, feeds, views
+    from web import auth, db, errors, feeds, i18n, nav, views
 
     db.init_app(app)
     errors.init_app(app)
+    auth.init_app(app)
+    i18n.init_app(app)
+    nav.init_app(app)
     app.register_blueprint(views.bp)
     feeds.init_app(app)
+    auth.csrf.exempt(feeds.bp)
     return app

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.serving import run_simple
 
-from editorial import history, people, workflow
+from editorial import accounts, history, people, workflow
 from editorial.errors import DomainError
 from editorial.models import Column, Episode, HistoryEntry, Level, Person, Role, Stage, State
 from editorial.workdays import enter_holidays, local_date, parse_holiday_file
@@ -519,6 +519,22 @@ def users_revoke(session: Session, username: str, column: str, role: str) -> Non
 def users_token(session: Session, username: str, label: str) -> None:
     """Issue a personal API token (printed once; only its hash is kept)."""
     click.echo(people.issue_token(session, people.get_person(session, username), label, _now()))
+
+
+@users.command("password")
+@click.argument("username")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="the new password (prompted for when not given; at least 8 characters)",
+)
+@domain_command
+def users_password(session: Session, username: str, password: str) -> None:
+    """Set USERNAME's sign-in password (stored as an argon2 hash)."""
+    accounts.set_password(session, people.get_person(session, username), password)
+    click.echo(f"password of {username} set")
 
 
 @cli.group()

@@ -12,6 +12,7 @@ def load_config(default_instance_path: str) -> dict[str, Any]:
     instance = Path(os.environ.get("TVCOLUMN_INSTANCE_PATH") or default_instance_path)
     default_db = f"sqlite:///{instance / 'tvcolumn.sqlite3'}"
     secret = os.environ.get("TVCOLUMN_SECRET_KEY")
+    secure = os.environ.get("TVCOLUMN_SECURE_COOKIES") == "1"
     return {
         "INSTANCE_PATH": str(instance),
         "DATABASE_URL": os.environ.get("TVCOLUMN_DATABASE_URL") or default_db,
@@ -19,6 +20,16 @@ def load_config(default_instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": secret or secrets.token_hex(32),
         "SECRET_KEY_CONFIGURED": bool(secret),
         "SQL_ECHO": os.environ.get("TVCOLUMN_SQL_ECHO") == "1",
+        # Cookies: never readable by scripts, not sent on cross-site posts; HTTPS-only in
+        # production (TVCOLUMN_SECURE_COOKIES=1, which deploy/ sets).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         # Static feed files (`tvcolumn feeds export`) and the stamp web processes watch.
         "FEEDS_DIR": os.environ.get("TVCOLUMN_FEEDS_DIR") or str(instance / "feeds"),
         # The address subscribers reach the application at, for subscribe links

@@ -39,7 +39,7 @@ def test_serve_answers_on_the_port_from_the_environment(tmp_path: Path) -> None:
                 assert server.poll() is None, server.stdout.read() if server.stdout else ""
                 assert time.monotonic() < deadline, "server did not answer within 20 s"
                 time.sleep(0.2)
-        assert "节目列表" in body
+        assert "<h1>登录</h1>" in body  # / redirects to the sign-in page
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=10)

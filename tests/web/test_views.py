@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
-from editorial import people, workflow
+from editorial import accounts, people, workflow
 from editorial.models import Level, Role
+from tests.web.conftest import sign_in
 from web.db import unit_of_work
 
 
-def test_episode_list_shows_titles_and_chinese_states(app: Flask) -> None:
+def test_the_home_page_lists_the_columns_episodes_with_chinese_states(app: Flask) -> None:
     now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
     with app.app_context(), unit_of_work(app) as s:
         column = people.create_column(
@@ -22,7 +23,10 @@ def test_episode_list_shows_titles_and_chinese_states(app: Flask) -> None:
         people.grant_role(s, ed, column, Role.EDITOR_DIRECTOR, now)
         people.grant_role(s, pr, column, Role.PRODUCER, now)
         workflow.propose(s, ed, column, now, workflow.Proposal("七一特别节目", 900, pr))
-    page = app.test_client().get("/")
+        accounts.set_password(s, ed, "correct-horse")
+    client = app.test_client()
+    sign_in(client, "ed")
+    page = client.get("/")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert "七一特别节目" in body and "选题申报" in body and "制片乙" in body
