@@ -17,14 +17,30 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
 
-    from web import auth, db, errors, feeds, i18n, nav, views
+    from web import (
+        account,
+        admin,
+        api,
+        auth,
+        db,
+        episodes,
+        errors,
+        feeds,
+        i18n,
+        nav,
+        schedule_views,
+        views,
+    )
 
     db.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
     nav.init_app(app)
-    app.register_blueprint(views.bp)
+    for blueprint in (views.bp, episodes.bp, schedule_views.bp, account.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(api.bp)
+    auth.csrf.exempt(api.bp)  # Bearer tokens only: no cookie can act through the API
     feeds.init_app(app)
     auth.csrf.exempt(feeds.bp)
     return app
