@@ -53,6 +53,7 @@ class Act(enum.StrEnum):
     PULL = "pull_from_air"  # 撤播
     HAND_OVER = "hand_over"  # 移交负责制片人
     OFFER_EXCHANGE = "offer_exchange"  # 提供（或收回）节目交流
+    EDIT = "edit"  # 修改节目信息
 
 
 REVIEWING = frozenset(REVIEW_STAGE)
@@ -74,6 +75,10 @@ SOURCES: dict[Act, frozenset[State]] = {
     Act.PULL: frozenset({State.APPROVED}),
     Act.HAND_OVER: OPEN | {State.APPROVED},
     Act.OFFER_EXCHANGE: frozenset({State.APPROVED}),
+    # Not while a review stage judges it, nor once approved: what was signed stays signed.
+    Act.EDIT: frozenset(
+        {State.PROPOSED, State.TOPIC_APPROVED, State.IN_PRODUCTION, State.RETURNED}
+    ),
 }
 
 SIGN_ACT = {
@@ -195,6 +200,10 @@ def authorize(session: Session, person: Person, episode: Episode, act: Act) -> R
             if person.id == episode.responsible_producer_id and Role.PRODUCER in roles:
                 return Role.PRODUCER
             return _require_role(roles, Role.ADMIN, person, episode.column)
+        case Act.EDIT:
+            if person.id == episode.director_id and Role.EDITOR_DIRECTOR in roles:
+                return Role.EDITOR_DIRECTOR
+            return _require_responsible(roles, person, episode)
     raise IllegalAct(f"unknown act {act}")  # pragma: no cover
 
 
@@ -635,6 +644,79 @@ def offer_for_exchange(
         details={"offered": offered},
         exchange_offer=offered,
     )
+
+
+@dataclass(frozen=True)
+class Edit:
+    """The fields an edit changes (修改节目信息); None leaves a field as it is."""
+
+    title: str | None = None
+    topic: str | None = None
+    synopsis: str | None = None
+    genre: str | None = None
+    target_duration_s: int | None = None
+    air_by: date | None = None
+    clear_air_by: bool = False
+    priority_tags: tuple[str, ...] | None = None
+
+
+def edit(
+    session: Session,
+    actor: Person,
+    episode: Episode,
+    expected_version: int,
+    now: datetime,
+    changes: Edit,
+) -> Episode:
+    """Edit an episode's description (its editor-director or responsible producer), while
+    it is not under review nor approved; the history keeps each field's old and new value."""
+    _check_version(session, episode, expected_version)
+    authorize(session, actor, episode, Act.EDIT)
+    wanted = {
+        "title": changes.title.strip() if changes.title is not None else episode.title,
+        "topic": changes.topic.strip() if changes.topic is not None else episode.topic,
+        "synopsis": changes.synopsis.strip() if changes.synopsis is not None else episode.synopsis,
+        "genre": changes.genre.strip() if changes.genre is not None else episode.genre,
+        "target_duration_s": changes.target_duration_s or episode.target_duration_s,
+        "air_by": None if changes.clear_air_by else (changes.air_by or episode.air_by),
+    }
+    tags = episode.priority_tags if changes.priority_tags is None else changes.priority_tags
+    proposal = Proposal(
+        title=wanted["title"],  # type: ignore[arg-type]
+        target_duration_s=wanted["target_duration_s"],  # type: ignore[arg-type]
+        responsible_producer=episode.responsible_producer,
+        air_by=wanted["air_by"] if wanted["air_by"] != episode.air_by else None,  # type: ignore[arg-type]
+        priority_tags=tuple(tags),
+    )
+    errors = _validate_proposal(session, episode.column, proposal, now)
+    errors.pop("responsible_producer", None)  # a hand-over is its own act
+    if len(wanted["genre"]) > 40:  # type: ignore[arg-type]
+        errors["genre"] = "a genre has at most 40 characters"
+    if errors:
+        raise InvalidInput("the edit has errors: " + "; ".join(errors.values()), errors)
+    diff: dict[str, object] = {}
+    for name, value in wanted.items():
+        old = getattr(episode, name)
+        if old != value:
+            diff[name] = [_plain(old), _plain(value)]
+    new_tags = sorted({t.strip() for t in tags})
+    if new_tags != sorted(episode.priority_tags):
+        diff["priority_tags"] = [sorted(episode.priority_tags), new_tags]
+    if not diff:
+        raise InvalidInput("nothing to change: every field is as it was", {})
+    with session.no_autoflush:
+        for name in wanted:
+            if name in diff:
+                setattr(episode, name, wanted[name])
+        if "priority_tags" in diff:
+            episode.tags = [PriorityTag(tag=t) for t in new_tags]
+    return _move(
+        session, actor, episode, expected_version, now, Act.EDIT, episode.state, details=diff
+    )
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def add_comment(

@@ -429,6 +429,47 @@ def episode_offer_exchange(
     )
 
 
+@episode.command("edit")
+@_act_options
+@click.option("--title", default=None)
+@click.option("--topic", default=None)
+@click.option("--synopsis", default=None)
+@click.option("--genre", default=None)
+@click.option("--duration", "duration_s", type=int, default=None, help="target duration, seconds")
+@click.option("--air-by", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.option("--no-air-by", is_flag=True, help="remove the air-by date")
+@click.option("--tag", "tags", multiple=True, help="priority tag (repeatable; replaces the tags)")
+@domain_command
+def episode_edit(
+    session: Session,
+    episode_id: int,
+    actor: str,
+    expect_version: int | None,
+    title: str | None,
+    topic: str | None,
+    synopsis: str | None,
+    genre: str | None,
+    duration_s: int | None,
+    air_by: datetime | None,
+    no_air_by: bool,
+    tags: tuple[str, ...],
+) -> None:
+    """Edit an episode's description (修改节目信息): its editor-director or producer."""
+    person, e, version = _act(session, actor, episode_id, expect_version)
+    changes = workflow.Edit(
+        title=title,
+        topic=topic,
+        synopsis=synopsis,
+        genre=genre,
+        target_duration_s=duration_s,
+        air_by=air_by.date() if air_by else None,
+        clear_air_by=no_air_by,
+        priority_tags=tags or None,
+    )
+    workflow.edit(session, person, e, version, _now(), changes)
+    click.echo(f"episode {e.id} edited (version {e.version})")
+
+
 @episode.command("comment")
 @click.argument("episode_id", type=int)
 @click.option("--as", "actor", required=True)

@@ -312,8 +312,12 @@ def test_available_acts_lists_only_what_the_viewer_may_do(
         workflow.Act.REJECT_TOPIC,
         workflow.Act.WITHDRAW,
         workflow.Act.HAND_OVER,
+        workflow.Act.EDIT,
     ]
-    assert workflow.available_acts(session, crew.director, episode) == [workflow.Act.WITHDRAW]
+    assert workflow.available_acts(session, crew.director, episode) == [
+        workflow.Act.WITHDRAW,
+        workflow.Act.EDIT,
+    ]
     assert workflow.available_acts(session, crew.reviewer, episode) == []
 
 

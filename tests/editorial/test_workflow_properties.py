@@ -68,6 +68,10 @@ TRANSITIONS: dict[Act, tuple[frozenset[State], State | None]] = {
     Act.PULL: (frozenset({State.APPROVED}), State.PULLED),
     Act.HAND_OVER: (OPEN_STATES | {State.APPROVED}, STAYS),
     Act.OFFER_EXCHANGE: (frozenset({State.APPROVED}), STAYS),
+    Act.EDIT: (
+        frozenset({State.PROPOSED, State.TOPIC_APPROVED, State.IN_PRODUCTION, State.RETURNED}),
+        STAYS,
+    ),
 }
 SIGN_STAGE = {
     Act.FIRST_REVIEW: Stage.FIRST,
@@ -256,6 +260,9 @@ def perform(world: World, episode: Episode, act: Act, actor: Person, step: Step,
         case Act.OFFER_EXCHANGE:
             offered = not episode.offered_for_exchange
             workflow.offer_for_exchange(session, actor, episode, version, now, offered=offered)
+        case Act.EDIT:
+            changes = workflow.Edit(synopsis=f"{episode.synopsis}改")
+            workflow.edit(session, actor, episode, version, now, changes)
         case _:  # pragma: no cover
             raise AssertionError(f"unexpected act {act}")
 
