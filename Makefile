@@ -1,6 +1,8 @@
 # tvcolumn: `make run` serves the demo, `make test` runs every check.
 # Both create .venv and install on first use (and again when pyproject.toml changes);
-# `make test` also installs the node packages of the feed interop tests (package-lock.json).
+# `make test` also installs the node packages of the feed interop tests (package-lock.json) and,
+# as root, the Debian packages of the browser and deployment tests (chromium, fonts-noto-cjk,
+# nginx-light, openssl).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,7 +12,7 @@ NODE_STAMP := node_modules/.installed
 # The feeds' HTTP benchmark compares our server with nginx under load from wrk (Debian packages).
 BENCH_TOOLS := nginx:nginx-light wrk:wrk
 
-.PHONY: install install-node run test lint typecheck pytest bench clean translations
+.PHONY: install install-node install-system run test lint typecheck pytest bench clean translations
 
 install: $(STAMP)
 
@@ -37,6 +39,32 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
+# What the browser and deployment tests need from Debian: Chromium and a CJK font (Playwright
+# drives /usr/bin/chromium, its own browser download does not work here; without a CJK font
+# every Chinese character is drawn as an empty box), nginx and openssl (tests/web/test_deploy.py
+# serves deploy/ for real). Checked on every run and installed with apt-get when missing, as
+# root; otherwise the tests that need them skip, and under CI (CI=true) make stops here.
+install-system:
+	@export PATH="$$PATH:/usr/sbin:/sbin"; missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v fc-list >/dev/null || missing="$$missing fontconfig"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
+	command -v nginx >/dev/null || missing="$$missing nginx-light"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "make: installing$$missing (apt-get)"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; } \
+	        || exit 1; \
+	elif [ "$$CI" = true ]; then \
+	    echo "make: the browser and deployment tests need$$missing:" \
+	        "run make as root, or apt-get install$$missing" >&2; \
+	    exit 1; \
+	else \
+	    echo "make: missing$$missing (as root: apt-get install$$missing);" \
+	        "the browser and deployment tests that need them will skip" >&2; \
+	fi
+
 # The scheduler service runs beside the development server and stops with it; `serve` has
 # no reloader, so nothing starts twice (docs/decisions/0001).
 run: install
@@ -53,7 +81,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install install-node
+pytest: install install-node install-system
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -83,4 +111,4 @@ translations: install
 	$(BIN)/pybabel compile -d web/translations
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules test-output .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,144 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against a live server.
+
+- ``live_server``: the application under werkzeug in a thread of the test process, on a
+  fresh SQLite database with the demo loaded (every demo person signs in with
+  ``shidai-demo``; ``tvcolumn users list`` shows who is what). One per session.
+- ``browser``: ``/usr/bin/chromium``, headless (``--no-sandbox`` as root). Playwright's own
+  browser download does not work here. Chromium needs Debian's ``fonts-noto-cjk``: without a
+  CJK font it draws every Chinese character as an empty box, and a screenshot shows nothing
+  a reader can check. ``make test`` installs both; under CI their absence fails the tests,
+  elsewhere they skip and say why.
+- ``page`` (desktop, 1280×800) and ``phone_page`` (390×844): a fresh context each, so no
+  cookie outlives its test.
+- ``screenshot(page, name)`` saves ``<name>.png`` under ``$TVCOLUMN_SCREENSHOTS`` (default
+  ``test-output/screenshots/`` at the repository root); ``sign_in(page, username)``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from editorial.demo import DEMO_PASSWORD
+from tests.conftest import IN_CI
+from web import create_app, migrate
+from web.cli import cli
+from web.db import session_factory
+
+ROOT = Path(__file__).resolve().parents[3]
+CHROMIUM = Path("/usr/bin/chromium")
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def missing(reason: str) -> NoReturn:
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: `make test` installs it)")
+    pytest.skip(reason)
+
+
+def chinese_fonts() -> list[str]:
+    """Font families fontconfig knows for Chinese (what Chromium falls back to)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return []
+    listed = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True)
+    return [line for line in listed.stdout.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of the application with the demo loaded, served from a thread."""
+    folder = tmp_path_factory.mktemp("browser")
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{folder / 'app.sqlite3'}",
+            "INSTANCE_PATH": str(folder),
+            "FEEDS_DIR": str(folder / "feeds"),
+        }
+    )
+    engine = session_factory(app).kw["bind"]
+    migrate.upgrade(engine)
+    loaded = CliRunner().invoke(cli, ["demo", "load"], obj=ScriptInfo(create_app=lambda: app))
+    assert loaded.exit_code == 0, loaded.output
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        missing(f"{CHROMIUM} is missing (Debian: apt-get install chromium)")
+    if not chinese_fonts():
+        missing("no Chinese font for Chromium (Debian: apt-get install fonts-noto-cjk)")
+    args = ["--no-sandbox"] if os.geteuid() == 0 else []
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=args
+        )
+        yield launched
+        launched.close()
+
+
+def _page(browser: Browser, live_server: str, **options: object) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_server, locale="zh-CN", **options)  # type: ignore[arg-type]
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: str) -> Iterator[Page]:
+    yield from _page(browser, live_server, viewport=DESKTOP)
+
+
+@pytest.fixture
+def phone_page(browser: Browser, live_server: str) -> Iterator[Page]:
+    yield from _page(
+        browser, live_server, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+
+
+def screenshots_dir() -> Path:
+    configured = os.environ.get("TVCOLUMN_SCREENSHOTS")
+    return Path(configured) if configured else ROOT / "test-output" / "screenshots"
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save the whole page as ``<name>.png`` with the test output; return its path."""
+    path = screenshots_dir() / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the form, as a person would, and wait for the page it leads to."""
+    page.goto("/sign-in")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.click("form.stack button[type=submit]")
+    assert posted.value.status == 302, f"signing in as {username}: {posted.value.status}"
+    page.wait_for_load_state()
