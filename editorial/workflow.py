@@ -371,6 +371,8 @@ def _validate_proposal(
         errors["title"] = "a title is required"
     elif len(title) > 200:
         errors["title"] = "a title has at most 200 characters"
+    if len(proposal.genre.strip()) > 40:
+        errors["genre"] = "a genre has at most 40 characters"
     if not 0 < proposal.target_duration_s <= MAX_DURATION_S:
         errors["target_duration_s"] = f"target duration must be 1 to {MAX_DURATION_S} seconds"
     if proposal.air_by is not None and proposal.air_by < local_date(now):
@@ -677,21 +679,24 @@ def edit(
         "topic": changes.topic.strip() if changes.topic is not None else episode.topic,
         "synopsis": changes.synopsis.strip() if changes.synopsis is not None else episode.synopsis,
         "genre": changes.genre.strip() if changes.genre is not None else episode.genre,
-        "target_duration_s": changes.target_duration_s or episode.target_duration_s,
-        "air_by": None if changes.clear_air_by else (changes.air_by or episode.air_by),
+        "target_duration_s": episode.target_duration_s
+        if changes.target_duration_s is None
+        else changes.target_duration_s,
+        "air_by": None
+        if changes.clear_air_by
+        else (episode.air_by if changes.air_by is None else changes.air_by),
     }
     tags = episode.priority_tags if changes.priority_tags is None else changes.priority_tags
     proposal = Proposal(
         title=wanted["title"],  # type: ignore[arg-type]
         target_duration_s=wanted["target_duration_s"],  # type: ignore[arg-type]
         responsible_producer=episode.responsible_producer,
+        genre=wanted["genre"],  # type: ignore[arg-type]
         air_by=wanted["air_by"] if wanted["air_by"] != episode.air_by else None,  # type: ignore[arg-type]
         priority_tags=tuple(tags),
     )
     errors = _validate_proposal(session, episode.column, proposal, now)
     errors.pop("responsible_producer", None)  # a hand-over is its own act
-    if len(wanted["genre"]) > 40:  # type: ignore[arg-type]
-        errors["genre"] = "a genre has at most 40 characters"
     if errors:
         raise InvalidInput("the edit has errors: " + "; ".join(errors.values()), errors)
     diff: dict[str, object] = {}

@@ -255,13 +255,13 @@ def links() -> Response:
         listed = feeds.public_feeds(session)
     return jsonify(
         {
-            "feeds": [_link(base, feed) for feed in listed],
+            "feeds": [subscribe_link(base, feed) for feed in listed],
             "personal": "个人订阅链接：由 `tvcolumn feeds token USER` 生成，只显示一次",
         }
     )
 
 
-def _link(base: str, feed: feeds.Feed) -> dict[str, str]:
+def subscribe_link(base: str, feed: feeds.Feed) -> dict[str, str]:
     url = f"{base}/feeds/{feed.path}"
     return {
         "kind": feed.kind.value,

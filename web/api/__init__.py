@@ -1,7 +1,17 @@
-"""The JSON API, ``/api/v1/…``: Bearer tokens only, the same services as the pages."""
+"""The JSON API, ``/api/v1/…``: Bearer tokens only, the same services as the pages.
+
+``access`` authenticates, ``errors`` answers every refusal in JSON, ``schema``
+declares what each view takes (``openapi`` publishes those declarations), and
+``episodes``, ``acts``, ``schedule`` and ``feeds`` are the views.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# The modules register their views and hooks on ``bp``.
+from web.api import access, acts, episodes, errors, feeds, openapi, schedule  # noqa: E402
+
+__all__ = ["access", "acts", "bp", "episodes", "errors", "feeds", "openapi", "schedule"]

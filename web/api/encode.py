@@ -1,0 +1,414 @@
+"""What the API answers: JSON as UTF-8 (Chinese stays Chinese), and each
+representation beside the schema the OpenAPI document gives for it.
+
+Moments are ISO 8601 in UTC with their offset (``2026-03-02T01:00:00+00:00``);
+where a person reads them, a ``…_local`` twin gives the same moment in
+Asia/Shanghai (``2026-03-02T09:00:00+08:00``). Days are ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask.wrappers import Response
+from flask_babel import force_locale
+
+from calendars.models import ExternalAiring
+from editorial.models import Column, Comment, Episode, HistoryEntry, Person, Role, State
+from editorial.workdays import SHANGHAI
+from editorial.workflow import Act
+from scheduler.models import Airing, AiringStatus, SlotKind
+from web import labels
+from web.api.schema import Schema
+
+Json = dict[str, Any]
+
+
+def respond(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Response(body, status=status, headers=dict(headers or {}), mimetype="application/json")
+
+
+def chinese(label: object) -> str:
+    """A label in Chinese, whatever language the caller's pages are in: the API's own."""
+    with force_locale("zh"):
+        return str(label)
+
+
+def moment(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def local(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(SHANGHAI).isoformat()
+
+
+def day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    return {"oneOf": [schema, {"type": "null"}]}
+
+
+STRING: Schema = {"type": "string"}
+INTEGER: Schema = {"type": "integer"}
+BOOLEAN: Schema = {"type": "boolean"}
+MOMENT: Schema = {"type": "string", "format": "date-time"}
+DAY: Schema = {"type": "string", "format": "date"}
+OPT_STRING: Schema = {"type": ["string", "null"]}
+OPT_INTEGER: Schema = {"type": ["integer", "null"]}
+OPT_MOMENT: Schema = {"type": ["string", "null"], "format": "date-time"}
+OPT_DAY: Schema = {"type": ["string", "null"], "format": "date"}
+
+
+def obj(properties: dict[str, Schema], description: str = "") -> Schema:
+    """An object with every listed property always present."""
+    schema: Schema = {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def array(items: Schema) -> Schema:
+    return {"type": "array", "items": items}
+
+
+# --- people and columns -----------------------------------------------------------------------
+
+
+def person(p: Person) -> Json:
+    return {"id": p.id, "username": p.username, "display_name": p.display_name}
+
+
+def column(c: Column) -> Json:
+    return {"id": c.id, "slug": c.slug, "name": c.name, "level": c.level.value}
+
+
+# --- episodes ---------------------------------------------------------------------------------
+
+
+def episode(e: Episode) -> Json:
+    series = e.series
+    return {
+        "id": e.id,
+        "column": column(e.column),
+        "title": e.title,
+        "topic": e.topic,
+        "synopsis": e.synopsis,
+        "genre": e.genre,
+        "target_duration_s": e.target_duration_s,
+        "director": person(e.director),
+        "responsible_producer": person(e.responsible_producer),
+        "air_by": day(e.air_by),
+        "series": None
+        if series is None
+        else {"id": series.id, "title": series.title, "parts": series.parts},
+        "part_number": e.part_number,
+        "priority_tags": e.priority_tags,
+        "state": e.state.value,
+        "state_label": chinese(labels.STATE[e.state]),
+        "version": e.version,
+        "review_round": e.review_round,
+        "state_entered_at": moment(e.state_entered_at),
+        "state_entered_at_local": local(e.state_entered_at),
+        "review_due": day(e.review_due),
+        "review_due_estimated": e.review_due_estimated,
+        "media_version": e.media_version,
+        "offered_for_exchange": e.offered_for_exchange,
+        "created_at": moment(e.created_at),
+    }
+
+
+def episode_detail(e: Episode, acts: Iterable[Act]) -> Json:
+    return {**episode(e), "acts": [a.value for a in acts]}
+
+
+def page(items: list[Json], total: int, limit: int, offset: int) -> Json:
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+# --- history and comments ---------------------------------------------------------------------
+
+
+ROLES = frozenset(r.value for r in Role)
+
+
+def history_entry(h: HistoryEntry) -> Json:
+    role = h.actor_role
+    return {
+        "seq": h.seq,
+        "act": h.act,
+        "actor": None if h.actor is None else person(h.actor),
+        "role": role,
+        "role_label": chinese(labels.ROLE[Role(role)]) if role in ROLES else None,
+        "at": moment(h.at),
+        "at_local": local(h.at),
+        "from_state": h.from_state,
+        "to_state": h.to_state,
+        "reason": h.reason,
+        "checklist": h.checklist,
+        "media_version": h.media_version,
+        "details": h.details,
+        "hash": h.hash,
+    }
+
+
+def comment(c: Comment) -> Json:
+    return {
+        "id": c.id,
+        "author": person(c.author),
+        "at": moment(c.at),
+        "at_local": local(c.at),
+        "body": c.body,
+    }
+
+
+# --- the air schedule -------------------------------------------------------------------------
+
+
+def airing(a: Airing) -> Json:
+    e = a.episode
+    series = e.series
+    return {
+        "id": a.id,
+        "external": False,
+        "column": column(a.slot.column),
+        "slot": {"id": a.slot.id, "name": a.slot.name},
+        "station": a.slot.station,
+        "channel": a.slot.channel,
+        "kind": a.kind.value,
+        "status": a.status.value,
+        "pinned": a.pinned,
+        "exchange": a.exchange,
+        "starts_at": moment(a.starts_at),
+        "ends_at": moment(a.ends_at),
+        "starts_at_local": local(a.starts_at),
+        "ends_at_local": local(a.ends_at),
+        "episode": {"id": e.id, "title": e.title},
+        "series_part": None
+        if series is None
+        else {
+            "series_id": series.id,
+            "title": series.title,
+            "part": e.part_number,
+            "parts": series.parts,
+        },
+        "revision": a.revision,
+        "reason": a.reason,
+    }
+
+
+def external_airing(x: ExternalAiring) -> Json:
+    """An airing a county column's own system published and the city imported."""
+    return {
+        "id": x.id,
+        "external": True,
+        "column": column(x.source.column),
+        "source": {"id": x.source.id, "name": x.source.name},
+        "starts_at": moment(x.starts_at),
+        "ends_at": moment(x.ends_at),
+        "starts_at_local": local(x.starts_at),
+        "ends_at_local": local(x.ends_at),
+        "all_day": x.all_day,
+        "summary": x.summary,
+        "location": x.location,
+        "has_uid": x.source_uid is not None,
+        "imported_at": moment(x.imported_at),
+    }
+
+
+# --- schemas of the above (components of the OpenAPI document) --------------------------------
+
+PERSON = obj({"id": INTEGER, "username": STRING, "display_name": STRING})
+COLUMN = obj(
+    {
+        "id": INTEGER,
+        "slug": STRING,
+        "name": STRING,
+        "level": {"type": "string", "enum": ["city", "county"]},
+    }
+)
+STATES = [s.value for s in State]
+EPISODE_FIELDS: dict[str, Schema] = {
+    "id": INTEGER,
+    "column": ref("Column"),
+    "title": STRING,
+    "topic": STRING,
+    "synopsis": STRING,
+    "genre": STRING,
+    "target_duration_s": INTEGER,
+    "director": ref("Person"),
+    "responsible_producer": ref("Person"),
+    "air_by": OPT_DAY,
+    "series": nullable(obj({"id": INTEGER, "title": STRING, "parts": INTEGER})),
+    "part_number": OPT_INTEGER,
+    "priority_tags": array(STRING),
+    "state": {"type": "string", "enum": STATES},
+    "state_label": {"type": "string", "description": "the state in Chinese, e.g. 待复审"},
+    "version": {
+        "type": "integer",
+        "description": "send it back with an act or an edit: a stale one is refused with 409",
+    },
+    "review_round": INTEGER,
+    "state_entered_at": MOMENT,
+    "state_entered_at_local": MOMENT,
+    "review_due": {
+        **OPT_DAY,
+        "description": "the working day the current review stage is due by",
+    },
+    "review_due_estimated": BOOLEAN,
+    "media_version": OPT_INTEGER,
+    "offered_for_exchange": BOOLEAN,
+    "created_at": MOMENT,
+}
+EPISODE = obj(EPISODE_FIELDS, "An episode (节目) and where it stands in the workflow.")
+EPISODE_DETAIL = obj(
+    {
+        **EPISODE_FIELDS,
+        "acts": {
+            **array({"type": "string", "enum": [a.value for a in Act]}),
+            "description": "the acts the caller may take now, and only those "
+            "(edit: PATCH the episode; the others: POST …/acts)",
+        },
+    },
+    "An episode with the acts the caller may take on it now.",
+)
+EPISODE_PAGE = obj(
+    {"items": array(ref("Episode")), "total": INTEGER, "limit": INTEGER, "offset": INTEGER}
+)
+HISTORY_ENTRY = obj(
+    {
+        "seq": INTEGER,
+        "act": STRING,
+        "actor": nullable(ref("Person")),
+        "role": OPT_STRING,
+        "role_label": OPT_STRING,
+        "at": MOMENT,
+        "at_local": MOMENT,
+        "from_state": OPT_STRING,
+        "to_state": STRING,
+        "reason": OPT_STRING,
+        "checklist": {"type": ["object", "null"], "additionalProperties": BOOLEAN},
+        "media_version": OPT_INTEGER,
+        "details": {"type": ["object", "null"]},
+        "hash": STRING,
+    },
+    "One act on the episode, kept forever (操作记录); hash-chained.",
+)
+COMMENT = obj(
+    {"id": INTEGER, "author": ref("Person"), "at": MOMENT, "at_local": MOMENT, "body": STRING}
+)
+AIRING = obj(
+    {
+        "id": INTEGER,
+        "external": {"const": False},
+        "column": ref("Column"),
+        "slot": obj({"id": INTEGER, "name": STRING}),
+        "station": STRING,
+        "channel": STRING,
+        "kind": {"type": "string", "enum": [k.value for k in SlotKind]},
+        "status": {"type": "string", "enum": [s.value for s in AiringStatus]},
+        "pinned": BOOLEAN,
+        "exchange": {
+            "type": "boolean",
+            "description": "an episode of another column aired by exchange (交流)",
+        },
+        "starts_at": MOMENT,
+        "ends_at": MOMENT,
+        "starts_at_local": MOMENT,
+        "ends_at_local": MOMENT,
+        "episode": obj({"id": INTEGER, "title": STRING}),
+        "series_part": nullable(
+            obj({"series_id": INTEGER, "title": STRING, "part": INTEGER, "parts": INTEGER})
+        ),
+        "revision": INTEGER,
+        "reason": STRING,
+    },
+    "One occurrence of a slot with the episode that airs in it (播出安排).",
+)
+EXTERNAL_AIRING = obj(
+    {
+        "id": INTEGER,
+        "external": {"const": True},
+        "column": ref("Column"),
+        "source": obj({"id": INTEGER, "name": STRING}),
+        "starts_at": MOMENT,
+        "ends_at": MOMENT,
+        "starts_at_local": MOMENT,
+        "ends_at_local": MOMENT,
+        "all_day": BOOLEAN,
+        "summary": STRING,
+        "location": STRING,
+        "has_uid": BOOLEAN,
+        "imported_at": MOMENT,
+    },
+    "An airing imported from a county column's own feed: not ours to change.",
+)
+SCHEDULE = obj(
+    {
+        "from": DAY,
+        "to": DAY,
+        "timezone": {"const": "Asia/Shanghai"},
+        "airings": array({"oneOf": [ref("Airing"), ref("ExternalAiring")]}),
+    }
+)
+FEED = obj(
+    {
+        "kind": {"type": "string", "enum": ["all", "column", "liaison"]},
+        "name": STRING,
+        "description": STRING,
+        "column": {"type": ["string", "null"], "description": "the column's slug"},
+        "path": STRING,
+        "https": {"type": "string", "format": "uri"},
+        "webcal": {"type": "string", "format": "uri"},
+    }
+)
+FEEDS = obj({"feeds": array(ref("Feed")), "personal": STRING})
+ERROR = obj(
+    {
+        "status": INTEGER,
+        "error": {
+            "type": "string",
+            "description": "a code: unauthorized, forbidden, not_found, method_not_allowed, "
+            "conflict, illegal_act, invalid_input, bad_request, unsupported_media_type, "
+            "payload_too_large, internal_error",
+        },
+        "message": STRING,
+        "fields": {
+            "type": "object",
+            "additionalProperties": STRING,
+            "description": "per field, what is wrong with it (422 only; may be empty)",
+        },
+    },
+    "Every refusal and failure has this body.",
+)
+ERROR["required"] = ["status", "error", "message"]
+
+COMPONENTS: dict[str, Schema] = {
+    "Person": PERSON,
+    "Column": COLUMN,
+    "Episode": EPISODE,
+    "EpisodeDetail": EPISODE_DETAIL,
+    "EpisodePage": EPISODE_PAGE,
+    "HistoryEntry": HISTORY_ENTRY,
+    "Comment": COMMENT,
+    "Airing": AIRING,
+    "ExternalAiring": EXTERNAL_AIRING,
+    "Schedule": SCHEDULE,
+    "Feed": FEED,
+    "Feeds": FEEDS,
+    "Error": ERROR,
+}

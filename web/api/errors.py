@@ -1,0 +1,82 @@
+"""Every answer of the API is JSON: refusals and failures too, and none reveals
+anything internal. Domain refusals keep the statuses the pages give them
+(``web.errors.status_of``): 404 not found, 403 a rule of who may act, 409 a
+stale version (``conflict``) or an act the episode's state does not allow
+(``illegal_act``), 422 bad input with a message per field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import current_app, request
+from flask.wrappers import Response
+from werkzeug import exceptions as http
+
+from editorial.errors import DomainError, IllegalAct, InvalidInput
+from web.api import bp
+from web.api.encode import respond
+from web.errors import status_of
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    500: "internal_error",
+}
+
+
+def error(
+    status: int,
+    message: str,
+    *,
+    code: str | None = None,
+    fields: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    body: dict[str, object] = {
+        "status": status,
+        "error": code or CODES.get(status, "error"),
+        "message": message,
+    }
+    if fields is not None:
+        body["fields"] = dict(fields)
+    return respond(body, status, headers)
+
+
+@bp.errorhandler(DomainError)
+def _domain(refusal: DomainError) -> Response:
+    status = status_of(refusal)
+    code = "illegal_act" if isinstance(refusal, IllegalAct) else None
+    fields = refusal.fields if isinstance(refusal, InvalidInput) else None
+    return error(status, refusal.message, code=code, fields=fields)
+
+
+@bp.errorhandler(http.HTTPException)
+def _http(failure: http.HTTPException) -> Response:
+    status = failure.code or 500
+    headers = {k: v for k, v in failure.get_headers() if k.lower() != "content-type"}
+    return error(status, failure.description or failure.name, headers=headers)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(failure: Exception) -> Response:
+    current_app.logger.exception("API request %s %s failed", request.method, request.path)
+    return error(500, "internal error: the request changed nothing; try again or report it")
+
+
+@bp.before_app_request
+def _unrouted() -> Response | None:
+    """An unknown path or method under the API's prefix: JSON, not the pages' HTML."""
+    failure = request.routing_exception
+    prefix = bp.url_prefix or ""
+    under = request.path == prefix or request.path.startswith(prefix + "/")
+    if under and isinstance(failure, http.NotFound | http.MethodNotAllowed):
+        return _http(failure)
+    return None
