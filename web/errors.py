@@ -1,13 +1,47 @@
-"""Error pages that reveal nothing internal."""
+"""Error pages that reveal nothing internal, and domain refusals in Chinese.
+
+A refusal's headline is Chinese, chosen by its type; the domain's own English
+message follows as the detail where it helps the reader (who, which rule),
+never for a ``NotFound`` (it must not tell whether something exists). Field
+errors of ``InvalidInput`` are translated field by field for forms.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from editorial.errors import Conflict, DomainError, Forbidden, IllegalAct, InvalidInput, NotFound
+from web import labels
 
 STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, IllegalAct: 409, InvalidInput: 422}
+
+HEADLINE = {
+    NotFound: _l("未找到：内容不存在，或您无权查看"),
+    Forbidden: _l("您无权执行此操作"),
+    Conflict: _l("其他人已先一步操作，请刷新后再试"),
+    IllegalAct: _l("节目当前的状态不允许此操作"),
+    InvalidInput: _l("填写的内容有误，请修改后重新提交"),
+}
+
+HTTP_HEADLINE = {
+    400: _l("请求无效"),
+    401: _l("请先登录"),
+    403: _l("您无权访问此页面"),
+    404: _l("未找到该页面"),
+    405: _l("不支持此请求方法"),
+    409: _l("其他人已先一步操作，请刷新后再试"),
+    413: _l("提交的内容过大"),
+    422: _l("填写的内容有误"),
+    429: _l("请求过于频繁，请稍后再试"),
+}
+SERVER_ERROR = _l("服务器出错了，请稍后再试")
+CSRF_REFUSED = _l("表单已失效（安全令牌缺失或过期），请刷新页面后重新提交")
 
 
 def status_of(error: DomainError) -> int:
@@ -17,13 +51,117 @@ def status_of(error: DomainError) -> int:
     return 400
 
 
+def headline(error: DomainError) -> str:
+    for cls, text in HEADLINE.items():
+        if isinstance(error, cls):
+            return str(text)
+    return str(HTTP_HEADLINE[400])
+
+
+def detail(error: DomainError) -> str | None:
+    """The domain's English message, where it helps; never for NotFound."""
+    if isinstance(error, NotFound):
+        return None
+    if isinstance(error, InvalidInput) and error.fields:
+        return None  # the form shows each field's message in Chinese
+    return error.message
+
+
+def describe(error: DomainError) -> str:
+    """One line for a page: the Chinese headline, then the English detail where useful."""
+    if isinstance(error, InvalidInput):
+        if error.fields:
+            return f"{headline(error)}：{'；'.join(field_errors(error).values())}"
+        known = _whole_message(error.message)
+        if known:
+            return known
+    more = detail(error)
+    return f"{headline(error)}（{more}）" if more else headline(error)
+
+
+# --- InvalidInput, field by field ------------------------------------------------------------
+
+
+def _checklist(english: str) -> str:
+    names = [labels.CHECKLIST.get(n.strip()) for n in english.split(",")]
+    missing = "、".join(str(n) for n in names if n is not None)
+    if not missing:
+        return str(_l("签审须逐项确认审看清单的全部五项"))
+    return str(_l("签审须逐项确认审看清单的全部五项，未确认：%(items)s", items=missing))
+
+
+def _title(english: str) -> str:
+    if "at most" in english:
+        return str(_l("标题最多 200 个字符"))
+    return str(_l("请填写标题"))
+
+
+def _air_by(english: str) -> str:
+    found = re.search(r"\d{4}-\d{2}-\d{2}", english)
+    day = found.group(0) if found else ""
+    return str(_l("最迟播出日期 %(day)s 已经过去", day=day))
+
+
+def _to(english: str) -> str:
+    if english == "same":
+        return str(_l("此人已是负责制片人"))
+    return str(_l("此人不是该栏目在职的制片人"))
+
+
+def _offered(english: str) -> str:
+    if english == "already offered":
+        return str(_l("节目已提供交流"))
+    return str(_l("节目尚未提供交流"))
+
+
+FIELD_MESSAGE: dict[str, Callable[[str], str]] = {
+    "title": _title,
+    "target_duration_s": lambda _e: str(_l("目标时长须为 1 至 240 分钟")),
+    "air_by": _air_by,
+    "responsible_producer": lambda _e: str(_l("所选人员不是该栏目在职的制片人")),
+    "priority_tags": lambda _e: str(_l("每个宣传报道重点为 1 至 60 个字符")),
+    "genre": lambda _e: str(_l("体裁最多 40 个字符")),
+    "reason": lambda _e: str(_l("请填写理由")),
+    "checklist": _checklist,
+    "to": _to,
+    "offered": _offered,
+    "body": lambda _e: str(_l("评论不能为空")),
+}
+
+
+def field_errors(error: InvalidInput) -> dict[str, str]:
+    """Each field's message in Chinese (the field's name and the English text if unknown)."""
+    result: dict[str, str] = {}
+    for name, english in error.fields.items():
+        translate = FIELD_MESSAGE.get(name)
+        if translate is not None:
+            result[name] = translate(english)
+        else:
+            label = labels.FIELD.get(name, name)
+            result[name] = f"{label}：{english}"
+    return result
+
+
+def _whole_message(english: str) -> str | None:
+    if english.startswith("nothing to change"):
+        return str(_l("没有修改任何内容"))
+    return None
+
+
+# --- handlers --------------------------------------------------------------------------------
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> tuple[str, int]:
         status = status_of(error)
-        return render_template("error.html", status=status, message=error.message), status
+        return render_template("error.html", status=status, message=describe(error)), status
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int]:
         status = error.code or 500
-        return render_template("error.html", status=status, message=error.name), status
+        if isinstance(error, CSRFError):
+            message = str(CSRF_REFUSED)
+        else:
+            message = str(HTTP_HEADLINE.get(status, SERVER_ERROR if status >= 500 else error.name))
+        return render_template("error.html", status=status, message=message), status

@@ -1,27 +1,99 @@
-"""Chinese labels for domain values (the web issue moves these into Flask-Babel)."""
+"""Chinese labels for domain values, through Flask-Babel (the Chinese text is the message id)."""
 
-from editorial.models import Role, State
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from editorial.models import Role, Stage, State
+from editorial.workflow import Act
 
 STATE = {
-    State.PROPOSED: "选题申报",
-    State.TOPIC_APPROVED: "选题通过",
-    State.TOPIC_REJECTED: "选题未通过",
-    State.IN_PRODUCTION: "制作中",
-    State.FIRST_REVIEW: "待初审",
-    State.SECOND_REVIEW: "待复审",
-    State.FINAL_REVIEW: "待终审",
-    State.RETURNED: "退回修改",
-    State.APPROVED: "可播",
-    State.WITHDRAWN: "已撤销",
-    State.PULLED: "已撤播",
+    State.PROPOSED: _l("选题申报"),
+    State.TOPIC_APPROVED: _l("选题通过"),
+    State.TOPIC_REJECTED: _l("选题未通过"),
+    State.IN_PRODUCTION: _l("制作中"),
+    State.FIRST_REVIEW: _l("待初审"),
+    State.SECOND_REVIEW: _l("待复审"),
+    State.FINAL_REVIEW: _l("待终审"),
+    State.RETURNED: _l("退回修改"),
+    State.APPROVED: _l("可播"),
+    State.WITHDRAWN: _l("已撤销"),
+    State.PULLED: _l("已撤播"),
 }
 
+# The board's lanes, in the order an episode walks them; the closed states come last.
+LANES = (
+    State.PROPOSED,
+    State.TOPIC_APPROVED,
+    State.IN_PRODUCTION,
+    State.FIRST_REVIEW,
+    State.SECOND_REVIEW,
+    State.FINAL_REVIEW,
+    State.RETURNED,
+    State.APPROVED,
+)
+CLOSED_LANES = (State.TOPIC_REJECTED, State.WITHDRAWN, State.PULLED)
+
 ROLE = {
-    Role.EDITOR_DIRECTOR: "编导",
-    Role.PRODUCER: "制片人",
-    Role.REVIEWER: "审片人",
-    Role.FINAL_APPROVER: "终审",
-    Role.LIAISON: "通联员",
-    Role.SCHEDULER: "编排",
-    Role.ADMIN: "管理员",
+    Role.EDITOR_DIRECTOR: _l("编导"),
+    Role.PRODUCER: _l("制片人"),
+    Role.REVIEWER: _l("审片人"),
+    Role.FINAL_APPROVER: _l("终审"),
+    Role.LIAISON: _l("通联员"),
+    Role.SCHEDULER: _l("编排"),
+    Role.ADMIN: _l("管理员"),
 }
+
+STAGE = {Stage.FIRST: _l("初审"), Stage.SECOND: _l("复审"), Stage.FINAL: _l("终审")}
+
+# What the history says was done; also the label of each act's button.
+ACT = {
+    "propose": _l("申报选题"),
+    "approve_topic": _l("选题通过"),
+    "reject_topic": _l("选题不通过"),
+    "start_production": _l("开始制作"),
+    "submit": _l("送审"),
+    "first_review": _l("初审通过"),
+    "second_review": _l("复审通过"),
+    "final_review": _l("终审通过"),
+    "return_for_changes": _l("退回修改"),
+    "withdraw": _l("撤销"),
+    "pull_from_air": _l("撤播"),
+    "hand_over": _l("移交负责制片人"),
+    "offer_exchange": _l("节目交流"),
+    "edit": _l("修改节目信息"),
+}
+
+# The review checklist (政治性与可视性的统一), in workflow.Checklist's field order.
+CHECKLIST = {
+    "political_accuracy": _l("导向正确"),
+    "facts": _l("事实准确"),
+    "watchability": _l("可视性"),
+    "timeliness": _l("时效性"),
+    "technical_quality": _l("技术质量"),
+}
+
+# Form and domain field names, for messages that name a field.
+FIELD = {
+    "title": _l("标题"),
+    "topic": _l("选题"),
+    "synopsis": _l("内容简介"),
+    "genre": _l("体裁"),
+    "target_duration_s": _l("目标时长"),
+    "target_minutes": _l("目标时长"),
+    "responsible_producer": _l("负责制片人"),
+    "column": _l("栏目"),
+    "air_by": _l("最迟播出日期"),
+    "priority_tags": _l("宣传报道重点"),
+    "series": _l("系列"),
+    "part_number": _l("集数"),
+    "reason": _l("理由"),
+    "checklist": _l("审看清单"),
+    "to": _l("接手制片人"),
+    "offered": _l("节目交流"),
+    "body": _l("评论"),
+}
+
+
+def act_label(act: Act | str) -> str:
+    return str(ACT.get(str(act), str(act)))

@@ -1,32 +1,177 @@
-"""Pages. The home page lists the episodes of the signed-in person's columns
-(the board of the web issue replaces it)."""
+"""The home page "我的节目": a board of the signed-in person's episodes, one lane per
+workflow state (like Kitsu's), and "待我审看", the reviews they may sign now.
+
+The board reads a bounded number of statements however many episodes there
+are: the person's columns and roles, the count per state, the first cards of
+every lane (a window function) and the review queue, each one query.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
-from editorial.models import Column, Episode, Membership
+from flask import Blueprint, render_template, request
+from flask_login import login_required
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from editorial import workflow
+from editorial.models import Column, Episode, Membership, Person, Role, Stage, StageSigner, State
+from editorial.workdays import REVIEW_STAGE, local_date
 from web import labels
 from web.auth import current_person
 from web.db import request_session
 
 bp = Blueprint("views", __name__)
 
+LANE_CARDS = 40  # cards shown per lane; the lane's count is always the full one
+
+
+@dataclass(frozen=True)
+class Lane:
+    state: State
+    count: int
+    cards: list[Episode]
+
+    @property
+    def label(self) -> str:
+        return str(labels.STATE[self.state])
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.cards)
+
+
+@dataclass(frozen=True)
+class Board:
+    columns: list[Column]  # every column where the person holds a role
+    chosen: Column | None  # the column the board is narrowed to, if any
+    lanes: list[Lane]
+    closed: list[Lane]
+    queue: list[Episode]  # reviews the person may sign now, most urgent first
+    today: date
+
+    @property
+    def total(self) -> int:
+        return sum(lane.count for lane in [*self.lanes, *self.closed])
+
+    def overdue(self, episode: Episode) -> bool:
+        return (
+            episode.state in workflow.REVIEWING
+            and episode.review_due is not None
+            and episode.review_due < self.today
+        )
+
+
+def _roles_by_column(session: Session, person: Person) -> dict[Column, set[Role]]:
+    rows = session.execute(
+        select(Column, Membership.role)
+        .join(Membership, Membership.column_id == Column.id)
+        .where(Membership.person_id == person.id)
+        .order_by(Column.level, Column.name, Column.id)
+    ).all()
+    roles: dict[Column, set[Role]] = defaultdict(set)
+    for column, role in rows:
+        roles[column].add(role)
+    return dict(roles)
+
+
+def _lanes(session: Session, column_ids: list[int]) -> dict[State, Lane]:
+    counts = dict(
+        session.execute(
+            select(Episode.state, func.count())
+            .where(Episode.column_id.in_(column_ids))
+            .group_by(Episode.state)
+        ).all()
+    )
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Episode.state,
+            # Reviews by due date (most urgent first), then the latest arrivals.
+            order_by=(
+                Episode.review_due.is_(None),
+                Episode.review_due,
+                Episode.state_entered_at.desc(),
+                Episode.id.desc(),
+            ),
+        )
+        .label("rank")
+    )
+    ranked = select(Episode.id, rank).where(Episode.column_id.in_(column_ids)).subquery()
+    cards = session.scalars(
+        select(Episode)
+        .join(ranked, ranked.c.id == Episode.id)
+        .where(ranked.c.rank <= LANE_CARDS)
+        .options(joinedload(Episode.column), joinedload(Episode.responsible_producer))
+        .order_by(ranked.c.rank)
+    ).all()
+    by_state: dict[State, list[Episode]] = defaultdict(list)
+    for episode in cards:
+        by_state[episode.state].append(episode)
+    return {state: Lane(state, counts.get(state, 0), by_state[state]) for state in State}
+
+
+def review_queue(session: Session, person: Person, roles: dict[Column, set[Role]]) -> list[Episode]:
+    """The episodes whose current review ``person`` may sign now, in one query.
+
+    The same rule as ``workflow.authorize`` for the stage's sign act, in bulk:
+    first review, the responsible producer; second and final review, the
+    column's reviewers (final approvers); never the episode's editor-director,
+    nor anyone bound to another stage of it (four eyes).
+    """
+    if not person.active:
+        return []
+    binding = and_(StageSigner.episode_id == Episode.id, StageSigner.person_id == person.id)
+    branches: list[ColumnElement[bool]] = []
+    for state, stage in REVIEW_STAGE.items():
+        role = workflow.STAGE_ROLE[stage]
+        column_ids = [c.id for c, held in roles.items() if role in held]
+        if not column_ids:
+            continue
+        branch = and_(
+            Episode.state == state,
+            Episode.column_id.in_(column_ids),
+            or_(StageSigner.stage.is_(None), StageSigner.stage == stage),
+        )
+        if stage is Stage.FIRST:
+            branch = and_(branch, Episode.responsible_producer_id == person.id)
+        branches.append(branch)
+    if not branches:
+        return []
+    return list(
+        session.scalars(
+            select(Episode)
+            .outerjoin(StageSigner, binding)
+            .where(or_(false(), *branches), Episode.director_id != person.id)
+            .options(joinedload(Episode.column), joinedload(Episode.responsible_producer))
+            .order_by(Episode.review_due, Episode.id)
+        )
+    )
+
+
+def board_for(session: Session, person: Person, today: date, column_id: int | None = None) -> Board:
+    roles = _roles_by_column(session, person)
+    columns = list(roles)
+    chosen = next((c for c in columns if c.id == column_id), None)
+    shown = [chosen.id] if chosen else [c.id for c in columns]
+    lanes = _lanes(session, shown) if shown else {s: Lane(s, 0, []) for s in State}
+    return Board(
+        columns=columns,
+        chosen=chosen,
+        lanes=[lanes[s] for s in labels.LANES],
+        closed=[lanes[s] for s in labels.CLOSED_LANES],
+        queue=review_queue(session, person, roles),
+        today=today,
+    )
+
 
 @bp.get("/")
 @login_required
 def home() -> str:
-    session = request_session()
-    person = current_person()
-    mine = select(Membership.column_id).where(Membership.person_id == person.id)
-    rows = session.scalars(
-        select(Episode)
-        .join(Column)
-        .where(Episode.column_id.in_(mine))
-        .options(joinedload(Episode.column), joinedload(Episode.responsible_producer))
-        .order_by(Column.level, Column.slug, Episode.id)
-    ).all()
-    return render_template("episodes.html", episodes=rows, states=labels.STATE)
+    column_id = request.args.get("column", type=int)
+    today = local_date(datetime.now(UTC))
+    board = board_for(request_session(), current_person(), today, column_id)
+    return render_template("home.html", board=board, labels=labels)

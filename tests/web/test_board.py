@@ -1,0 +1,188 @@
+"""The home page "我的节目": lanes per state with counts, overdue reviews, "待我审看"."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import Flask
+from sqlalchemy import select, update
+
+from editorial import people, workflow
+from editorial.models import Episode, Level, Membership, Person, Role, State
+from tests.web.test_episode_pages import (
+    Crew,
+    add_person,
+    client_for,
+    make_crew,
+    make_episode,
+    text,
+)
+from web import views
+from web.db import unit_of_work
+
+LANE = re.compile(r'<section class="lane lane-([a-z_]+)".*?<span class="count">(\d+)</span>', re.S)
+
+
+def lanes(body: str) -> dict[str, int]:
+    return {state: int(count) for state, count in LANE.findall(body)}
+
+
+def queue_titles(body: str) -> list[str]:
+    section = body[body.index('id="queue"') : body.index("</section>", body.index('id="queue"'))]
+    return re.findall(r'<td><a href="/episodes/\d+">([^<]+)</a></td>', section)
+
+
+def test_the_board_has_a_lane_per_state_in_workflow_order_with_counts(app: Flask) -> None:
+    crew = make_crew(app, "city", Level.CITY)
+    for state in (State.PROPOSED, State.PROPOSED, State.IN_PRODUCTION, State.SECOND_REVIEW):
+        make_episode(app, crew, state)
+    body = text(client_for(app, crew.reviewer).get("/"))
+    found = lanes(body)
+    assert list(found)[:8] == [
+        "proposed",
+        "topic_approved",
+        "in_production",
+        "first_review",
+        "second_review",
+        "final_review",
+        "returned",
+        "approved",
+    ]
+    assert found["proposed"] == 2 and found["in_production"] == 1
+    assert found["second_review"] == 1 and found["approved"] == 0
+    assert "共 4 期" in body
+
+
+def test_a_card_shows_title_column_producer_and_links_to_the_episode(app: Flask) -> None:
+    crew = make_crew(app, "city", Level.CITY)
+    episode_id = make_episode(app, crew, State.PROPOSED, title="七一特别节目")
+    body = text(client_for(app, crew.director).get("/"))
+    card = re.search(r'<article class="card">.*?</article>', body, re.S)
+    assert card is not None
+    assert f'href="/episodes/{episode_id}"' in card.group(0)
+    assert "七一特别节目" in card.group(0) and "city栏目" in card.group(0)
+    assert "cityproducer" in card.group(0)
+
+
+def test_an_overdue_review_is_highlighted_with_its_working_day_due_date(app: Flask) -> None:
+    crew = make_crew(app, "city", Level.CITY)
+    late = make_episode(app, crew, State.SECOND_REVIEW, title="逾期的节目")
+    on_time = make_episode(app, crew, State.FIRST_REVIEW, title="按时的节目")
+    with app.app_context(), unit_of_work(app) as s:
+        for episode_id, due in ((late, date(2020, 1, 3)), (on_time, date(2099, 1, 5))):
+            s.execute(
+                update(Episode)
+                .where(Episode.id == episode_id)
+                .values(review_due=due, review_due_estimated=True)
+            )
+    body = text(client_for(app, crew.reviewer).get("/"))
+    card = re.search(r'<article class="card card-overdue">.*?</article>', body, re.S)
+    assert card is not None and "逾期的节目" in card.group(0)
+    assert '<div class="due overdue">审看截止 2020-01-03' in card.group(0)
+    assert "（估算）" in card.group(0) and "已逾期" in card.group(0)
+    assert body.count("card-overdue") == 1
+
+
+def test_my_review_queue_lists_what_each_person_may_sign_now(app: Flask) -> None:
+    crew = make_crew(app, "city", Level.CITY)
+    both = add_person(app, crew, "both", Role.REVIEWER, Role.FINAL_APPROVER)
+    add_person(app, crew, "producer-two", Role.PRODUCER)
+    make_episode(app, crew, State.FIRST_REVIEW, title="甲待初审")
+    make_episode(app, crew, State.SECOND_REVIEW, title="乙待复审")
+    make_episode(app, crew, State.FINAL_REVIEW, title="丙待终审")
+    signed = make_episode(app, crew, State.SECOND_REVIEW, title="丁复审已签")
+    with app.app_context(), unit_of_work(app) as s:
+        e = s.get(Episode, signed)
+        assert e is not None
+        workflow.sign_off(
+            s,
+            people.get_person(s, both),
+            e,
+            e.version,
+            e.state_entered_at,
+            stage=workflow.Stage.SECOND,
+            checklist=workflow.Checklist.all_confirmed(),
+        )
+    expected = {
+        crew.producer: ["甲待初审"],
+        "producer-two": [],
+        crew.director: [],
+        crew.reviewer: ["乙待复审"],
+        crew.final_approver: ["丙待终审", "丁复审已签"],
+        both: ["乙待复审", "丙待终审"],  # not 丁: they signed its second review
+    }
+    for username, titles in expected.items():
+        body = text(client_for(app, username).get("/"))
+        assert sorted(queue_titles(body)) == sorted(titles), username
+
+
+def test_the_queue_is_exactly_what_the_workflow_lets_each_person_sign(app: Flask) -> None:
+    crew = make_crew(app, "city", Level.CITY)
+    add_person(app, crew, "both", Role.REVIEWER, Role.FINAL_APPROVER)
+    add_person(app, crew, "director-reviewer", Role.EDITOR_DIRECTOR, Role.REVIEWER)
+    for state in (*workflow.REVIEWING, State.PROPOSED, State.APPROVED, State.RETURNED):
+        make_episode(app, crew, state)
+    with app.app_context(), unit_of_work(app) as s:
+        director = people.get_person(s, "director-reviewer")
+        column = people.get_column(s, crew.slug)
+        proposal = workflow.Proposal("自己的节目", 600, people.get_person(s, crew.producer))
+        mine = workflow.propose(s, director, column, column.created_at, proposal)
+        mine.state = State.SECOND_REVIEW  # awaiting a review its own director may not sign
+    with app.app_context(), unit_of_work(app) as s:
+        episodes = s.scalars(select(Episode)).all()
+        for person in s.scalars(select(Person)).all():
+            roles: dict[object, set[Role]] = {}
+            for m in s.scalars(select(Membership).where(Membership.person_id == person.id)):
+                roles.setdefault(m.column, set()).add(m.role)
+            queue = {e.id for e in views.review_queue(s, person, roles)}  # type: ignore[arg-type]
+            may_sign = {
+                e.id
+                for e in episodes
+                if set(workflow.available_acts(s, person, e)) & set(workflow.SIGN_ACT.values())
+            }
+            assert queue == may_sign, person.username
+
+
+def test_a_county_person_sees_only_their_own_columns_episodes(app: Flask) -> None:
+    city = make_crew(app, "city", Level.CITY)
+    county: Crew = make_crew(app, "yunxi")
+    make_episode(app, city, State.SECOND_REVIEW, title="市台节目")
+    make_episode(app, county, State.PROPOSED, title="县里节目")
+    body = text(client_for(app, county.reviewer).get("/"))
+    assert "县里节目" in body and "市台节目" not in body
+    assert sum(lanes(body).values()) == 1 and queue_titles(body) == []
+
+
+def test_the_board_narrows_to_one_column(app: Flask) -> None:
+    city = make_crew(app, "city", Level.CITY)
+    county = make_crew(app, "yunxi")
+    make_episode(app, city, State.PROPOSED, title="市台节目")
+    make_episode(app, county, State.PROPOSED, title="县里节目")
+    both = add_person(app, city, "liaison", Role.LIAISON)
+    with app.app_context(), unit_of_work(app) as s:
+        people.grant_role(
+            s,
+            people.get_person(s, both),
+            people.get_column(s, "yunxi"),
+            Role.LIAISON,
+            people.get_column(s, "yunxi").created_at,
+        )
+    client = client_for(app, both)
+    everything = text(client.get("/"))
+    assert "市台节目" in everything and "县里节目" in everything
+    narrowed = text(client.get(f"/?column={county.column_id}"))
+    assert "县里节目" in narrowed and "市台节目" not in narrowed
+    assert "市台节目" in text(client.get("/?column=999"))  # not one of theirs: everything
+
+
+def test_a_person_without_roles_is_told_so(app: Flask) -> None:
+    crew = make_crew(app, "city", Level.CITY)
+    with app.app_context(), unit_of_work(app) as s:
+        s.execute(
+            Membership.__table__.delete().where(  # type: ignore[attr-defined]
+                Membership.person_id == people.get_person(s, crew.reviewer).id
+            )
+        )
+    body = text(client_for(app, crew.reviewer).get("/"))
+    assert "您还没有任何栏目的角色" in body

@@ -1,0 +1,149 @@
+"""The episode pages' forms (Flask-WTF: each carries its CSRF token), messages in Chinese.
+
+Forms check what a form can know (types, lengths, dates that exist); the
+workflow's services check the rules and answer ``InvalidInput`` for the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
+
+from editorial.workflow import MAX_DURATION_S, Checklist
+
+MAX_TITLE = 200
+MAX_TEXT = 5000
+MAX_REASON = 2000
+MAX_MINUTES = MAX_DURATION_S // 60
+DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+TAG_SEPARATORS = re.compile(r"[,，、;；\n]")
+
+
+class DayField(DateField):
+    """A calendar day (YYYY-MM-DD); a day that does not exist, like 2026-02-30, is named."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = str(valuelist[0]).strip() if valuelist else ""
+        self.data = None
+        if not raw:
+            return
+        if not DAY.match(raw):
+            raise ValueError(str(_l("请按“年-月-日”填写日期，例如 2026-07-01")))
+        year, month, day = (int(part) for part in raw.split("-"))
+        try:
+            self.data = date(year, month, day)
+        except ValueError:
+            raise ValueError(str(_l("%(day)s 这一天不存在，请检查日期", day=raw))) from None
+
+
+class WholeNumberField(IntegerField):
+    """An integer whose parse error is in Chinese."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = str(valuelist[0]).strip() if valuelist else ""
+        self.data = None
+        if not raw:
+            return
+        try:
+            self.data = int(raw)
+        except ValueError:
+            raise ValueError(str(_l("请填写整数"))) from None
+
+
+def split_tags(text: str | None) -> tuple[str, ...]:
+    """Priority tags typed as one line, separated by commas, 、 or semicolons."""
+    return tuple(t.strip() for t in TAG_SEPARATORS.split(text or "") if t.strip())
+
+
+class EpisodeFields(FlaskForm):
+    """What describes an episode: shared by proposing and editing."""
+
+    title = StringField(
+        _l("标题"),
+        validators=[
+            InputRequired(_l("请填写标题")),
+            Length(max=MAX_TITLE, message=_l("标题最多 200 个字符")),
+        ],
+    )
+    topic = TextAreaField(
+        _l("选题"), validators=[Length(max=MAX_TEXT, message=_l("选题最多 5000 个字符"))]
+    )
+    synopsis = TextAreaField(
+        _l("内容简介"), validators=[Length(max=MAX_TEXT, message=_l("内容简介最多 5000 个字符"))]
+    )
+    genre = StringField(_l("体裁"), validators=[Length(max=40, message=_l("体裁最多 40 个字符"))])
+    target_minutes = WholeNumberField(
+        _l("目标时长（分钟）"),
+        validators=[
+            InputRequired(_l("请填写目标时长（分钟）")),
+            NumberRange(1, MAX_MINUTES, message=_l("目标时长须为 1 至 240 分钟")),
+        ],
+    )
+    air_by = DayField(_l("最迟播出日期"), validators=[Optional()])
+    priority_tags = StringField(
+        _l("宣传报道重点（用逗号或顿号分隔）"),
+        validators=[Length(max=500, message=_l("宣传报道重点合计最多 500 个字符"))],
+    )
+
+    def tags(self) -> tuple[str, ...]:
+        return split_tags(self.priority_tags.data)
+
+    def duration_s(self) -> int:
+        return int(self.target_minutes.data or 0) * 60
+
+
+class ProposeForm(EpisodeFields):
+    """Propose a topic (选题申报): the choices are set by the view."""
+
+    column = SelectField(_l("栏目"), coerce=int, validators=[InputRequired(_l("请选择栏目"))])
+    responsible_producer = SelectField(
+        _l("负责制片人"), coerce=int, validators=[InputRequired(_l("请选择负责制片人"))]
+    )
+
+
+class EditForm(EpisodeFields):
+    """Edit an episode's description; ``version`` is the one the editor saw."""
+
+    version = WholeNumberField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class ActForm(FlaskForm):
+    """One act on an episode: the version seen, and what the act needs besides."""
+
+    version = WholeNumberField(widget=HiddenInput(), validators=[InputRequired()])
+    reason = TextAreaField(
+        _l("理由"), validators=[Length(max=MAX_REASON, message=_l("理由最多 2000 个字符"))]
+    )
+    political_accuracy = BooleanField(_l("导向正确"))
+    facts = BooleanField(_l("事实准确"))
+    watchability = BooleanField(_l("可视性"))
+    timeliness = BooleanField(_l("时效性"))
+    technical_quality = BooleanField(_l("技术质量"))
+    to = WholeNumberField(_l("接手制片人"), validators=[Optional()])
+    offered = StringField(widget=HiddenInput())
+
+    def checklist(self) -> Checklist:
+        return Checklist(
+            political_accuracy=bool(self.political_accuracy.data),
+            facts=bool(self.facts.data),
+            watchability=bool(self.watchability.data),
+            timeliness=bool(self.timeliness.data),
+            technical_quality=bool(self.technical_quality.data),
+        )
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        _l("评论"),
+        validators=[
+            InputRequired(_l("评论不能为空")),
+            Length(max=MAX_TEXT, message=_l("评论最多 5000 个字符")),
+        ],
+    )
