@@ -163,8 +163,13 @@ def _review_stage_role(
     return role
 
 
-def authorize(session: Session, person: Person, episode: Episode, act: Act) -> Role:
-    """The role in which ``person`` may do ``act`` now, or raise why not."""
+def authorize(
+    session: Session, person: Person, episode: Episode, act: Act, roles: set[Role] | None = None
+) -> Role:
+    """The role in which ``person`` may do ``act`` now, or raise why not.
+
+    ``roles`` are the person's roles in the episode's column, when the caller has them.
+    """
     if not person.active:
         raise Forbidden(f"{person.username} is deactivated")
     if act is Act.PROPOSE:
@@ -173,7 +178,8 @@ def authorize(session: Session, person: Person, episode: Episode, act: Act) -> R
         raise IllegalAct(
             f"cannot {act.value.replace('_', ' ')}: episode {episode.id} is {episode.state.value}"
         )
-    roles = roles_in(session, person, episode.column_id)
+    if roles is None:
+        roles = roles_in(session, person, episode.column_id)
     match act:
         case Act.APPROVE_TOPIC | Act.REJECT_TOPIC | Act.OFFER_EXCHANGE:
             return _require_responsible(roles, person, episode)
@@ -209,10 +215,11 @@ def authorize(session: Session, person: Person, episode: Episode, act: Act) -> R
 
 def available_acts(session: Session, person: Person, episode: Episode) -> list[Act]:
     """The acts ``person`` may take on ``episode`` now, and only those."""
+    roles = roles_in(session, person, episode.column_id)
     allowed = []
     for act in SOURCES:
         try:
-            authorize(session, person, episode, act)
+            authorize(session, person, episode, act, roles)
         except (Forbidden, IllegalAct):
             continue
         allowed.append(act)

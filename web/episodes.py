@@ -9,20 +9,15 @@ a rule 403.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from sqlalchemy import Select, event, select
-from sqlalchemy.engine import FrozenResult, Result
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.session import ORMExecuteState
-from sqlalchemy.sql import ClauseElement
 from werkzeug.wrappers import Response
 
 from editorial import workflow
@@ -93,33 +88,6 @@ def visible_episode(session: Session, viewer: Person, episode_id: int) -> Episod
     return episode
 
 
-@contextmanager
-def repeated_reads_once(session: Session) -> Iterator[None]:
-    """Within the block, an identical SELECT reaches the database once; repeats replay it.
-
-    For a read-only stretch that asks the same questions many times:
-    ``workflow.available_acts`` reads the viewer's roles (and their review
-    binding) once per act it tries.
-    """
-    seen: dict[tuple[str, str], FrozenResult[Any]] = {}
-
-    def replay(state: ORMExecuteState) -> Result[Any] | None:
-        if not state.is_select:
-            return None
-        statement = cast(ClauseElement, state.statement)
-        compiled = statement.compile(dialect=session.get_bind().dialect)
-        key = (str(compiled), repr(sorted(compiled.params.items())) + repr(state.parameters))
-        if key not in seen:
-            seen[key] = state.invoke_statement().freeze()
-        return seen[key]()
-
-    event.listen(session, "do_orm_execute", replay)
-    try:
-        yield
-    finally:
-        event.remove(session, "do_orm_execute", replay)
-
-
 @dataclass
 class EpisodePage:
     """Everything the episode page shows of one episode to one viewer."""
@@ -145,8 +113,7 @@ def episode_page(session: Session, viewer: Person, episode_id: int) -> EpisodePa
         .where(Membership.column_id == episode.column_id)
         .order_by(Person.display_name, Person.id)
     ).all()
-    with repeated_reads_once(session):
-        acts = workflow.available_acts(session, viewer, episode)
+    acts = workflow.available_acts(session, viewer, episode)
     history = list(
         session.scalars(
             select(HistoryEntry)
