@@ -26,6 +26,7 @@ from typing import NoReturn
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
 from flask.cli import ScriptInfo
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
@@ -58,8 +59,8 @@ def chinese_fonts() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of the application with the demo loaded, served from a thread."""
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The application on a migrated SQLite database with the demo loaded."""
     folder = tmp_path_factory.mktemp("browser")
     app = create_app(
         {
@@ -72,7 +73,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     migrate.upgrade(engine)
     loaded = CliRunner().invoke(cli, ["demo", "load"], obj=ScriptInfo(create_app=lambda: app))
     assert loaded.exit_code == 0, loaded.output
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    yield app
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    """The base URL of ``live_app``, served from a thread."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -81,7 +89,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
-        engine.dispose()
 
 
 @pytest.fixture(scope="session")
