@@ -24,6 +24,7 @@ BENCHMARKS: list[str] = [
     "bench.feeds",
     "bench.feeds_http",
     "bench.feeds_import",
+    "bench.web_pages",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,149 @@
-"""The signed-in person's own pages: feed links and token, notifications."""
+"""The signed-in person's own pages: feed links and the personal feed token,
+and the notifications of the scheduler service."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from calendars import export, feeds, tokens
+from calendars.models import FeedToken
+from editorial.errors import NotFound
+from editorial.models import Person
+from editorial.workdays import SHANGHAI
+from scheduler.models import Notification
+from web.auth import current_person
+from web.db import request_session
+from web.feeds import webcal
 
 bp = Blueprint("account", __name__, url_prefix="/me")
+
+NOTIFICATIONS_SHOWN = 200
+KIND = {"review_due": _l("审片提醒")}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- feeds ----------------------------------------------------------------------------------------
+
+
+def _base_url() -> str:
+    return str(current_app.config.get("PUBLIC_URL") or request.url_root.rstrip("/"))
+
+
+def _links(feed_path: str) -> dict[str, str]:
+    url = f"{_base_url()}/feeds/{feed_path}"
+    return {"https": url, "webcal": webcal(url)}
+
+
+def _live_token(session: Session, person: Person) -> FeedToken | None:
+    return session.scalar(
+        select(FeedToken).where(FeedToken.person_id == person.id, FeedToken.revoked_at.is_(None))
+    )
+
+
+def _feeds_page(personal: dict[str, str] | None = None) -> str:
+    session = request_session()
+    person = current_person()
+    listed = [(feed, _links(feed.path)) for feed in feeds.public_feeds(session)]
+    return render_template(
+        "account/feeds.html",
+        feeds=listed,
+        personal=personal,
+        personal_feed=feeds.person_feed(person),
+        live=_live_token(session, person),
+    )
+
+
+@bp.get("/feeds", endpoint="feeds")
+@login_required
+def feeds_page() -> str:
+    """Every public feed with its subscribe links; the personal feed and its token."""
+    return _feeds_page()
+
+
+def _touch_stamp_after_commit(session: Session) -> None:
+    """Tell the web processes once the token change is committed (not if it rolls back)."""
+    directory = Path(current_app.config["FEEDS_DIR"])
+    event.listen(session, "after_commit", lambda _s: export.touch_stamp(directory), once=True)
+
+
+@bp.post("/feeds/token")
+@login_required
+def rotate_token() -> str:
+    """Issue a new personal feed link, shown on this page once; the old one stops working."""
+    session = request_session()
+    person = current_person()
+    token = tokens.rotate_feed_token(session, person, person, _now())
+    _touch_stamp_after_commit(session)
+    return _feeds_page(personal=_links(f"people/{token}.ics"))
+
+
+@bp.post("/feeds/token/revoke")
+@login_required
+def revoke_token() -> Response:
+    session = request_session()
+    person = current_person()
+    count = tokens.revoke_feed_token(session, person, person, _now())
+    _touch_stamp_after_commit(session)
+    flash(_("个人订阅链接已停用。") if count else _("你没有正在使用的个人订阅链接。"))
+    return redirect(url_for(".feeds"))
+
+
+# --- notifications --------------------------------------------------------------------------------
+
+
+@bp.get("/notifications")
+@login_required
+def notifications() -> str:
+    """The person's notifications, newest first; dismissed ones only on request."""
+    person = current_person()
+    shown_all = request.args.get("all") == "1"
+    query = select(Notification).where(Notification.person_id == person.id)
+    if not shown_all:
+        query = query.where(Notification.dismissed_at.is_(None))
+    rows = request_session().scalars(
+        query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(
+            NOTIFICATIONS_SHOWN
+        )
+    )
+    return render_template(
+        "account/notifications.html",
+        notifications=list(rows),
+        shown_all=shown_all,
+        KIND=KIND,
+        limit=NOTIFICATIONS_SHOWN,
+        tz=SHANGHAI,
+    )
+
+
+def dismiss(session: Session, person: Person, notification_id: int, now: datetime) -> Notification:
+    """Dismiss one of the person's own notifications (another's is not found).
+
+    Here until the scheduler package has a notifications service of its own.
+    """
+    found = session.get(Notification, notification_id)
+    if found is None or found.person_id != person.id:
+        raise NotFound(_("没有这条提醒。"))
+    if found.dismissed_at is None:
+        found.dismissed_at = now
+        session.flush()
+    return found
+
+
+@bp.post("/notifications/<int:notification_id>/dismiss")
+@login_required
+def dismiss_notification(notification_id: int) -> Response:
+    dismiss(request_session(), current_person(), notification_id, _now())
+    flash(_("提醒已移除。"))
+    return redirect(url_for(".notifications"))

@@ -1,7 +1,644 @@
-"""Administration: columns, slots (with a preview of their next occurrences), people and roles."""
+"""Administration: columns, slots (with a preview of their next occurrences), people and roles.
+
+Only administrators (管理员: the admin role in any column) come in. Roles are
+granted and revoked, and slots created, in the columns the person
+administers; columns and people may be created by any administrator, and the
+creator of a column becomes its first administrator. Each form is parsed
+here and handed to one service (``editorial.people``, ``editorial.accounts``,
+``scheduler.slots``); a refusal re-shows the form with each field's message
+and stores nothing.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.wrappers import Response as FlaskResponse
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+from werkzeug.wrappers import Response
+
+from editorial import accounts, people
+from editorial.errors import DomainError, Forbidden, InvalidInput, NotFound
+from editorial.models import Column, Level, Membership, Person, Role
+from editorial.workdays import SHANGHAI
+from scheduler import slots
+from scheduler.models import Slot, SlotKind
+from scheduler.recurrence import Occurrence, Recurrence, occurrences
+from web.auth import current_person
+from web.db import request_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PREVIEW_COUNT = 10
+PREVIEW_SPANS = (timedelta(days=400), timedelta(days=3660))
+MAX_TEXT = 80
+MAX_RULE = 500
+CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+WEEKDAYS = "一二三四五六日"
+
+LEVEL = {Level.CITY: _l("市级"), Level.COUNTY: _l("县级")}
+ROLE = {
+    Role.EDITOR_DIRECTOR: _l("编导"),
+    Role.PRODUCER: _l("制片人"),
+    Role.REVIEWER: _l("审片人"),
+    Role.FINAL_APPROVER: _l("终审"),
+    Role.LIAISON: _l("通联员"),
+    Role.SCHEDULER: _l("编排"),
+    Role.ADMIN: _l("管理员"),
+}
+KIND = {SlotKind.PREMIERE: _l("首播"), SlotKind.RERUN: _l("重播")}
+# The services' refusals by (field, code); a field not listed shows the service's own words.
+REFUSAL = {
+    ("slug", "invalid"): _l("代号须为 2–40 个小写字母、数字或“-”，以字母开头。"),
+    ("slug", "taken"): _l("这个代号已被使用。"),
+    ("name", "required"): _l("请填写名称。"),
+    ("username", "invalid"): _l("用户名须为 2–60 个小写字母、数字或“.”“_”“-”，以字母开头。"),
+    ("username", "taken"): _l("这个用户名已被使用。"),
+    ("display_name", "required"): _l("请填写姓名。"),
+    ("rrule", "FREQ missing"): _l("规则缺少 FREQ（例如 FREQ=WEEKLY;BYDAY=FR）。"),
+    ("rrule", "sub-daily"): _l("一个时段每天最多播出一次。"),
+    ("rrule", "UNTIL with a time"): _l("UNTIL 请写成日期（YYYYMMDD），或填写结束日期。"),
+    ("rrule", "invalid"): _l("这不是有效的 RFC 5545 重复规则。"),
+    ("rrule", "set"): _l("只能填写一条 RRULE。"),
+    ("rrule", "INTERVAL"): _l("INTERVAL 至少为 1。"),
+    ("rrule", "overlaps another slot"): _l("与同一频道的另一时段时间重叠："),
+    ("timezone", "unknown"): _l("未知的时区。"),
+}
+# Slot fields whose refusal has one meaning, whatever the service's words.
+SLOT_REFUSAL = {
+    "name": _l("请填写时段名称（例如 周五首播）。"),
+    "duration_s": _l("时长须为 1 分钟到 24 小时。"),
+    "rerun_back": _l("回溯期数至少为 1。"),
+    "exceptions": _l("每个停播日期都须写明原因。"),
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- who may come in ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Admin:
+    person: Person
+    columns: frozenset[int]  # the columns this person administers
+
+    def require(self, column: Column) -> None:
+        if column.id not in self.columns:
+            raise Forbidden(_("你不是《%(name)s》的管理员。", name=column.name))
+
+
+def _admin(session: Session) -> Admin:
+    person = current_person()
+    ids = session.scalars(
+        select(Membership.column_id).where(
+            Membership.person_id == person.id, Membership.role == Role.ADMIN
+        )
+    )
+    found = frozenset(ids)
+    if not found or not person.active:
+        raise Forbidden(_("只有管理员可以进入管理页面。"))
+    return Admin(person, found)
+
+
+@bp.before_request
+@login_required
+def _only_admins() -> None:
+    if current_user.is_authenticated:
+        _admin(request_session())
+
+
+def _column(session: Session, slug: str) -> Column:
+    column = session.scalar(select(Column).where(Column.slug == slug))
+    if column is None:
+        raise NotFound(_("没有栏目“%(slug)s”。", slug=slug))
+    return column
+
+
+# --- forms ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Form:
+    """What was typed (shown again on a refusal) and each field's message."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, data: Mapping[str, str], names: tuple[str, ...]) -> Form:
+        return cls({name: data.get(name, "").strip() for name in names})
+
+    def text(self, name: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
+        value = self.values.get(name, "")
+        if required and not value:
+            self.errors.setdefault(name, _("必填。"))
+        elif len(value) > limit:
+            self.errors.setdefault(name, _("最多 %(n)d 个字符。", n=limit))
+        return value
+
+    def day(self, name: str, *, required: bool = True) -> date | None:
+        value = self.values.get(name, "")
+        if not value:
+            if required:
+                self.errors.setdefault(name, _("请填写日期。"))
+            return None
+        return self._day(name, value)
+
+    def _day(self, name: str, value: str) -> date | None:
+        if not DAY.match(value):
+            self.errors.setdefault(name, _("日期格式应为 年-月-日（例如 2026-03-02）。"))
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.errors.setdefault(name, _("日期 %(value)s 不存在。", value=value))
+            return None
+
+    def number(self, name: str, low: int, high: int) -> int | None:
+        value = self.values.get(name, "")
+        if not value.isdigit() or not low <= int(value) <= high:
+            self.errors.setdefault(name, _("请填写 %(a)d 到 %(b)d 的整数。", a=low, b=high))
+            return None
+        return int(value)
+
+    def refused(self, error: InvalidInput, per_field: Mapping[str, Any] | None = None) -> None:
+        """Put a service's refusal on its fields."""
+        for name, code in (error.fields or {"form": error.message}).items():
+            known = REFUSAL.get((name, code))
+            if name == "rrule" and code == "overlaps another slot":
+                message = f"{known}{error.message.split(': ', 1)[-1]}"
+            elif known is not None:
+                message = str(known)
+            elif per_field and name in per_field:
+                message = str(per_field[name])
+            else:
+                message = error.message
+            self.errors.setdefault(name, message)
+
+
+# --- columns --------------------------------------------------------------------------------------
+
+COLUMN_FIELDS = ("slug", "name", "level", "station", "channel", "has_fixed_slot")
+
+
+@bp.get("/")
+def index() -> str:
+    return _columns_page(Form({"level": Level.COUNTY.value, "has_fixed_slot": "1"}))
+
+
+def _columns_page(form: Form) -> str:
+    session = request_session()
+    counts: dict[int, int] = {
+        column_id: n
+        for column_id, n in session.execute(
+            select(Slot.column_id, func.count()).group_by(Slot.column_id)
+        )
+    }
+    members: dict[int, int] = {
+        column_id: n
+        for column_id, n in session.execute(
+            select(Membership.column_id, func.count(func.distinct(Membership.person_id))).group_by(
+                Membership.column_id
+            )
+        )
+    }
+    columns = session.scalars(select(Column).order_by(Column.level, Column.slug)).all()
+    return render_template(
+        "admin/index.html",
+        columns=columns,
+        slot_counts=counts,
+        member_counts=members,
+        form=form,
+        admin=_admin(session),
+        LEVEL=LEVEL,
+    )
+
+
+@bp.post("/columns")
+def create_column() -> Response | tuple[str, int]:
+    session = request_session()
+    admin = _admin(session)
+    form = Form.of(request.form, COLUMN_FIELDS)
+    slug = form.text("slug", limit=40)
+    name = form.text("name")
+    station = form.text("station")
+    channel = form.text("channel")
+    level = form.values.get("level", "")
+    if level not in {v.value for v in Level}:
+        form.errors["level"] = _("请选择级别。")
+    if not form.errors:
+        try:
+            column = people.create_column(
+                session,
+                _now(),
+                slug=slug,
+                name=name,
+                level=Level(level),
+                station=station,
+                channel=channel,
+                has_fixed_slot=form.values.get("has_fixed_slot") == "1",
+            )
+        except InvalidInput as error:
+            form.refused(error)
+        else:
+            people.grant_role(session, admin.person, column, Role.ADMIN, _now())
+            flash(_("已建立栏目《%(name)s》，你是它的管理员。", name=column.name))
+            return redirect(url_for(".slots_page", slug=column.slug))
+    session.rollback()
+    return _columns_page(form), 422
+
+
+# --- slots ----------------------------------------------------------------------------------------
+
+SLOT_FIELDS = (
+    "name",
+    "kind",
+    "local_start",
+    "duration",
+    "rrule",
+    "first_date",
+    "last_date",
+    "rerun_of",
+    "rerun_back",
+    "campaign",
+    "station",
+    "channel",
+    "exceptions",
+    "extra_dates",
+)
+
+
+@dataclass(frozen=True)
+class ParsedSlot:
+    spec: slots.SlotSpec | None
+    form: Form
+
+
+def parse_slot(
+    session: Session, column: Column, data: Mapping[str, str], *, preview_only: bool = False
+) -> ParsedSlot:
+    """The slot a form describes, or the form with each field's message.
+
+    A preview needs no name yet.
+    """
+    form = Form.of(data, SLOT_FIELDS)
+    name = form.text("name", required=not preview_only) or "preview"
+    kind_value = form.values.get("kind") or SlotKind.PREMIERE.value
+    if kind_value not in {k.value for k in SlotKind}:
+        form.errors["kind"] = _("请选择首播或重播。")
+    clock = CLOCK.match(form.values.get("local_start", ""))
+    if clock is None:
+        form.errors["local_start"] = _("播出时间格式应为 时:分（例如 20:00）。")
+    minutes = form.number("duration", 1, 1440)
+    rule = form.text("rrule", limit=MAX_RULE)
+    first = form.day("first_date")
+    last = form.day("last_date", required=False)
+    rerun_back = form.number("rerun_back", 1, 52) if form.values.get("rerun_back") else 1
+    station = form.text("station", required=False)
+    channel = form.text("channel", required=False)
+    rerun_of = _rerun_of(session, column, form)
+    exceptions = _exceptions(form)
+    extra = _extra_dates(form)
+    if form.errors or clock is None or first is None or minutes is None or rerun_back is None:
+        return ParsedSlot(None, form)
+    spec = slots.SlotSpec(
+        name=name,
+        kind=SlotKind(kind_value),
+        local_start=time(int(clock.group(1)), int(clock.group(2))),
+        duration_s=minutes * 60,
+        rrule=rule,
+        first_date=first,
+        last_date=last,
+        station=station or None,
+        channel=channel or None,
+        rerun_of=rerun_of,
+        rerun_back=rerun_back,
+        campaign=form.values.get("campaign") == "1",
+        exceptions=exceptions,
+        extra_dates=extra,
+    )
+    return ParsedSlot(spec, form)
+
+
+def _rerun_of(session: Session, column: Column, form: Form) -> Slot | None:
+    value = form.values.get("rerun_of", "")
+    if not value:
+        return None
+    found = session.get(Slot, int(value)) if value.isdigit() else None
+    if found is None or found.column_id != column.id:
+        form.errors["rerun_of"] = _("请选择本栏目的一个首播时段。")
+        return None
+    return found
+
+
+def _lines(form: Form, name: str) -> list[str]:
+    return [line.strip() for line in form.values.get(name, "").splitlines() if line.strip()]
+
+
+def _exceptions(form: Form) -> dict[date, str]:
+    """Lines of ``YYYY-MM-DD 原因``."""
+    found: dict[date, str] = {}
+    for line in _lines(form, "exceptions"):
+        value, *rest = line.split(None, 1)
+        reason = rest[0] if rest else ""
+        day = form._day("exceptions", value)
+        if day is not None:
+            if not reason.strip():
+                form.errors.setdefault("exceptions", str(SLOT_REFUSAL["exceptions"]))
+            found[day] = reason.strip()
+    return found
+
+
+def _extra_dates(form: Form) -> tuple[date, ...]:
+    days = [form._day("extra_dates", value) for value in _lines(form, "extra_dates")]
+    return tuple(d for d in days if d is not None)
+
+
+def preview(spec: slots.SlotSpec, now: datetime) -> list[Occurrence]:
+    """The rule's next occurrences from today (or its first date), computed as a slot's are."""
+    recurrence = Recurrence(
+        spec.rrule.strip().removeprefix("RRULE:"),
+        spec.timezone,
+        spec.local_start,
+        spec.duration_s,
+        spec.first_date,
+        spec.last_date,
+        frozenset(spec.exceptions),
+        frozenset(spec.extra_dates),
+    )
+    start = max(now, datetime.combine(spec.first_date, time(), SHANGHAI).astimezone(UTC))
+    found: list[Occurrence] = []
+    for span in PREVIEW_SPANS:
+        found = occurrences(recurrence, start, start + span)
+        if len(found) >= PREVIEW_COUNT:
+            break
+    return found[:PREVIEW_COUNT]
+
+
+def _preview_or_refusal(parsed: ParsedSlot, now: datetime) -> list[Occurrence] | None:
+    if parsed.spec is None:
+        return None
+    try:
+        return preview(parsed.spec, now)
+    except InvalidInput as error:
+        parsed.form.refused(error)
+        return None
+
+
+def describe(o: Occurrence) -> str:
+    starts = o.starts_at.astimezone(SHANGHAI)
+    ends = o.ends_at.astimezone(SHANGHAI)
+    return f"{starts:%Y-%m-%d} 周{WEEKDAYS[starts.weekday()]} {starts:%H:%M}–{ends:%H:%M}"
+
+
+def _slots_page(
+    column: Column,
+    form: Form,
+    shown: list[Occurrence] | None = None,
+) -> str:
+    session = request_session()
+    now = _now()
+    listed = session.scalars(
+        select(Slot)
+        .where(Slot.column_id == column.id)
+        .options(selectinload(Slot.dates), joinedload(Slot.rerun_of))
+        .order_by(Slot.kind, Slot.id)
+    ).all()
+    upcoming = {
+        s.id: [describe(o) for o in slots.slot_occurrences(s, now, now + timedelta(days=60))[:3]]
+        for s in listed
+    }
+    return render_template(
+        "admin/slots.html",
+        column=column,
+        slots=listed,
+        upcoming=upcoming,
+        form=form,
+        preview=None if shown is None else [describe(o) for o in shown],
+        premieres=[s for s in listed if s.kind is SlotKind.PREMIERE],
+        KIND=KIND,
+        may_create=column.id in _admin(session).columns,
+    )
+
+
+@bp.get("/columns/<slug>/slots")
+def slots_page(slug: str) -> str:
+    column = _column(request_session(), slug)
+    today = datetime.now(SHANGHAI).date()
+    return _slots_page(
+        column,
+        Form(
+            {
+                "kind": SlotKind.PREMIERE.value,
+                "local_start": "20:00",
+                "duration": "30",
+                "rrule": "FREQ=WEEKLY;BYDAY=FR",
+                "first_date": today.isoformat(),
+                "rerun_back": "1",
+            }
+        ),
+    )
+
+
+@bp.post("/columns/<slug>/slots")
+def create_slot(slug: str) -> Response | tuple[str, int]:
+    """Preview (``action=preview``: nothing stored) or create the slot."""
+    session = request_session()
+    column = _column(session, slug)
+    _admin(session).require(column)
+    previewing = request.form.get("action") == "preview"
+    parsed = parse_slot(session, column, request.form, preview_only=previewing)
+    shown = _preview_or_refusal(parsed, _now())
+    if previewing or parsed.spec is None or shown is None:
+        session.rollback()
+        status = 200 if previewing and shown is not None else 422
+        return _slots_page(column, parsed.form, shown), status
+    try:
+        slot = slots.create_slot(session, current_person(), column, _now(), parsed.spec)
+    except InvalidInput as error:
+        parsed.form.refused(error, SLOT_REFUSAL)
+        session.rollback()
+        return _slots_page(_column(session, slug), parsed.form, shown), 422
+    flash(_("已建立时段“%(name)s”。", name=slot.name))
+    return redirect(url_for(".slots_page", slug=column.slug))
+
+
+@bp.get("/columns/<slug>/slots/preview")
+def slot_preview(slug: str) -> FlaskResponse:
+    """The live preview: the next occurrences of the rule typed so far, or the fields' messages."""
+    session = request_session()
+    column = _column(session, slug)
+    parsed = parse_slot(session, column, request.args, preview_only=True)
+    shown = _preview_or_refusal(parsed, _now())
+    return jsonify(
+        {
+            "occurrences": [describe(o) for o in shown or []],
+            "errors": parsed.form.errors if shown is None else {},
+        }
+    )
+
+
+# --- people and roles -----------------------------------------------------------------------------
+
+PERSON_FIELDS = ("username", "display_name", "email", "password", "column", "role")
+GRANT_FIELDS = ("username", "column", "role")
+
+
+@bp.get("/people")
+def people_page() -> str:
+    return _people_page(Form(), Form())
+
+
+def _people_page(new: Form, grant: Form, error: str | None = None) -> str:
+    session = request_session()
+    listed = session.scalars(
+        select(Person)
+        .options(selectinload(Person.memberships).joinedload(Membership.column))
+        .order_by(Person.username)
+    ).all()
+    return render_template(
+        "admin/people.html",
+        people=listed,
+        columns=session.scalars(select(Column).order_by(Column.level, Column.slug)).all(),
+        new=new,
+        grant=grant,
+        error=error,
+        admin=_admin(session),
+        ROLE=ROLE,
+        roles=list(Role),
+    )
+
+
+def _role(form: Form) -> Role | None:
+    value = form.values.get("role", "")
+    if value not in {r.value for r in Role}:
+        form.errors["role"] = _("请选择角色。")
+        return None
+    return Role(value)
+
+
+@bp.post("/people")
+def create_person() -> Response | tuple[str, int]:
+    """A new person with an initial password, and optionally a first role."""
+    session = request_session()
+    admin = _admin(session)
+    form = Form.of(request.form, PERSON_FIELDS)
+    form.values["password"] = request.form.get("password", "")  # spaces count in a password
+    username = form.text("username", limit=60)
+    display_name = form.text("display_name")
+    email = form.text("email", required=False, limit=200)
+    if email and "@" not in email:
+        form.errors["email"] = _("邮箱地址不完整。")
+    problem = accounts.password_problem(form.values["password"])
+    if problem:
+        form.errors["password"] = problem
+    column, role = None, None
+    if form.values.get("column"):
+        column = session.scalar(select(Column).where(Column.slug == form.values["column"]))
+        role = _role(form)
+        if column is None:
+            form.errors["column"] = _("请选择栏目。")
+        elif column.id not in admin.columns:
+            form.errors["column"] = _("你不是《%(name)s》的管理员。", name=column.name)
+    if not form.errors:
+        try:
+            person = people.create_person(
+                session, _now(), username=username, display_name=display_name, email=email or None
+            )
+        except InvalidInput as error:
+            form.refused(error)
+        else:
+            accounts.set_password(session, person, form.values["password"])
+            if column is not None and role is not None:
+                people.grant_role(session, person, column, role, _now())
+            flash(_("已建立账号 %(u)s。", u=person.username))
+            return redirect(url_for(".people_page"))
+    session.rollback()
+    form.values["password"] = ""
+    return _people_page(form, Form()), 422
+
+
+@bp.post("/roles/grant")
+def grant() -> Response | tuple[str, int]:
+    session = request_session()
+    admin = _admin(session)
+    form = Form.of(request.form, GRANT_FIELDS)
+    person = session.scalar(select(Person).where(Person.username == form.values["username"]))
+    column = session.scalar(select(Column).where(Column.slug == form.values["column"]))
+    role = _role(form)
+    if person is None:
+        form.errors["username"] = _("没有这个用户名。")
+    if column is None:
+        form.errors["column"] = _("请选择栏目。")
+    elif column.id not in admin.columns:
+        form.errors["column"] = _("你不是《%(name)s》的管理员。", name=column.name)
+    if form.errors or person is None or column is None or role is None:
+        return _people_page(Form(), form), 422
+    people.grant_role(session, person, column, role, _now())
+    flash(
+        _(
+            "已授予 %(who)s《%(col)s》的%(role)s角色。",
+            who=person.display_name,
+            col=column.name,
+            role=ROLE[role],
+        )
+    )
+    return redirect(url_for(".people_page"))
+
+
+@bp.post("/roles/<int:membership_id>/revoke")
+def revoke(membership_id: int) -> Response | tuple[str, int]:
+    session = request_session()
+    admin = _admin(session)
+    membership = session.get(Membership, membership_id)
+    if membership is None:
+        raise NotFound(_("没有这个角色。"))
+    admin.require(membership.column)
+    person, column, role = membership.person, membership.column, membership.role
+    try:
+        people.revoke_role(session, person, column, role)
+    except DomainError as error:
+        session.rollback()
+        status = 409 if isinstance(error, Forbidden) else 404
+        return _people_page(Form(), Form(), error=_revoke_refusal(error, person)), status
+    flash(
+        _(
+            "已撤销 %(who)s《%(col)s》的%(role)s角色。",
+            who=person.display_name,
+            col=column.name,
+            role=ROLE[role],
+        )
+    )
+    return redirect(url_for(".people_page"))
+
+
+def _revoke_refusal(error: DomainError, person: Person) -> str:
+    if isinstance(error, Forbidden):
+        return str(
+            _(
+                "%(who)s 还是未完成节目的负责制片人：请先移交这些节目，再撤销制片人角色。",
+                who=person.display_name,
+            )
+        )
+    return error.message

@@ -1,7 +1,644 @@
-"""Schedule pages: week and month grids, the schedulers' acts, the report."""
+"""Schedule pages (播出编排): week and month grids, an airing's page with the
+schedulers' acts (pin, unpin, move, pull), and the report.
+
+Everyone signed in sees the schedule of the columns they hold a role in;
+schedulers (编排) and admins of a slot's column act on its airings through
+``scheduler.airings``. Times are shown in Asia/Shanghai. A grid reads its
+airings and the imported county airings in two statements, however many
+there are.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased, joinedload
+from werkzeug.wrappers import Response
+
+from calendars.models import ExternalAiring, FeedSource
+from editorial.errors import Forbidden, InvalidInput, NotFound
+from editorial.models import Column, Episode, Membership, Person, Series
+from editorial.workdays import SHANGHAI, local_date
+from scheduler import airings
+from scheduler.builder_report import schedule_report
+from scheduler.models import Airing, AiringStatus, Slot, SlotKind
+from scheduler.recurrence import Occurrence
+from scheduler.slots import SCHEDULING_ROLES, slot_occurrences
+from web.auth import current_person
+from web.db import request_session
 
 bp = Blueprint("schedule", __name__, url_prefix="/schedule")
+
+MAX_DAYS = 42
+MAX_REASON = 500
+FREE_SHOWN = 10
+FREE_HORIZON = timedelta(days=180)
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+DAY_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MONTH_FORMAT = re.compile(r"^(\d{4})-(\d{2})$")
+
+WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
+KIND = {SlotKind.PREMIERE: _l("首播"), SlotKind.RERUN: _l("重播")}
+STATUS = {
+    AiringStatus.DRAFT: _l("草稿"),
+    AiringStatus.PUBLISHED: _l("已发布"),
+    AiringStatus.AIRED: _l("已播出"),
+    AiringStatus.CANCELLED: _l("已撤下"),
+}
+# The builder's reasons for leaving an approved episode unscheduled (scheduler.builder).
+REASON = {
+    "not_built": _l("尚未编排"),
+    "no_slot": _l("没有首播时段"),
+    "longer_than_slot": _l("比所有首播时段都长"),
+    "shorter_than_slot": _l("比所有首播时段都短"),
+    "no_fitting_slot": _l("时长与时段不符"),
+    "no_slot_before_deadline": _l("截止日期前没有可用时段"),
+    "no_free_occurrence": _l("首播已排满"),
+    "series_incomplete": _l("连续报道尚有未通过的集"),
+    "series_does_not_fit": _l("连续报道各集时长与时段不符"),
+    "series_too_late": _l("连续报道无法按期开播"),
+    "series_displaced": _l("连续报道让位于其他节目"),
+    "series_cannot_continue": _l("连续报道无法续播"),
+}
+# What the air-schedule services' refusals mean, by (field, code).
+REFUSAL = {
+    ("airing", "cancelled"): _l("这次播出已撤下。"),
+    ("airing", "aired"): _l("这次播出已经播出，不能再改。"),
+    ("airing", "pinned"): _l("这次播出已经固定。"),
+    ("airing", "not pinned"): _l("这次播出没有固定。"),
+    ("reason", "a reason is required"): _l("撤下播出须填写原因。"),
+    ("at", "past"): _l("这个播出时间已经开始，请另选。"),
+    ("at", "not an occurrence"): _l("这个时间不是该时段的播出时间。"),
+    ("at", "aired"): _l("该时间的节目已经播出。"),
+    ("episode", "not approved"): _l("节目不在可播状态。"),
+    ("episode", "other column"): _l("节目属于其他栏目，且未提供交流。"),
+    ("episode", "too long"): _l("节目时长超出这个时段。"),
+    ("episode", "premieres elsewhere"): _l(
+        "节目已在别处首播（已固定或已发布）：请先取消固定，或撤下那次播出。"
+    ),
+    ("slot", "rerun"): _l("重播随首播安排，不能单独改期。"),
+}
+
+
+# --- what a grid shows ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a grid shows of one of our airings, read as plain columns (thousands a month)."""
+
+    id: int
+    kind: SlotKind
+    status: AiringStatus
+    pinned: bool
+    exchange: bool
+    title: str
+    part_number: int | None
+    series_id: int | None
+    series_title: str | None
+    series_parts: int | None
+    origin: str  # the name of the episode's column (another column's for an exchange)
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What a grid shows of an airing imported from a county column's own feed (外部)."""
+
+    summary: str
+    source: str
+    all_day: bool
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing on a grid: one of our airings, or one imported from a county's own feed."""
+
+    starts: datetime  # local (Asia/Shanghai)
+    ends: datetime
+    column: Column
+    airing: Shown | None = None
+    external: Imported | None = None
+
+
+@dataclass
+class Day:
+    day: date
+    items: list[Item] = field(default_factory=list)
+    inside: bool = True  # a month grid's days of the neighbouring months are outside
+
+    @property
+    def weekday(self) -> str:
+        return str(WEEKDAYS[self.day.weekday()])
+
+
+@dataclass(frozen=True)
+class Desk:
+    """The columns a person sees, and those whose schedule they may change."""
+
+    columns: list[Column]
+    scheduling: frozenset[int]
+
+    @property
+    def ids(self) -> list[int]:
+        return [c.id for c in self.columns]
+
+
+def desk_of(session: Session, person: Person) -> Desk:
+    rows = session.execute(
+        select(Membership.role, Column)
+        .join(Column, Column.id == Membership.column_id)
+        .where(Membership.person_id == person.id)
+        .order_by(Column.level, Column.slug)
+    ).all()
+    columns: dict[int, Column] = {}
+    scheduling = set()
+    for role, column in rows:
+        columns.setdefault(column.id, column)
+        if role in SCHEDULING_ROLES and person.active:
+            scheduling.add(column.id)
+    return Desk(list(columns.values()), frozenset(scheduling))
+
+
+def _chosen(desk: Desk, slug: str | None) -> Column | None:
+    """The column asked for (None: all of the person's), if the person may see it."""
+    if not slug:
+        return None
+    for column in desk.columns:
+        if column.slug == slug:
+            return column
+    if request_session().scalar(select(Column.id).where(Column.slug == slug)) is None:
+        raise NotFound(_("没有栏目“%(slug)s”。", slug=slug))
+    raise Forbidden(_("你不是这个栏目的成员，看不到它的播出编排。"))
+
+
+def series_colour(series_id: int) -> str:
+    """A colour of its own for each series: hues a golden angle apart, the same every time."""
+    return f"hsl({series_id * 137.508 % 360:.0f} 62% 36%)"
+
+
+def local_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """Local midnight before ``first`` and after ``last``, in UTC."""
+    since = datetime.combine(first, time(), SHANGHAI).astimezone(UTC)
+    until = datetime.combine(last + timedelta(days=1), time(), SHANGHAI).astimezone(UTC)
+    return since, until
+
+
+def grid_items(
+    session: Session, columns: Sequence[Column], first: date, last: date, *, cancelled: bool
+) -> list[Item]:
+    """Our airings and the imported external ones of the columns, local days ``first``
+    to ``last``, in time order: two statements."""
+    if not columns:
+        return []
+    by_id = {c.id: c for c in columns}
+    since, until = local_bounds(first, last)
+    origin = aliased(Column)
+    query = (
+        select(
+            Airing.id,
+            Airing.kind,
+            Airing.status,
+            Airing.pinned,
+            Airing.exchange,
+            Airing.starts_at,
+            Airing.ends_at,
+            Slot.column_id,
+            Episode.title,
+            Episode.part_number,
+            Series.id,
+            Series.title,
+            Series.parts,
+            origin.name,
+        )
+        .join(Slot, Slot.id == Airing.slot_id)
+        .join(Episode, Episode.id == Airing.episode_id)
+        .join(origin, origin.id == Episode.column_id)
+        .outerjoin(Series, Series.id == Episode.series_id)
+        .where(Slot.column_id.in_(by_id), Airing.starts_at >= since, Airing.starts_at < until)
+        .order_by(Airing.starts_at, Slot.column_id, Airing.id)
+    )
+    if not cancelled:
+        query = query.where(Airing.status != AiringStatus.CANCELLED)
+    external = (
+        select(
+            ExternalAiring.starts_at,
+            ExternalAiring.ends_at,
+            FeedSource.column_id,
+            ExternalAiring.summary,
+            FeedSource.name,
+            ExternalAiring.all_day,
+        )
+        .join(FeedSource, FeedSource.id == ExternalAiring.source_id)
+        .where(
+            FeedSource.column_id.in_(by_id),
+            ExternalAiring.starts_at >= since,
+            ExternalAiring.starts_at < until,
+        )
+        .order_by(ExternalAiring.starts_at, ExternalAiring.id)
+    )
+    items = []
+    for row in session.execute(query):
+        airing_id, kind, status, pinned, exchange, starts, ends, column_id, *episode = row
+        shown = Shown(airing_id, kind, status, pinned, exchange, *episode)
+        items.append(Item(_here(starts), _here(ends), by_id[column_id], airing=shown))
+    items += [
+        Item(_here(starts), _here(ends), by_id[column_id], external=Imported(summary, name, day))
+        for starts, ends, column_id, summary, name, day in session.execute(external)
+    ]
+    items.sort(key=lambda item: item.starts)
+    return items
+
+
+def _here(moment: datetime) -> datetime:
+    return moment.astimezone(SHANGHAI)
+
+
+def by_day(items: Iterable[Item], days: list[Day]) -> list[Day]:
+    index = {d.day: d for d in days}
+    for item in items:
+        found = index.get(item.starts.date())
+        if found is not None:
+            found.items.append(item)
+    return days
+
+
+def legend(items: Iterable[Item]) -> list[tuple[str, str]]:
+    """The series on the grid with their colours, for the legend."""
+    seen: dict[int, tuple[str, str]] = {}
+    for item in items:
+        shown = item.airing
+        if shown is not None and shown.series_id is not None and shown.series_id not in seen:
+            seen[shown.series_id] = (shown.series_title or "", series_colour(shown.series_id))
+    return list(seen.values())
+
+
+# --- parsing the query string ---------------------------------------------------------------------
+
+
+def parse_day(value: str, what: str) -> date:
+    if not DAY_FORMAT.match(value):
+        raise InvalidInput(
+            _(
+                "%(what)s“%(value)s”的格式不对，应为 年-月-日（例如 2026-03-02）。",
+                what=what,
+                value=value,
+            )
+        )
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(_("日期 %(value)s 不存在。", value=value)) from None
+    _check_year(day.year)
+    return day
+
+
+def parse_month(value: str) -> date:
+    found = MONTH_FORMAT.match(value)
+    if not found:
+        raise InvalidInput(
+            _("月份“%(value)s”的格式不对，应为 年-月（例如 2026-03）。", value=value)
+        )
+    year, month = int(found.group(1)), int(found.group(2))
+    if not 1 <= month <= 12:
+        raise InvalidInput(_("月份 %(value)s 不存在。", value=value))
+    _check_year(year)
+    return date(year, month, 1)
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInput(_("只能查看 %(a)d 年至 %(b)d 年的播出编排。", a=FIRST_YEAR, b=LAST_YEAR))
+
+
+def _bool_arg(name: str) -> bool:
+    return request.args.get(name, "") in ("1", "on", "true")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def next_month(first: date) -> date:
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+def previous_month(first: date) -> date:
+    return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+
+
+# --- grids ----------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def index() -> Response:
+    return redirect(url_for(".week"))
+
+
+@bp.get("/week")
+@login_required
+def week() -> str:
+    """Seven days (or up to six weeks: ``end``) from ``start``, by default this week."""
+    today = local_date(_now())
+    start_arg = request.args.get("start", "")
+    end_arg = request.args.get("end", "")
+    first = parse_day(start_arg, _("开始日期")) if start_arg else _monday(today)
+    last = parse_day(end_arg, _("结束日期")) if end_arg else first + timedelta(days=6)
+    if last < first:
+        raise InvalidInput(_("结束日期 %(last)s 早于开始日期 %(first)s。", last=last, first=first))
+    if (last - first).days + 1 > MAX_DAYS:
+        raise InvalidInput(_("一次最多显示 %(n)d 天。", n=MAX_DAYS))
+    session = request_session()
+    desk = desk_of(session, current_person())
+    column = _chosen(desk, request.args.get("column"))
+    cancelled = _bool_arg("cancelled")
+    shown = [column] if column is not None else desk.columns
+    items = grid_items(session, shown, first, last, cancelled=cancelled)
+    span = (last - first).days + 1
+    days = by_day(items, [Day(first + timedelta(days=i)) for i in range(span)])
+    step = timedelta(days=7 if span <= 7 else span)
+    return render_template(
+        "schedule/week.html",
+        desk=desk,
+        column=column,
+        days=days,
+        first=first,
+        last=last,
+        today=today,
+        items=items,
+        series=legend(items),
+        cancelled=cancelled,
+        custom_end=bool(end_arg),
+        previous=first - step,
+        following=first + step,
+        this_week=_monday(today),
+        **_labels(),
+    )
+
+
+@bp.get("/month")
+@login_required
+def month() -> str:
+    """A calendar month, by default this one: weeks from Monday, the days outside greyed."""
+    today = local_date(_now())
+    month_arg = request.args.get("month", "")
+    first = parse_month(month_arg) if month_arg else today.replace(day=1)
+    after = next_month(first)
+    last = after - timedelta(days=1)
+    session = request_session()
+    desk = desk_of(session, current_person())
+    column = _chosen(desk, request.args.get("column"))
+    cancelled = _bool_arg("cancelled")
+    shown = [column] if column is not None else desk.columns
+    items = grid_items(session, shown, first, last, cancelled=cancelled)
+    grid_first = _monday(first)
+    grid_last = _monday(last) + timedelta(days=6)
+    cells = [
+        Day(grid_first + timedelta(days=i), inside=first <= grid_first + timedelta(days=i) <= last)
+        for i in range((grid_last - grid_first).days + 1)
+    ]
+    by_day(items, cells)
+    weeks = [cells[i : i + 7] for i in range(0, len(cells), 7)]
+    return render_template(
+        "schedule/month.html",
+        desk=desk,
+        column=column,
+        weeks=weeks,
+        first=first,
+        today=today,
+        items=items,
+        series=legend(items),
+        cancelled=cancelled,
+        previous=previous_month(first),
+        following=after,
+        this_month=today.replace(day=1),
+        **_labels(),
+    )
+
+
+def _labels() -> dict[str, object]:
+    """What the grids' templates use, the labels translated once per page (not per airing)."""
+    return {
+        "KIND": {k: str(v) for k, v in KIND.items()},
+        "STATUS": {k: str(v) for k, v in STATUS.items()},
+        "WEEKDAYS": [str(w) for w in WEEKDAYS],
+        "BADGE": {
+            "exchange": _("交流"),
+            "pinned": _("固定"),
+            "external": _("外部"),
+            "from": _("来自"),
+            "all_day": _("全天"),
+            "untitled": _("（无标题）"),
+        },
+        "airing_path": url_for(".airing", airing_id=0).removesuffix("0"),
+        "series_colour": series_colour,
+        "SlotKind": SlotKind,
+        "AiringStatus": AiringStatus,
+    }
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+
+@bp.get("/report")
+@login_required
+def report() -> str:
+    """Approved episodes without a premiere (and why), air-by dates at risk, stale airings."""
+    session = request_session()
+    desk = desk_of(session, current_person())
+    column = _chosen(desk, request.args.get("column"))
+    ids = [column.id] if column is not None else desk.ids
+    found = schedule_report(session, _now(), column_ids=ids)
+    return render_template(
+        "schedule/report.html",
+        desk=desk,
+        column=column,
+        report=found,
+        REASON=REASON,
+        here=_here,
+        **_labels(),
+    )
+
+
+# --- one airing and the schedulers' acts ----------------------------------------------------------
+
+
+def _airing(session: Session, desk: Desk, airing_id: int) -> Airing:
+    airing = session.scalar(
+        select(Airing)
+        .where(Airing.id == airing_id)
+        .options(
+            joinedload(Airing.slot).joinedload(Slot.column),
+            joinedload(Airing.episode).joinedload(Episode.series),
+            joinedload(Airing.episode).joinedload(Episode.column),
+        )
+    )
+    if airing is None:
+        raise NotFound(_("没有这次播出（%(id)d）。", id=airing_id))
+    if airing.slot.column_id not in desk.ids:
+        raise Forbidden(_("你不是这个栏目的成员，看不到它的播出编排。"))
+    return airing
+
+
+def free_occurrences(session: Session, slot: Slot, now: datetime) -> list[Occurrence]:
+    """The slot's next occurrences without a live airing (up to ``FREE_SHOWN``)."""
+    until = now + FREE_HORIZON
+    taken = set(
+        session.scalars(
+            select(Airing.starts_at).where(
+                Airing.slot_id == slot.id,
+                Airing.status != AiringStatus.CANCELLED,
+                Airing.starts_at >= now,
+                Airing.starts_at < until,
+            )
+        )
+    )
+    free = [o for o in slot_occurrences(slot, now, until) if o.starts_at not in taken]
+    return free[:FREE_SHOWN]
+
+
+def movable(airing: Airing, now: datetime) -> tuple[bool, str]:
+    """Whether the move form makes sense for this airing, and if not, why (shown instead)."""
+    if airing.kind is not SlotKind.PREMIERE:
+        return False, _("重播随首播安排：改动首播，重播随之调整。")
+    if airing.status is AiringStatus.AIRED:
+        return False, _("已经播出。")
+    if airing.status is AiringStatus.CANCELLED:
+        return True, ""  # the pulled episode may go to another occurrence
+    if airing.status is AiringStatus.PUBLISHED:
+        return False, _("已发布的播出不能直接改期：请先撤下（订阅日历会显示取消），再重新安排。")
+    if airing.pinned:
+        return False, _("已固定：先取消固定才能改期。")
+    if airing.starts_at < now:
+        return False, _("这次播出已经开始。")
+    return True, ""
+
+
+def _page(
+    airing: Airing, desk: Desk, *, error: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    session = request_session()
+    now = _now()
+    related = list(
+        session.scalars(
+            select(Airing)
+            .where(
+                (Airing.premiere_id == airing.id)
+                if airing.kind is SlotKind.PREMIERE
+                else (Airing.id == airing.premiere_id)
+            )
+            .options(joinedload(Airing.slot))
+            .order_by(Airing.starts_at)
+        )
+    )
+    may_act = airing.slot.column_id in desk.scheduling
+    can_move, why_not = movable(airing, now)
+    free = free_occurrences(session, airing.slot, now) if may_act and can_move else []
+    return (
+        render_template(
+            "schedule/airing.html",
+            airing=airing,
+            desk=desk,
+            related=related,
+            may_act=may_act,
+            can_move=can_move,
+            why_not=why_not,
+            free=free,
+            here=_here,
+            error=error,
+            episode_visible=airing.episode.column_id in desk.ids,
+            week_start=_monday(local_date(airing.starts_at)),
+            **_labels(),
+        ),
+        status,
+    )
+
+
+@bp.get("/airings/<int:airing_id>")
+@login_required
+def airing(airing_id: int) -> tuple[str, int]:
+    desk = desk_of(request_session(), current_person())
+    return _page(_airing(request_session(), desk, airing_id), desk)
+
+
+def refusal(error: InvalidInput) -> str:
+    """The Chinese words for a service's refusal; its own message where none are known."""
+    for name, code in error.fields.items():
+        known = REFUSAL.get((name, code))
+        if known is not None:
+            return str(known)
+    return error.message
+
+
+Act = Callable[[Session, Person, Airing, datetime], Airing | list[Airing]]
+
+
+def _act(airing_id: int, act: Act, done: str) -> Response | tuple[str, int]:
+    """Run one act of ``scheduler.airings``; a refusal re-shows the page (nothing stored)."""
+    session = request_session()
+    person = current_person()
+    desk = desk_of(session, person)
+    target = _airing(session, desk, airing_id)
+    try:
+        result = act(session, person, target, _now())
+    except InvalidInput as error:
+        session.rollback()  # nothing half-done shows on the page either
+        return _page(_airing(session, desk, airing_id), desk, error=refusal(error), status=422)
+    shown = result[0] if isinstance(result, list) else result
+    flash(done)
+    return redirect(url_for(".airing", airing_id=shown.id))
+
+
+@bp.post("/airings/<int:airing_id>/pin")
+@login_required
+def pin(airing_id: int) -> Response | tuple[str, int]:
+    return _act(airing_id, airings.pin, _("已固定：重新编排不会改动这次播出。"))
+
+
+@bp.post("/airings/<int:airing_id>/unpin")
+@login_required
+def unpin(airing_id: int) -> Response | tuple[str, int]:
+    return _act(airing_id, airings.unpin, _("已取消固定：下次编排可能调整这次播出。"))
+
+
+@bp.post("/airings/<int:airing_id>/pull")
+@login_required
+def pull(airing_id: int) -> Response | tuple[str, int]:
+    reason = request.form.get("reason", "")
+
+    def act(session: Session, actor: Person, target: Airing, now: datetime) -> list[Airing]:
+        if len(reason) > MAX_REASON:
+            raise InvalidInput(_("原因最多 %(n)d 字。", n=MAX_REASON))
+        return airings.pull(session, actor, target, now, reason=reason)
+
+    return _act(airing_id, act, _("已撤下（首播的重播一并撤下）。"))
+
+
+@bp.post("/airings/<int:airing_id>/move")
+@login_required
+def move(airing_id: int) -> Response | tuple[str, int]:
+    """Move the airing's episode to another occurrence of the slot (pinned there)."""
+    chosen = request.form.get("at", "")
+
+    def act(session: Session, actor: Person, target: Airing, now: datetime) -> Airing:
+        try:
+            starts_at = datetime.fromisoformat(chosen)
+        except ValueError:
+            starts_at = None
+        if starts_at is None or starts_at.tzinfo is None:
+            raise InvalidInput(_("请选择一个新的播出时间。"))
+        return airings.assign(session, actor, target.slot, starts_at, target.episode, now)
+
+    return _act(airing_id, act, _("已改期，并固定在新的时间。"))

@@ -1,0 +1,376 @@
+"""Administration: only admins come in; columns, slots with a preview of their next
+occurrences, people and roles; refused input shows the field's message and stores nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from editorial import accounts, people, workflow
+from editorial.models import Column, Level, Membership, Person, Role
+from scheduler import slots
+from scheduler.models import Slot, SlotKind
+from tests.web.conftest import csrf_token, sign_in
+from web import admin
+from web.db import unit_of_work
+
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(admin, "_now", lambda: NOW)
+
+
+@pytest.fixture
+def office(app: Flask) -> None:
+    """The city column administered by 'ma'; a county column administered by 'xu';
+    a producer 'pr' of the city with an open episode; an editor-director 'ed'."""
+    with unit_of_work(app) as s:
+        city = people.create_column(
+            s, NOW, slug="city", name="时代风采", level=Level.CITY, station="市台", channel="一套"
+        )
+        county = people.create_column(
+            s,
+            NOW,
+            slug="linjiang",
+            name="临江先锋",
+            level=Level.COUNTY,
+            station="县台",
+            channel="综合",
+        )
+        for username, name, grants in (
+            ("ma", "马林", [(city, Role.ADMIN)]),
+            ("xu", "徐刚", [(county, Role.ADMIN)]),
+            ("pr", "黄莉", [(city, Role.PRODUCER)]),
+            ("ed", "王芳", [(city, Role.EDITOR_DIRECTOR)]),
+        ):
+            p = people.create_person(s, NOW, username=username, display_name=name)
+            for column, role in grants:
+                people.grant_role(s, p, column, role, NOW)
+            accounts.set_password(s, p, "correct-horse")
+        workflow.propose(
+            s,
+            people.get_person(s, "ed"),
+            city,
+            NOW,
+            workflow.Proposal("七一特别节目", 900, people.get_person(s, "pr")),
+        )
+
+
+def signed_in(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    sign_in(client, username)
+    return client
+
+
+def post(client: FlaskClient, path: str, data: dict[str, str], form_page: str) -> Any:
+    return client.post(path, data={"csrf_token": csrf_token(client, form_page), **data})
+
+
+def count(app: Flask, model: type[object]) -> int:
+    with unit_of_work(app) as s:
+        return s.scalar(select(func.count()).select_from(model)) or 0
+
+
+SLOT = {
+    "name": "周五首播",
+    "kind": "premiere",
+    "local_start": "20:00",
+    "duration": "30",
+    "rrule": "FREQ=WEEKLY;BYDAY=FR",
+    "first_date": "2026-03-06",
+    "rerun_back": "1",
+}
+
+
+# --- who comes in ---------------------------------------------------------------------------------
+
+
+def test_only_admins_come_in(app: Flask, office: None) -> None:
+    assert app.test_client().get("/admin/").headers["Location"].startswith("/sign-in")
+    for username in ("pr", "ed"):
+        client = signed_in(app, username)
+        for path in ("/admin/", "/admin/people", "/admin/columns/city/slots"):
+            assert client.get(path).status_code == 403, (username, path)
+        refused = post(client, "/admin/columns", {"slug": "x", "name": "x"}, "/")
+        assert refused.status_code == 403
+    assert signed_in(app, "xu").get("/admin/").status_code == 200  # admin of a county column
+
+
+def test_the_index_lists_columns_with_their_slots_and_members(app: Flask, office: None) -> None:
+    body = signed_in(app, "ma").get("/admin/").get_data(as_text=True)
+    assert "《时代风采》" in body and "《临江先锋》" in body and "新建栏目" in body
+
+
+# --- columns --------------------------------------------------------------------------------------
+
+
+def test_an_admin_creates_a_column_and_becomes_its_admin(app: Flask, office: None) -> None:
+    client = signed_in(app, "ma")
+    response = post(
+        client,
+        "/admin/columns",
+        {"slug": "nanhu", "name": "南湖党员之家", "level": "county", "station": "南湖台",
+         "channel": "公共", "has_fixed_slot": "1"},
+        "/admin/",
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/columns/nanhu/slots"
+    with unit_of_work(app) as s:
+        column = people.get_column(s, "nanhu")
+        roles = {(m.person.username, m.role) for m in s.scalars(select(Membership))}
+        assert column.level is Level.COUNTY and ("ma", Role.ADMIN) in roles
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"slug": "Bad Slug", "name": "某栏目"}, "代号须为 2–40 个小写字母"),
+        ({"slug": "city", "name": "又一个"}, "这个代号已被使用"),
+        ({"slug": "ok-slug", "name": ""}, "必填"),
+        ({"slug": "ok-slug", "name": "长" * 81}, "最多 80 个字符"),
+    ],
+)
+def test_a_refused_column_shows_the_fields_message_and_stores_nothing(
+    app: Flask, office: None, fields: dict[str, str], message: str
+) -> None:
+    client = signed_in(app, "ma")
+    data = {"level": "county", "station": "台", "channel": "频道", **fields}
+    response = post(client, "/admin/columns", data, "/admin/")
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert count(app, Column) == 2
+
+
+def test_markup_in_a_column_name_is_escaped(app: Flask, office: None) -> None:
+    client = signed_in(app, "ma")
+    data = {"slug": "xss", "name": "<script>alert(1)</script>", "level": "county",
+            "station": "台", "channel": "频道"}  # fmt: skip
+    post(client, "/admin/columns", data, "/admin/")
+    body = client.get("/admin/").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
+
+
+# --- slots ----------------------------------------------------------------------------------------
+
+
+def test_the_preview_lists_the_rules_next_ten_occurrences_and_stores_nothing(
+    app: Flask, office: None
+) -> None:
+    client = signed_in(app, "ma")
+    page = "/admin/columns/city/slots"
+    response = post(client, page, {**SLOT, "name": "", "action": "preview"}, page)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert body.count("周五 20:00–20:30") == 10
+    assert "2026-03-06 周五 20:00–20:30" in body and "2026-05-08 周五 20:00–20:30" in body
+    assert count(app, Slot) == 0
+
+
+def test_the_live_preview_answers_occurrences_or_the_fields_messages(
+    app: Flask, office: None
+) -> None:
+    client = signed_in(app, "ma")
+    good = client.get("/admin/columns/city/slots/preview", query_string={**SLOT, "name": ""})
+    assert good.status_code == 200
+    data = good.get_json()
+    assert len(data["occurrences"]) == 10 and data["errors"] == {}
+    assert data["occurrences"][0] == "2026-03-06 周五 20:00–20:30"
+    exceptions = {**SLOT, "exceptions": "2026-03-13 重大活动直播"}
+    skipped = client.get("/admin/columns/city/slots/preview", query_string=exceptions).get_json()
+    assert not any(line.startswith("2026-03-13") for line in skipped["occurrences"])
+    bad = client.get(
+        "/admin/columns/city/slots/preview", query_string={**SLOT, "rrule": "BYDAY=FR"}
+    ).get_json()
+    assert bad["occurrences"] == [] and "缺少 FREQ" in bad["errors"]["rrule"]
+    assert count(app, Slot) == 0
+
+
+def test_an_admin_creates_a_slot(app: Flask, office: None) -> None:
+    client = signed_in(app, "ma")
+    page = "/admin/columns/city/slots"
+    response = post(client, page, {**SLOT, "action": "create"}, page)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with unit_of_work(app) as s:
+        slot = s.scalars(select(Slot)).one()
+        assert (slot.name, slot.local_start, slot.duration_s) == ("周五首播", time(20, 0), 1800)
+        assert slot.station == "市台"  # the column's by default
+    body = client.get(page).get_data(as_text=True)
+    assert "已建立时段" in body and "FREQ=WEEKLY;BYDAY=FR" in body
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"first_date": "2026-02-30"}, "first_date", "日期 2026-02-30 不存在"),
+        ({"last_date": "2026-03-01"}, "last_date", "is before first date"),
+        ({"local_start": "25:00"}, "local_start", "播出时间格式应为"),
+        ({"duration": "0"}, "duration", "请填写 1 到 1440 的整数"),
+        ({"duration": "abc"}, "duration", "请填写 1 到 1440 的整数"),
+        ({"rrule": "FREQ=HOURLY"}, "rrule", "一个时段每天最多播出一次"),
+        ({"rrule": "FREQ=WEEKLY;BYDAY=XX"}, "rrule", "不是有效的 RFC 5545 重复规则"),
+        ({"kind": "rerun"}, "rerun_of", "a rerun slot names the premiere slot"),
+        ({"campaign": "1"}, "last_date", "needs a last date"),
+        ({"exceptions": "2026-03-13"}, "exceptions", "每个停播日期都须写明原因"),
+        ({"name": ""}, "name", "必填"),
+    ],
+)
+def test_a_refused_slot_shows_the_fields_message_and_stores_nothing(
+    app: Flask, office: None, fields: dict[str, str], field: str, message: str
+) -> None:
+    client = signed_in(app, "ma")
+    page = "/admin/columns/city/slots"
+    response = post(client, page, {**SLOT, **fields, "action": "create"}, page)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert f'data-field="{field}">' in body and message in body.split(f'data-field="{field}">')[1]
+    assert count(app, Slot) == 0
+
+
+def test_a_slot_overlapping_another_on_the_channel_is_refused(app: Flask, office: None) -> None:
+    client = signed_in(app, "ma")
+    page = "/admin/columns/city/slots"
+    assert post(client, page, {**SLOT, "action": "create"}, page).status_code == 302
+    clash = post(client, page, {**SLOT, "name": "又一个周五", "action": "create"}, page)
+    assert clash.status_code == 422
+    assert "与同一频道的另一时段时间重叠" in clash.get_data(as_text=True)
+    assert count(app, Slot) == 1
+
+
+def test_slots_are_created_only_in_a_column_one_administers(app: Flask, office: None) -> None:
+    client = signed_in(app, "xu")
+    page = "/admin/columns/city/slots"
+    assert "新建时段" not in client.get(page).get_data(as_text=True)
+    refused = post(client, page, {**SLOT, "action": "create"}, "/admin/columns/linjiang/slots")
+    assert refused.status_code == 403 and count(app, Slot) == 0
+    assert client.get("/admin/columns/nowhere/slots").status_code == 404
+
+
+def test_a_rerun_slot_replays_a_premiere_of_the_column(app: Flask, office: None) -> None:
+    with unit_of_work(app) as s:
+        premiere = slots.create_slot(
+            s,
+            people.get_person(s, "ma"),
+            people.get_column(s, "city"),
+            NOW,
+            slots.SlotSpec(
+                name="周五首播",
+                kind=SlotKind.PREMIERE,
+                local_start=time(20, 0),
+                duration_s=1800,
+                rrule="FREQ=WEEKLY;BYDAY=FR",
+                first_date=NOW.date(),
+            ),
+        )
+        premiere_id = premiere.id
+    client = signed_in(app, "ma")
+    page = "/admin/columns/city/slots"
+    rerun = {**SLOT, "name": "周日重播", "kind": "rerun", "rrule": "FREQ=WEEKLY;BYDAY=SU",
+             "local_start": "10:00", "rerun_of": str(premiere_id), "action": "create"}  # fmt: skip
+    assert post(client, page, rerun, page).status_code == 302
+    assert "重播“周五首播”" in client.get(page).get_data(as_text=True)
+
+
+# --- people and roles -----------------------------------------------------------------------------
+
+
+def test_an_admin_creates_a_person_who_can_then_sign_in(app: Flask, office: None) -> None:
+    client = signed_in(app, "ma")
+    data = {"username": "zhang.wei", "display_name": "张伟", "email": "zw@example.cn",
+            "password": "a-long-secret", "column": "city", "role": "editor_director"}  # fmt: skip
+    response = post(client, "/admin/people", data, "/admin/people")
+    assert response.status_code == 302
+    newcomer = app.test_client()
+    sign_in(newcomer, "zhang.wei", "a-long-secret")
+    with unit_of_work(app) as s:
+        roles = [(m.column.slug, m.role) for m in people.get_person(s, "zhang.wei").memberships]
+        assert roles == [("city", Role.EDITOR_DIRECTOR)]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"password": "short"}, "密码至少 8 个字符"),
+        ({"username": "Zhang Wei"}, "用户名须为 2–60 个小写字母"),
+        ({"username": "pr"}, "这个用户名已被使用"),
+        ({"display_name": ""}, "必填"),
+        ({"email": "not-an-address"}, "邮箱地址不完整"),
+        ({"column": "linjiang", "role": "producer"}, "你不是《临江先锋》的管理员"),
+    ],
+)
+def test_a_refused_person_shows_the_fields_message_and_stores_nothing(
+    app: Flask, office: None, fields: dict[str, str], message: str
+) -> None:
+    client = signed_in(app, "ma")
+    data = {"username": "zhang.wei", "display_name": "张伟", "password": "a-long-secret",
+            **fields}  # fmt: skip
+    response = post(client, "/admin/people", data, "/admin/people")
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert message in body and "a-long-secret" not in body
+    assert count(app, Person) == 4
+
+
+def test_grant_and_revoke_a_role(app: Flask, office: None) -> None:
+    client = signed_in(app, "ma")
+    data = {"username": "ed", "column": "city", "role": "scheduler"}
+    assert post(client, "/admin/roles/grant", data, "/admin/people").status_code == 302
+    with unit_of_work(app) as s:
+        granted = s.scalar(select(Membership).where(Membership.role == Role.SCHEDULER))
+        assert granted is not None and granted.person.username == "ed"
+        membership_id = granted.id
+    body = client.get("/admin/people").get_data(as_text=True)
+    assert "已授予 王芳《时代风采》的编排角色" in body
+    response = post(client, f"/admin/roles/{membership_id}/revoke", {}, "/admin/people")
+    assert response.status_code == 302
+    with unit_of_work(app) as s:
+        assert s.get(Membership, membership_id) is None
+
+
+def test_a_producer_with_open_episodes_keeps_the_role(app: Flask, office: None) -> None:
+    with unit_of_work(app) as s:
+        producer_role = s.scalar(select(Membership).where(Membership.role == Role.PRODUCER))
+        assert producer_role is not None
+        membership_id = producer_role.id
+    client = signed_in(app, "ma")
+    response = post(client, f"/admin/roles/{membership_id}/revoke", {}, "/admin/people")
+    assert response.status_code == 409
+    assert "请先移交这些节目" in response.get_data(as_text=True)
+    with unit_of_work(app) as s:
+        assert s.get(Membership, membership_id) is not None
+
+
+def test_roles_are_granted_and_revoked_only_in_columns_one_administers(
+    app: Flask, office: None
+) -> None:
+    client = signed_in(app, "xu")
+    data = {"username": "ed", "column": "city", "role": "admin"}
+    refused = post(client, "/admin/roles/grant", data, "/admin/people")
+    assert refused.status_code == 422
+    assert "你不是《时代风采》的管理员" in refused.get_data(as_text=True)
+    with unit_of_work(app) as s:
+        ma_admin = s.scalar(select(Membership).where(Membership.role == Role.ADMIN))
+        assert ma_admin is not None
+        city_admin = ma_admin.id
+    assert post(client, f"/admin/roles/{city_admin}/revoke", {}, "/admin/people").status_code == 403
+    assert count(app, Membership) == 4
+
+
+def test_granting_to_an_unknown_person_says_so(app: Flask, office: None) -> None:
+    client = signed_in(app, "ma")
+    data = {"username": "nobody", "column": "city", "role": "reviewer"}
+    response = post(client, "/admin/roles/grant", data, "/admin/people")
+    assert response.status_code == 422 and "没有这个用户名" in response.get_data(as_text=True)
+
+
+def test_an_admin_form_without_its_csrf_token_is_refused(app: Flask, office: None) -> None:
+    client = signed_in(app, "ma")
+    data = {"slug": "nanhu", "name": "南湖", "level": "county", "station": "台", "channel": "频道"}
+    assert client.post("/admin/columns", data=data).status_code == 400
+    assert count(app, Column) == 2
