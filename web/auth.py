@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask.wrappers import Response
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
@@ -43,7 +45,7 @@ class SignedIn(UserMixin):
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
-    login_manager.login_message = "请先登录"
+    login_manager.login_message = _l("请先登录")
     login_manager.session_protection = "strong"
     csrf.init_app(app)
     app.register_blueprint(bp)
@@ -75,8 +77,12 @@ def current_person() -> Person:
 
 
 class SignInForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=60)])
-    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=200)])
+    username = StringField(
+        _l("用户名"), validators=[DataRequired(_l("请输入用户名")), Length(max=60)]
+    )
+    password = PasswordField(
+        _l("密码"), validators=[DataRequired(_l("请输入密码")), Length(max=200)]
+    )
 
 
 def _safe_next(target: str | None) -> str:
@@ -99,7 +105,7 @@ def sign_in() -> str | BaseResponse | tuple[str, int]:
         except accounts.SignInRefused as refused:
             # The failure count must stick: commit although the answer is an error.
             request_session().commit()
-            return render_template("sign_in.html", form=form, error=refused.message), 401
+            return render_template("sign_in.html", form=form, error=_(refused.message)), 401
         login_user(SignedIn(person))
         return redirect(_safe_next(request.args.get("next")))
     status = 400 if form.errors else 200
@@ -109,7 +115,7 @@ def sign_in() -> str | BaseResponse | tuple[str, int]:
 @bp.post("/sign-out")
 def sign_out() -> Response | BaseResponse:
     logout_user()
-    flash("已退出登录")
+    flash(str(_l("已退出登录")))
     return redirect(url_for("auth.sign_in"))
 
 
