@@ -19,7 +19,7 @@ from calendars.models import FeedToken
 from editorial.errors import NotFound
 from editorial.models import Person
 from editorial.workdays import SHANGHAI
-from scheduler.models import Notification
+from scheduler import notifications as notices
 from web.auth import current_person
 from web.db import request_session
 from web.feeds import webcal
@@ -109,17 +109,12 @@ def notifications() -> str:
     """The person's notifications, newest first; dismissed ones only on request."""
     person = current_person()
     shown_all = request.args.get("all") == "1"
-    query = select(Notification).where(Notification.person_id == person.id)
-    if not shown_all:
-        query = query.where(Notification.dismissed_at.is_(None))
-    rows = request_session().scalars(
-        query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(
-            NOTIFICATIONS_SHOWN
-        )
+    rows = notices.notifications_of(
+        request_session(), person, include_dismissed=shown_all, limit=NOTIFICATIONS_SHOWN
     )
     return render_template(
         "account/notifications.html",
-        notifications=list(rows),
+        notifications=rows,
         shown_all=shown_all,
         KIND=KIND,
         limit=NOTIFICATIONS_SHOWN,
@@ -127,23 +122,12 @@ def notifications() -> str:
     )
 
 
-def dismiss(session: Session, person: Person, notification_id: int, now: datetime) -> Notification:
-    """Dismiss one of the person's own notifications (another's is not found).
-
-    Here until the scheduler package has a notifications service of its own.
-    """
-    found = session.get(Notification, notification_id)
-    if found is None or found.person_id != person.id:
-        raise NotFound(_("没有这条提醒。"))
-    if found.dismissed_at is None:
-        found.dismissed_at = now
-        session.flush()
-    return found
-
-
 @bp.post("/notifications/<int:notification_id>/dismiss")
 @login_required
 def dismiss_notification(notification_id: int) -> Response:
-    dismiss(request_session(), current_person(), notification_id, _now())
+    try:
+        notices.dismiss(request_session(), current_person(), notification_id, _now())
+    except NotFound:
+        raise NotFound(_("没有这条提醒。")) from None
     flash(_("提醒已移除。"))
     return redirect(url_for(".notifications"))
