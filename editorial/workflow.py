@@ -54,6 +54,7 @@ class Act(enum.StrEnum):
     HAND_OVER = "hand_over"  # 移交负责制片人
     OFFER_EXCHANGE = "offer_exchange"  # 提供（或收回）节目交流
     EDIT = "edit"  # 修改节目信息
+    NEW_MEDIA = "new_media"  # 上传新的媒体版本
 
 
 REVIEWING = frozenset(REVIEW_STAGE)
@@ -79,6 +80,8 @@ SOURCES: dict[Act, frozenset[State]] = {
     Act.EDIT: frozenset(
         {State.PROPOSED, State.TOPIC_APPROVED, State.IN_PRODUCTION, State.RETURNED}
     ),
+    # A new master in review or once approved reopens the review: sign-offs judged the old one.
+    Act.NEW_MEDIA: frozenset({State.IN_PRODUCTION, State.RETURNED, State.APPROVED} | REVIEWING),
 }
 
 SIGN_ACT = {
@@ -206,7 +209,7 @@ def authorize(
             if person.id == episode.responsible_producer_id and Role.PRODUCER in roles:
                 return Role.PRODUCER
             return _require_role(roles, Role.ADMIN, person, episode.column)
-        case Act.EDIT:
+        case Act.EDIT | Act.NEW_MEDIA:
             if person.id == episode.director_id and Role.EDITOR_DIRECTOR in roles:
                 return Role.EDITOR_DIRECTOR
             return _require_responsible(roles, person, episode)
@@ -284,6 +287,7 @@ def _move(
     details: dict[str, object] | None = None,
     new_producer: Person | None = None,
     exchange_offer: bool | None = None,
+    media_version: int | None = None,
 ) -> Episode:
     """Check the act, apply the transition, flush, and append the history entry."""
     _check_version(session, episode, expected_version)
@@ -305,7 +309,9 @@ def _move(
             episode.responsible_producer = new_producer
         if exchange_offer is not None:
             episode.offered_for_exchange = exchange_offer
-        if act is Act.SUBMIT:
+        if media_version is not None:
+            episode.media_version = media_version
+        if act is Act.SUBMIT or (act is Act.NEW_MEDIA and target is not source):
             episode.review_round += 1
         if stage is not None and session.get(StageSigner, (episode.id, actor.id)) is None:
             session.add(StageSigner(episode_id=episode.id, person_id=actor.id, stage=stage))
@@ -729,6 +735,49 @@ def edit(
 
 def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
+
+
+def new_media_version(
+    session: Session,
+    actor: Person,
+    episode: Episode,
+    expected_version: int,
+    now: datetime,
+    *,
+    number: int,
+) -> Episode:
+    """Record that media version ``number`` is now the episode's master (媒体版本).
+
+    Sign-offs are bound to the version they reviewed: once any stage of the
+    current round has signed, or the episode is approved, a new version opens
+    a new round at the first review. Before that, the state stays.
+    """
+    _check_version(session, episode, expected_version)
+    authorize(session, actor, episode, Act.NEW_MEDIA)
+    if episode.media_version is not None and number <= episode.media_version:
+        raise InvalidInput(
+            f"media version {number} is not newer than the current {episode.media_version}",
+            {"number": "not newer"},
+        )
+    signed = session.scalar(
+        select(SignOff.id).where(
+            SignOff.episode_id == episode.id, SignOff.review_round == episode.review_round
+        )
+    )
+    reopen = episode.state is State.APPROVED or (episode.state in REVIEWING and signed)
+    target = State.FIRST_REVIEW if reopen else episode.state
+    details: dict[str, object] = {"media_version": number, "review_reopened": bool(reopen)}
+    return _move(
+        session,
+        actor,
+        episode,
+        expected_version,
+        now,
+        Act.NEW_MEDIA,
+        target,
+        details=details,
+        media_version=number,
+    )
 
 
 def add_comment(

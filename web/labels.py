@@ -62,6 +62,7 @@ ACT = {
     "hand_over": _l("移交负责制片人"),
     "offer_exchange": _l("节目交流"),
     "edit": _l("修改节目信息"),
+    "new_media": _l("上传新的媒体版本"),
 }
 
 # The review checklist (政治性与可视性的统一), in workflow.Checklist's field order.

@@ -72,6 +72,11 @@ TRANSITIONS: dict[Act, tuple[frozenset[State], State | None]] = {
         frozenset({State.PROPOSED, State.TOPIC_APPROVED, State.IN_PRODUCTION, State.RETURNED}),
         STAYS,
     ),
+    # Stays, or reopens the review at the first stage: the walk checks which below.
+    Act.NEW_MEDIA: (
+        frozenset({State.IN_PRODUCTION, State.RETURNED, State.APPROVED}) | REVIEW_STATES,
+        STAYS,
+    ),
 }
 SIGN_STAGE = {
     Act.FIRST_REVIEW: Stage.FIRST,
@@ -263,6 +268,9 @@ def perform(world: World, episode: Episode, act: Act, actor: Person, step: Step,
         case Act.EDIT:
             changes = workflow.Edit(synopsis=f"{episode.synopsis}改")
             workflow.edit(session, actor, episode, version, now, changes)
+        case Act.NEW_MEDIA:
+            number = (episode.media_version or 0) + 1
+            workflow.new_media_version(session, actor, episode, version, now, number=number)
         case _:  # pragma: no cover
             raise AssertionError(f"unexpected act {act}")
 
@@ -349,7 +357,11 @@ def check_episode(session: Session, column: Column, episode: Episode) -> None:
         assert entry.from_state == previous.to_state, where
         assert entry.from_state in sources, where
         assert entry.from_state in workflow.SOURCES[act], where
-        assert entry.to_state == (entry.from_state if target is STAYS else target), where
+        if act is Act.NEW_MEDIA and entry.to_state != entry.from_state:
+            assert entry.to_state == State.FIRST_REVIEW, where  # the review reopened
+            rounds += 1
+        else:
+            assert entry.to_state == (entry.from_state if target is STAYS else target), where
         if act is Act.SUBMIT:
             rounds += 1
         elif act is Act.HAND_OVER:

@@ -362,6 +362,7 @@ def test_every_act_but_propose_and_edit_is_posted_to_acts() -> None:
         - {
             workflow.Act.PROPOSE,
             workflow.Act.EDIT,
+            workflow.Act.NEW_MEDIA,
         }
     )
 

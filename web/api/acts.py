@@ -22,7 +22,9 @@ from web.api.access import MAX_ID
 from web.api.schema import Operation, Schema, operation
 from web.db import request_session
 
-POSTED = [a for a in Act if a not in (Act.PROPOSE, Act.EDIT)]  # those two have their own routes
+# Proposing and editing have their own routes; a new media version comes with its upload.
+OWN_ROUTE = (Act.PROPOSE, Act.EDIT, Act.NEW_MEDIA)
+POSTED = [a for a in Act if a not in OWN_ROUTE]
 STAGE_OF = {act: stage for stage, act in workflow.SIGN_ACT.items()}
 REASONED = (Act.REJECT_TOPIC, Act.RETURN, Act.WITHDRAW, Act.PULL)
 
