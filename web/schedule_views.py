@@ -341,6 +341,17 @@ def previous_month(first: date) -> date:
 # --- grids ----------------------------------------------------------------------------------------
 
 
+def _grid(first: date, last: date) -> tuple[Desk, Column | None, bool, list[Item]]:
+    """What a week or month grid shows: the viewer's desk, the chosen column (or all the
+    viewer's columns) and their airings between the two days."""
+    session = request_session()
+    desk = desk_of(session, current_person())
+    column = _chosen(desk, request.args.get("column"))
+    cancelled = _bool_arg("cancelled")
+    shown = [column] if column is not None else desk.columns
+    return desk, column, cancelled, grid_items(session, shown, first, last, cancelled=cancelled)
+
+
 @bp.get("/")
 @login_required
 def index() -> Response:
@@ -360,12 +371,7 @@ def week() -> str:
         raise InvalidInput(_("结束日期 %(last)s 早于开始日期 %(first)s。", last=last, first=first))
     if (last - first).days + 1 > MAX_DAYS:
         raise InvalidInput(_("一次最多显示 %(n)d 天。", n=MAX_DAYS))
-    session = request_session()
-    desk = desk_of(session, current_person())
-    column = _chosen(desk, request.args.get("column"))
-    cancelled = _bool_arg("cancelled")
-    shown = [column] if column is not None else desk.columns
-    items = grid_items(session, shown, first, last, cancelled=cancelled)
+    desk, column, cancelled, items = _grid(first, last)
     span = (last - first).days + 1
     days = by_day(items, [Day(first + timedelta(days=i)) for i in range(span)])
     step = timedelta(days=7 if span <= 7 else span)
@@ -397,12 +403,7 @@ def month() -> str:
     first = parse_month(month_arg) if month_arg else today.replace(day=1)
     after = next_month(first)
     last = after - timedelta(days=1)
-    session = request_session()
-    desk = desk_of(session, current_person())
-    column = _chosen(desk, request.args.get("column"))
-    cancelled = _bool_arg("cancelled")
-    shown = [column] if column is not None else desk.columns
-    items = grid_items(session, shown, first, last, cancelled=cancelled)
+    desk, column, cancelled, items = _grid(first, last)
     grid_first = _monday(first)
     grid_last = _monday(last) + timedelta(days=6)
     cells = [
