@@ -223,6 +223,8 @@ class Episode(Base):
     review_due: Mapped[date | None] = mapped_column(Date)
     review_due_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
     media_version: Mapped[int | None] = mapped_column(Integer)
+    # The current master's measured duration (seconds), which the schedule plans with.
+    media_duration_s: Mapped[int | None] = mapped_column(Integer)
     # Offered to other columns for exchange (交流): another column's schedule may air it.
     offered_for_exchange: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()

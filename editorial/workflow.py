@@ -745,8 +745,12 @@ def new_media_version(
     now: datetime,
     *,
     number: int,
+    duration_s: int | None = None,
 ) -> Episode:
     """Record that media version ``number`` is now the episode's master (媒体版本).
+
+    ``duration_s`` is the master's measured duration: from now on the schedule
+    plans with it instead of the target duration.
 
     Sign-offs are bound to the version they reviewed: once any stage of the
     current round has signed, or the episode is approved, a new version opens
@@ -767,6 +771,9 @@ def new_media_version(
     reopen = episode.state is State.APPROVED or (episode.state in REVIEWING and signed)
     target = State.FIRST_REVIEW if reopen else episode.state
     details: dict[str, object] = {"media_version": number, "review_reopened": bool(reopen)}
+    if duration_s is not None:
+        details["duration_s"] = duration_s
+        episode.media_duration_s = duration_s
     return _move(
         session,
         actor,

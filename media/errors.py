@@ -1,9 +1,33 @@
-"""Refusals of media input, each with a sentence a person can act on."""
+"""Refusals of media input, each with a sentence a person can act on.
+
+``code`` says which refusal it is, so the web can show a Chinese sentence for
+it; ``message`` is the English detail (file name, sizes, limits).
+"""
 
 from __future__ import annotations
 
+from editorial.errors import DomainError
 
-class MediaError(Exception):
-    def __init__(self, message: str) -> None:
+CODES = (
+    "not_found",  # the file is not there
+    "not_file",  # a folder or device, not a file
+    "empty",  # zero bytes
+    "outside",  # not inside a folder media may be added from
+    "too_large",  # over the size limit
+    "incomplete",  # truncated copy or export
+    "not_video",  # not something ffmpeg reads as video
+    "audio_only",  # sound, no picture
+    "no_audio",  # loudness asked of a file without sound
+    "timeout",  # ffmpeg took longer than allowed
+    "failed",  # ffmpeg or moviepy failed otherwise
+    "no_font",  # no font that renders Chinese
+    "no_packaging",  # the column has no opening and closing clips
+)
+
+
+class MediaError(DomainError):
+    def __init__(self, message: str, code: str = "failed") -> None:
         super().__init__(message)
-        self.message = message
+        if code not in CODES:
+            raise ValueError(f"unknown media error code {code!r}")
+        self.code = code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
@@ -10,15 +11,19 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from editorial.db import Base
-from editorial.models import Episode, Person, UTCDateTime
+from editorial.models import Column, Episode, Person, UTCDateTime, str_enum
 
 
 class MediaVersion(Base):
@@ -46,3 +51,74 @@ class MediaVersion(Base):
 
     episode: Mapped[Episode] = relationship()
     uploaded_by: Mapped[Person] = relationship()
+
+
+class JobKind(enum.StrEnum):
+    REVIEW = "review"  # contact sheet and review proxy (审看样片)
+    PACKAGE = "package"  # the broadcast master with the column's opening and closing (栏目包装)
+
+
+class JobState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+ACTIVE_JOB_STATES = (JobState.QUEUED, JobState.RUNNING)
+
+
+class MediaJob(Base):
+    """Work on one media version done by a worker process the scheduler service starts.
+
+    At most one queued or running job of each kind per version (partial unique
+    index). ``outputs`` names the files made, relative to the media folder.
+    """
+
+    __tablename__ = "media_jobs"
+    __table_args__ = (
+        CheckConstraint("progress >= 0 AND progress <= 1", name="progress_fraction"),
+        CheckConstraint("timeout_s > 0", name="timeout_positive"),
+        Index(
+            "uq_media_jobs_active",
+            "media_version_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("state IN ('queued', 'running')"),
+            postgresql_where=text("state IN ('queued', 'running')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    media_version_id: Mapped[int] = mapped_column(ForeignKey("media_versions.id"), index=True)
+    kind: Mapped[JobKind] = mapped_column(str_enum(JobKind, "media_job_kind"))
+    state: Mapped[JobState] = mapped_column(str_enum(JobState, "media_job_state"), index=True)
+    step: Mapped[str] = mapped_column(String(40), default="")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    timeout_s: Mapped[int] = mapped_column(Integer)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    worker_pid: Mapped[int | None] = mapped_column(Integer)
+    outputs: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    media_version: Mapped[MediaVersion] = relationship()
+    requested_by: Mapped[Person] = relationship()
+
+
+class ColumnPackaging(Base):
+    """A column's opening and closing clips (片头、片尾), stored like masters by content hash."""
+
+    __tablename__ = "column_packaging"
+
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id"), primary_key=True)
+    opening_stored_as: Mapped[str] = mapped_column(String(200))
+    opening_sha256: Mapped[str] = mapped_column(String(64))
+    closing_stored_as: Mapped[str] = mapped_column(String(200))
+    closing_sha256: Mapped[str] = mapped_column(String(64))
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    column: Mapped[Column] = relationship()

@@ -53,31 +53,40 @@ def probe(path: Path) -> Probe:
     """Probe ``path``; raise :class:`MediaError` when it is not a usable video."""
     name = path.name
     if not path.exists():
-        raise MediaError(f"{name} was not found: check the path and add the file again.")
+        raise MediaError(
+            f"{name} was not found: check the path and add the file again.", code="not_found"
+        )
     if not path.is_file():
-        raise MediaError(f"{name} is not a file: choose the video file itself.")
+        raise MediaError(f"{name} is not a file: choose the video file itself.", code="not_file")
     size = path.stat().st_size
     if size == 0:
-        raise MediaError(f"{name} is empty (0 bytes): copy or export the master again.")
+        raise MediaError(
+            f"{name} is empty (0 bytes): copy or export the master again.", code="empty"
+        )
 
     infos, raw = _parse(path)
     if infos is None:
         if _looks_like_mp4(path) and "moov atom not found" in raw:
             raise MediaError(
                 f"{name} is an incomplete MP4/MOV file: its index (moov atom) is missing, "
-                "so the copy or export was cut off. Copy or export the master again."
+                "so the copy or export was cut off. Copy or export the master again.",
+                code="incomplete",
             )
         raise MediaError(
             f"{name} is not a video file ffmpeg can read: upload the finished master "
-            "(for example MP4, MOV, MXF or TS)."
+            "(for example MP4, MOV, MXF or TS).",
+            code="not_video",
         )
     if not infos.get("video_found"):
         if infos.get("audio_found"):
             raise MediaError(
                 f"{name} contains sound only and no picture: upload the video master, "
-                "not its sound track."
+                "not its sound track.",
+                code="audio_only",
             )
-        raise MediaError(f"{name} contains no video stream: upload the finished master.")
+        raise MediaError(
+            f"{name} contains no video stream: upload the finished master.", code="not_video"
+        )
 
     duration = infos.get("duration")
     video_size = infos.get("video_size")
@@ -85,7 +94,8 @@ def probe(path: Path) -> Probe:
     if not duration or not video_size or not isinstance(fps, float | int) or fps <= 0:
         raise MediaError(
             f"{name} has no readable duration, picture size or frame rate: "
-            "export the master again as a standard video file."
+            "export the master again as a standard video file.",
+            code="not_video",
         )
     _refuse_truncated(name, size, float(duration), infos)
 
@@ -131,7 +141,8 @@ def _refuse_truncated(name: str, size: int, duration: float, infos: dict[str, An
         raise MediaError(
             f"{name} is incomplete: it holds only {actual / declared:.0%} of the data its "
             "streams declare, so the copy or export was cut off. "
-            "Copy or export the master again."
+            "Copy or export the master again.",
+            code="incomplete",
         )
 
 

@@ -105,18 +105,26 @@ def loudness(path: Path, timeout: float = LOUDNESS_TIMEOUT_SECONDS) -> Loudness:
     except subprocess.TimeoutExpired:
         raise MediaError(
             f"Measuring the loudness of {path.name} took longer than {timeout:g} s and was "
-            "stopped: try again, or check that the file is not damaged."
+            "stopped: try again, or check that the file is not damaged.",
+            code="timeout",
         ) from None
     report = done.stderr.decode("utf-8", errors="replace")
     if done.returncode != 0:
         if "matches no streams" in report:
-            raise MediaError(f"{path.name} has no sound track, so its loudness cannot be measured.")
+            raise MediaError(
+                f"{path.name} has no sound track, so its loudness cannot be measured.",
+                code="no_audio",
+            )
         raise MediaError(
-            f"ffmpeg could not decode the sound of {path.name}: export the master again."
+            f"ffmpeg could not decode the sound of {path.name}: export the master again.",
+            code="failed",
         )
     match = _SUMMARY.search(report)
     if match is None:
-        raise MediaError(f"ffmpeg measured no loudness for {path.name}: its sound track is empty.")
+        raise MediaError(
+            f"ffmpeg measured no loudness for {path.name}: its sound track is empty.",
+            code="no_audio",
+        )
     return Loudness(float(match["i"]), float(match["peak"]))
 
 

@@ -24,6 +24,7 @@ class Stored:
     sha256: str
     size_bytes: int
     relative: str  # inside the media folder
+    created: bool = True  # False when the same content was stored before
 
     def path(self, root: Path) -> Path:
         return root / self.relative
@@ -35,15 +36,18 @@ def check_source(source: Path, allowed: list[Path], max_bytes: int) -> Path:
     roots = [root.expanduser().resolve() for root in allowed]
     if not any(resolved.is_relative_to(root) for root in roots):
         folders = ", ".join(str(root) for root in roots) or "(none configured)"
-        raise MediaError(f"{source} is outside the folders media may be added from: {folders}")
+        raise MediaError(
+            f"{source} is outside the folders media may be added from: {folders}", code="outside"
+        )
     if not resolved.is_file():
-        raise MediaError(f"{source} is not a file")
+        raise MediaError(f"{source} is not a file", code="not_file")
     size = resolved.stat().st_size
     if size == 0:
-        raise MediaError(f"{source} is empty (0 bytes)")
+        raise MediaError(f"{source} is empty (0 bytes)", code="empty")
     if size > max_bytes:
         raise MediaError(
-            f"{source} is {size / 2**30:.1f} GiB, over the limit of {max_bytes / 2**30:.1f} GiB"
+            f"{source} is {size / 2**30:.1f} GiB, over the limit of {max_bytes / 2**30:.1f} GiB",
+            code="too_large",
         )
     return resolved
 
@@ -58,18 +62,21 @@ def store(source: Path, root: Path, max_bytes: int) -> Stored:
             while chunk := src.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise MediaError(f"{source} grew past the size limit while it was copied")
+                    raise MediaError(
+                        f"{source} grew past the size limit while it was copied", code="too_large"
+                    )
                 digest.update(chunk)
                 out.write(chunk)
         sha = digest.hexdigest()
         relative = f"{sha[:2]}/{sha[2:]}{source.suffix.lower()[:10]}"
         target = root / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            Path(temporary).unlink()
-        else:
+        created = not target.exists()
+        if created:
             os.replace(temporary, target)
-        return Stored(sha, size, relative)
+        else:
+            Path(temporary).unlink()
+        return Stored(sha, size, relative, created)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

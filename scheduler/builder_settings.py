@@ -90,14 +90,15 @@ class BuildSettings:
 
 # The Episode attributes ``episode_duration`` reads: the builder loads only these
 # (and its own) for thousands of episodes, so a new one must be named here.
-DURATION_FIELDS = ("target_duration_s",)
+DURATION_FIELDS = ("target_duration_s", "media_duration_s")
 
 
 def episode_duration(episode: Episode) -> int:
     """The duration the schedule plans with, in seconds.
 
-    The target duration for now; the media issue will return the produced
-    master's duration when it is known, here and nowhere else (and add what it
-    reads to ``DURATION_FIELDS``).
+    The current master's measured duration once one is uploaded (media
+    probe), the target duration before.
     """
+    if episode.media_duration_s is not None:
+        return episode.media_duration_s
     return episode.target_duration_s

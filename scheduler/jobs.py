@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +33,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from editorial.models import Episode, State
 from scheduler import publishing
 from scheduler.models import RunStatus, ScheduleBuild, SchedulerRun, Slot, SlotDate
+
+if TYPE_CHECKING:
+    from media.jobs import Supervisor  # imported by the service only when it leads
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +49,21 @@ RUNS_KEPT = timedelta(days=14)
 RUNNER = f"{socket.gethostname()}:{os.getpid()}"
 _factory: sessionmaker[Session] | None = None
 _feeds_dir: Path | None = None
+_media: Supervisor | None = None
 _context = threading.local()
 
 
-def configure(factory: sessionmaker[Session] | None, feeds_dir: Path | None = None) -> None:
-    """Give the jobs their database and the static feeds' folder (the service calls
-    this once it leads)."""
-    global _factory, _feeds_dir
+def configure(
+    factory: sessionmaker[Session] | None,
+    feeds_dir: Path | None = None,
+    media: Supervisor | None = None,
+) -> None:
+    """Give the jobs their database, the static feeds' folder and the media workers'
+    supervisor (the service calls this once it leads)."""
+    global _factory, _feeds_dir, _media
     _factory = factory
     _feeds_dir = feeds_dir
+    _media = media
 
 
 def _sessions() -> sessionmaker[Session]:
@@ -303,6 +313,20 @@ def _sync_feeds(session: Session, now: datetime) -> int:
     from calendars import ledger  # calendars reads the schedule: imported late, one way at load
 
     return ledger.sync(session, now)
+
+
+def media_work() -> int | None:
+    """Poll: start media workers for queued review material and packaging, reap the
+    finished, stop the overdue (media.jobs); how many workers run."""
+    if _media is None:
+        return None
+    supervisor = _media
+    return run_once("media-work", lambda session, now: supervisor.tick(session, now))
+
+
+def stop_media_workers() -> None:
+    if _media is not None:
+        _media.stop_all()
 
 
 def prune_runs() -> int | None:

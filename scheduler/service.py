@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 JOB_TABLE = "apscheduler_jobs"
 DEFAULT_POLL_SECONDS = 30
+MEDIA_POLL_SECONDS = 10  # a new upload's review material starts within this
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
 
 
@@ -79,6 +80,12 @@ def job_specs(poll_seconds: int = DEFAULT_POLL_SECONDS) -> list[JobSpec]:
         JobSpec("mark-aired", "scheduler.jobs:mark_aired", poll(), poll_seconds),
         JobSpec("review-reminders", "scheduler.jobs:remind", poll(), poll_seconds),
         JobSpec("sync-feeds", "scheduler.jobs:sync_feeds", poll(), poll_seconds),
+        JobSpec(
+            "media-work",
+            "scheduler.jobs:media_work",
+            IntervalTrigger(seconds=min(poll_seconds, MEDIA_POLL_SECONDS), timezone=SHANGHAI),
+            min(poll_seconds, MEDIA_POLL_SECONDS),
+        ),
         JobSpec(
             "import-feeds",
             "scheduler.jobs:import_feeds",
@@ -263,9 +270,11 @@ class Service:
         retry_seconds: float,
         watch_seconds: float,
         feeds_dir: Path | None = None,
+        media_dir: Path | None = None,
     ) -> None:
         self.url = url
         self.feeds_dir = feeds_dir
+        self.media_dir = media_dir
         self.specs = job_specs(poll_seconds)
         self.retry_seconds = retry_seconds
         self.watch_seconds = watch_seconds
@@ -297,12 +306,18 @@ class Service:
             self._lead(engine)
         finally:
             self.executor.shutdown(wait=True)  # hold the lock until a running job has ended
+            jobs.stop_media_workers()
             watch.stop()
             lease.release()
             engine.dispose()
 
     def _lead(self, engine: Engine) -> None:
-        jobs.configure(make_sessionmaker(engine), self.feeds_dir)
+        media = None
+        if self.media_dir is not None:
+            from media.jobs import Supervisor
+
+            media = Supervisor(self.url, self.media_dir)
+        jobs.configure(make_sessionmaker(engine), self.feeds_dir, media)
         jobs.recover({spec.id: ref_to_obj(spec.func) for spec in self.specs})
         if self.stopping.is_set():
             return
@@ -326,10 +341,12 @@ def run(
     retry_seconds: float = 1.0,
     watch_seconds: float = 2.0,
     feeds_dir: Path | None = None,
+    media_dir: Path | None = None,
 ) -> None:
     """Wait as standby until leading, recover unfinished runs, run the jobs until
-    SIGTERM or SIGINT (a job still running is let finish first)."""
-    service = Service(url, poll_seconds, retry_seconds, watch_seconds, feeds_dir)
+    SIGTERM or SIGINT (a job still running is let finish first; media workers are
+    stopped and their jobs marked failed by the next leader)."""
+    service = Service(url, poll_seconds, retry_seconds, watch_seconds, feeds_dir, media_dir)
     signal.signal(signal.SIGTERM, service.on_signal)
     signal.signal(signal.SIGINT, service.on_signal)
     service.run()

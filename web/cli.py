@@ -690,6 +690,6 @@ def main() -> None:
 
 
 # Command groups of other packages register themselves on ``cli``.
-from web import cli_feeds, cli_schedule, cli_service  # noqa: E402
+from web import cli_feeds, cli_media, cli_schedule, cli_service  # noqa: E402
 
-__all__ = ["cli", "cli_feeds", "cli_schedule", "cli_service", "main"]
+__all__ = ["cli", "cli_feeds", "cli_media", "cli_schedule", "cli_service", "main"]

@@ -73,7 +73,12 @@ def scheduler_run(poll_seconds: int, verbose: bool) -> None:
     finally:
         engine.dispose()
     _configure_logging(verbose)
-    service.run(url, poll_seconds=poll_seconds, feeds_dir=Path(current_app.config["FEEDS_DIR"]))
+    service.run(
+        url,
+        poll_seconds=poll_seconds,
+        feeds_dir=Path(current_app.config["FEEDS_DIR"]),
+        media_dir=Path(current_app.config["MEDIA_DIR"]),
+    )
 
 
 @scheduler_group.command("jobs")

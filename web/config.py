@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from media.service import MediaSettings
 
 
 def load_config(default_instance_path: str) -> dict[str, Any]:
@@ -32,7 +35,25 @@ def load_config(default_instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         # Static feed files (`tvcolumn feeds export`) and the stamp web processes watch.
         "FEEDS_DIR": os.environ.get("TVCOLUMN_FEEDS_DIR") or str(instance / "feeds"),
+        # Masters, the columns' opening and closing clips and review material, by content
+        # hash; shared by web processes and the scheduler service (its media workers).
+        "MEDIA_DIR": os.environ.get("TVCOLUMN_MEDIA_DIR") or str(instance / "media"),
+        # Folders `tvcolumn media add` may take files from, separated by the OS path
+        # separator (":"); uploads through the page and the API need none.
+        "MEDIA_IMPORT_DIRS": [
+            d for d in (os.environ.get("TVCOLUMN_MEDIA_IMPORT_DIRS") or "").split(os.pathsep) if d
+        ],
+        "MEDIA_MAX_GIB": float(os.environ.get("TVCOLUMN_MEDIA_MAX_GIB") or 20),
         # The address subscribers reach the application at, for subscribe links
         # (default: the address of the request).
         "PUBLIC_URL": (os.environ.get("TVCOLUMN_PUBLIC_URL") or "").rstrip("/"),
     }
+
+
+def media_settings(config: Mapping[str, Any]) -> MediaSettings:
+    """The media service's settings from the application's configuration."""
+    return MediaSettings(
+        root=Path(config["MEDIA_DIR"]),
+        import_dirs=tuple(Path(d) for d in config["MEDIA_IMPORT_DIRS"]),
+        max_bytes=int(config["MEDIA_MAX_GIB"] * 2**30),
+    )

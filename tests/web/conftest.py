@@ -23,6 +23,8 @@ def app(tmp_path: Path) -> Flask:
         {
             "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite3'}",
             "FEEDS_DIR": str(tmp_path / "feeds"),
+            "MEDIA_DIR": str(tmp_path / "media"),
+            "MEDIA_IMPORT_DIRS": [str(tmp_path / "import")],
             "TESTING": True,
         }
     )

@@ -67,6 +67,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "DATABASE_URL": f"sqlite:///{folder / 'app.sqlite3'}",
             "INSTANCE_PATH": str(folder),
             "FEEDS_DIR": str(folder / "feeds"),
+            "MEDIA_DIR": str(folder / "media"),
         }
     )
     engine = session_factory(app).kw["bind"]
