@@ -232,6 +232,11 @@ def available_acts(session: Session, person: Person, episode: Episode) -> list[A
 # --- helpers ---------------------------------------------------------------------------------
 
 
+def check_version(session: Session, episode: Episode, expected_version: int) -> None:
+    """Refuse with who changed the episode, and when, unless it is still at ``expected_version``."""
+    _check_version(session, episode, expected_version)
+
+
 def _check_version(session: Session, episode: Episode, expected_version: int) -> None:
     if episode.version != expected_version:
         raise Conflict(_conflict_message(session, episode, expected_version))
@@ -288,6 +293,7 @@ def _move(
     new_producer: Person | None = None,
     exchange_offer: bool | None = None,
     media_version: int | None = None,
+    media_duration_s: int | None = None,
 ) -> Episode:
     """Check the act, apply the transition, flush, and append the history entry."""
     _check_version(session, episode, expected_version)
@@ -311,6 +317,8 @@ def _move(
             episode.offered_for_exchange = exchange_offer
         if media_version is not None:
             episode.media_version = media_version
+        if media_duration_s is not None:
+            episode.media_duration_s = media_duration_s
         if act is Act.SUBMIT or (act is Act.NEW_MEDIA and target is not source):
             episode.review_round += 1
         if stage is not None and session.get(StageSigner, (episode.id, actor.id)) is None:
@@ -773,7 +781,6 @@ def new_media_version(
     details: dict[str, object] = {"media_version": number, "review_reopened": bool(reopen)}
     if duration_s is not None:
         details["duration_s"] = duration_s
-        episode.media_duration_s = duration_s
     return _move(
         session,
         actor,
@@ -784,6 +791,7 @@ def new_media_version(
         target,
         details=details,
         media_version=number,
+        media_duration_s=duration_s,
     )
 
 

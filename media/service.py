@@ -21,7 +21,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from editorial import workflow
-from editorial.errors import Conflict, Forbidden
+from editorial.errors import Forbidden
 from editorial.models import Column, Episode, Person, Role
 from editorial.workflow import Act, roles_in
 from media import probe as probing
@@ -90,8 +90,7 @@ def add_media(
     the CLI, the incoming folder for uploads.
     """
     workflow.authorize(session, actor, episode, Act.NEW_MEDIA)
-    if episode.version != expected_version:  # fail before the copy; the workflow says who moved
-        raise Conflict(f"episode {episode.id} changed since version {expected_version}")
+    workflow.check_version(session, episode, expected_version)  # before the copy, not after
     path = storage.check_source(source, list(allowed), settings.max_bytes)
     probe = probing.probe(path)
     loudness = qc.loudness(path, timeout=settings.loudness_timeout_s) if probe.has_audio else None

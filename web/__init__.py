@@ -27,17 +27,27 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         errors,
         feeds,
         i18n,
+        media_views,
         nav,
         schedule_views,
+        uploads,
         views,
     )
 
+    uploads.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
     nav.init_app(app)
-    for blueprint in (views.bp, episodes.bp, schedule_views.bp, account.bp, admin.bp):
+    for blueprint in (
+        views.bp,
+        episodes.bp,
+        media_views.bp,
+        schedule_views.bp,
+        account.bp,
+        admin.bp,
+    ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api.bp)
     auth.csrf.exempt(api.bp)  # Bearer tokens only: no cookie can act through the API

@@ -36,7 +36,17 @@ from editorial.workflow import Act
 from web import errors, labels
 from web.auth import current_person
 from web.db import request_session
-from web.forms import ActForm, CommentForm, EditForm, EpisodeFields, ProposeForm
+from web.forms import (
+    ActForm,
+    CommentForm,
+    EditForm,
+    EpisodeFields,
+    MediaUploadForm,
+    PackageForm,
+    ProposeForm,
+)
+from web.media_panel import MediaPanel, clock, human_size, media_panel
+from web.uploads import upload_limit
 
 bp = Blueprint("episodes", __name__, url_prefix="/episodes")
 
@@ -44,8 +54,9 @@ Page = tuple[str, int]
 
 STAGE_OF = {act: stage for stage, act in workflow.SIGN_ACT.items()}
 REASON_REQUIRED = frozenset({Act.REJECT_TOPIC, Act.RETURN, Act.WITHDRAW, Act.PULL})
-# Acts taken with a form on the episode page (editing has its own page).
-PAGE_ACTS = frozenset(workflow.SOURCES) - {Act.EDIT}
+# Acts taken with a form on the episode page (editing has its own page, a new media
+# version comes with its upload in the media panel).
+PAGE_ACTS = frozenset(workflow.SOURCES) - {Act.EDIT, Act.NEW_MEDIA}
 
 
 def _now() -> datetime:
@@ -56,6 +67,10 @@ def _now() -> datetime:
 def local_time(moment: datetime | None) -> str:
     """A stored UTC moment as Asia/Shanghai wall time."""
     return "" if moment is None else moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+bp.add_app_template_filter(human_size, "filesize")
+bp.add_app_template_filter(clock, "clock")
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -98,6 +113,7 @@ class EpisodePage:
     history: list[HistoryEntry]
     comments: list[Comment]
     producers: list[Person]  # the column's active producers, for a hand-over
+    media: MediaPanel
     names: dict[int, str] = field(default_factory=dict)  # person id -> display name
 
     @property
@@ -133,13 +149,15 @@ def episode_page(session: Session, viewer: Person, episode_id: int) -> EpisodePa
     names = {person.id: person.display_name for _role, person in members}
     names.update({e.actor.id: e.actor.display_name for e in history if e.actor is not None})
     producers = [p for role, p in members if role is Role.PRODUCER and p.active]
+    roles = {role for role, person in members if person.id == viewer.id}
     return EpisodePage(
         episode=episode,
-        roles={role for role, person in members if person.id == viewer.id},
+        roles=roles,
         acts=acts,
         history=history,
         comments=comments,
         producers=producers,
+        media=media_panel(session, viewer, episode, acts, roles),
         names=names,
     )
 
@@ -174,6 +192,8 @@ def render_page(
     act_errors: dict[str, str] | None = None,
     comment_form: CommentForm | None = None,
     comment_errors: dict[str, str] | None = None,
+    media_message: str | None = None,
+    upload_errors: list[str] | None = None,
 ) -> Page:
     forms = _act_forms(page)
     kept = ""
@@ -193,6 +213,15 @@ def render_page(
         message=message,
         comment_form=comment_form or CommentForm(formdata=None),
         comment_errors=comment_errors or {},
+        media=page.media,
+        upload_form=MediaUploadForm(formdata=None, data={"version": page.episode.version}),
+        package_form=PackageForm(
+            formdata=None,
+            data={"media_version": page.media.current.number if page.media.current else 0},
+        ),
+        media_message=media_message,
+        upload_errors=upload_errors or [],
+        upload_limit=human_size(upload_limit()),
         today=today,
         overdue=_overdue(page.episode, today),
         stage_of=STAGE_OF,

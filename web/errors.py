@@ -17,9 +17,17 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from editorial.errors import Conflict, DomainError, Forbidden, IllegalAct, InvalidInput, NotFound
+from media.errors import MediaError
 from web import labels
 
-STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, IllegalAct: 409, InvalidInput: 422}
+STATUS = {
+    NotFound: 404,
+    Forbidden: 403,
+    Conflict: 409,
+    IllegalAct: 409,
+    InvalidInput: 422,
+    MediaError: 422,
+}
 
 HEADLINE = {
     NotFound: _l("未找到：内容不存在，或您无权查看"),
@@ -41,6 +49,23 @@ HTTP_HEADLINE = {
     429: _l("请求过于频繁，请稍后再试"),
 }
 SERVER_ERROR = _l("服务器出错了，请稍后再试")
+
+# A refused master or media job (``MediaError.code``): what happened and what to do, in Chinese.
+MEDIA_REFUSAL = {
+    "not_found": _l("找不到这个文件，请重新上传"),
+    "not_file": _l("所选的不是文件（可能是文件夹），请选择成片文件本身"),
+    "empty": _l("文件是空的（0 字节），请重新导出或复制成片后上传"),
+    "outside": _l("只能从允许的文件夹添加媒体，请改用页面上传"),
+    "too_large": _l("文件超过了允许的大小上限，请按播出技术要求重新导出后上传"),
+    "incomplete": _l("文件不完整（复制或导出被中断），请重新导出后上传"),
+    "not_video": _l("这不是可读取的视频文件，请上传成片（如 MP4、MOV、MXF、TS）"),
+    "audio_only": _l("文件只有声音、没有画面，请上传带画面的成片"),
+    "no_audio": _l("成片没有声音，无法测量响度，请导出带声音的成片"),
+    "timeout": _l("检查或处理文件用时过长，已经停止。请稍后重试，或确认文件没有损坏"),
+    "failed": _l("处理文件时出错，请重新导出成片后再试"),
+    "no_font": _l("服务器缺少能显示中文的字体，暂时无法生成，请联系系统管理员"),
+    "no_packaging": _l("本栏目还没有片头片尾，请栏目管理员先添加，再做栏目包装"),
+}
 CSRF_REFUSED = _l("表单已失效（安全令牌缺失或过期），请刷新页面后重新提交")
 
 
@@ -52,6 +77,8 @@ def status_of(error: DomainError) -> int:
 
 
 def headline(error: DomainError) -> str:
+    if isinstance(error, MediaError):
+        return str(MEDIA_REFUSAL[error.code])
     for cls, text in HEADLINE.items():
         if isinstance(error, cls):
             return str(text)

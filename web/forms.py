@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
@@ -147,3 +148,16 @@ class CommentForm(FlaskForm):
             Length(max=MAX_TEXT, message=_l("评论最多 5000 个字符")),
         ],
     )
+
+
+class MediaUploadForm(FlaskForm):
+    """A new master (上传成片), with the episode version the uploader saw."""
+
+    version = WholeNumberField(widget=HiddenInput(), validators=[InputRequired()])
+    file = FileField(_l("成片文件"), validators=[FileRequired(_l("请选择要上传的成片文件"))])
+
+
+class PackageForm(FlaskForm):
+    """Ask for the broadcast master with the column's opening and closing (栏目包装)."""
+
+    media_version = WholeNumberField(widget=HiddenInput(), validators=[InputRequired()])

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from editorial.models import Role, Stage, State
 from editorial.workflow import Act
+from media.models import JobKind, JobState
 
 STATE = {
     State.PROPOSED: _l("选题申报"),
@@ -93,6 +94,30 @@ FIELD = {
     "to": _l("接手制片人"),
     "offered": _l("节目交流"),
     "body": _l("评论"),
+}
+
+
+# Media: the work done on a master, its steps and states, and the QC rules by their code
+# (the QC report stores each rule's Chinese label too: that one shows for a code not here).
+JOB_KIND = {JobKind.REVIEW: _l("审看材料"), JobKind.PACKAGE: _l("栏目包装")}
+JOB_STATE = {
+    JobState.QUEUED: _l("排队中"),
+    JobState.RUNNING: _l("处理中"),
+    JobState.DONE: _l("已完成"),
+    JobState.FAILED: _l("失败"),
+}
+JOB_STEP = {
+    "contact_sheet": _l("联系表"),
+    "proxy": _l("审看样片"),
+    "packaged": _l("栏目包装"),
+}
+QC_RULE = {
+    "duration": _l("时长"),
+    "resolution": _l("分辨率"),
+    "frame_rate": _l("帧率"),
+    "audio": _l("音频"),
+    "loudness": _l("平均响度"),
+    "true_peak": _l("真峰值电平"),
 }
 
 

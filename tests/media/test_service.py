@@ -73,8 +73,10 @@ def stored_files(settings: MediaSettings) -> list[Path]:
 def test_a_master_becomes_version_one_stored_by_content_hash_with_its_qc(
     session: Session, crew: Crew, in_production: Episode, clips: Clips, settings: MediaSettings
 ) -> None:
+    before = in_production.version
     version = add(session, crew, in_production, clips.compliant, settings)
     assert version.number == 1
+    assert in_production.version == before + 1  # one act, one version
     assert [p.relative_to(settings.root).as_posix() for p in stored_files(settings)] == [
         version.stored_as
     ]

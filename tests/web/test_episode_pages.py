@@ -482,7 +482,7 @@ def test_the_history_shows_who_in_which_role_when_in_shanghai_and_the_checklist(
     assert "cityproducer</strong>（制片人）" in timeline
     assert "初审通过" in timeline and "待初审 → 待复审" in timeline
     assert "✓ 导向正确" in timeline and "✓ 技术质量" in timeline
-    assert "媒体：待媒体功能上线" in page
+    assert "还没有上传成片" in page
 
 
 def test_comments_are_listed_and_an_empty_one_is_refused(app: Flask, crew: Crew) -> None:

@@ -2,7 +2,7 @@
 
 ``access`` authenticates, ``errors`` answers every refusal in JSON, ``schema``
 declares what each view takes (``openapi`` publishes those declarations), and
-``episodes``, ``acts``, ``schedule`` and ``feeds`` are the views.
+``episodes``, ``acts``, ``media``, ``schedule`` and ``feeds`` are the views.
 """
 
 from __future__ import annotations
@@ -12,6 +12,6 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # The modules register their views and hooks on ``bp``.
-from web.api import access, acts, episodes, errors, feeds, openapi, schedule  # noqa: E402
+from web.api import access, acts, episodes, errors, feeds, media, openapi, schedule  # noqa: E402
 
-__all__ = ["access", "acts", "bp", "episodes", "errors", "feeds", "openapi", "schedule"]
+__all__ = ["access", "acts", "bp", "episodes", "errors", "feeds", "media", "openapi", "schedule"]

@@ -21,6 +21,7 @@ from editorial.models import Episode, Membership, Person
 from web.api import bp
 from web.api.errors import error
 from web.db import request_session
+from web.uploads import takes_upload
 
 MAX_BODY = 256 * 1024  # bytes of a request body
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
@@ -33,8 +34,9 @@ def now() -> datetime:
 
 @bp.before_request
 def _authenticate() -> Response | None:
-    request.max_content_length = MAX_BODY
     view = current_app.view_functions.get(request.endpoint or "")
+    if not takes_upload(view):  # an upload's limit is the media limit (web.uploads)
+        request.max_content_length = MAX_BODY
     op = getattr(view, "api_operation", None)
     if op is not None and op.public:
         return None

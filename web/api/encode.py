@@ -20,6 +20,7 @@ from calendars.models import ExternalAiring
 from editorial.models import Column, Comment, Episode, HistoryEntry, Person, Role, State
 from editorial.workdays import SHANGHAI
 from editorial.workflow import Act
+from media.models import JobKind, JobState, MediaJob, MediaVersion
 from scheduler.models import Airing, AiringStatus, SlotKind
 from web import labels
 from web.api.schema import Schema
@@ -173,6 +174,45 @@ def comment(c: Comment) -> Json:
         "at": moment(c.at),
         "at_local": local(c.at),
         "body": c.body,
+    }
+
+
+# --- media ----------------------------------------------------------------------------------
+
+
+def media_job(j: MediaJob, outputs: Mapping[str, str]) -> Json:
+    """Work on a media version; ``outputs`` are the addresses of the files it made."""
+    step = labels.JOB_STEP.get(j.step)
+    return {
+        "id": j.id,
+        "kind": j.kind.value,
+        "state": j.state.value,
+        "state_label": chinese(labels.JOB_STATE[j.state]),
+        "step": j.step,
+        "step_label": chinese(step) if step else "",
+        "progress": j.progress,
+        "requested_at": moment(j.requested_at),
+        "started_at": moment(j.started_at),
+        "finished_at": moment(j.finished_at),
+        "error": j.error,
+        "outputs": dict(outputs),
+    }
+
+
+def media_version(v: MediaVersion, current: bool, jobs: list[Json]) -> Json:
+    return {
+        "number": v.number,
+        "current": current,
+        "original_name": v.original_name,
+        "sha256": v.sha256,
+        "size_bytes": v.size_bytes,
+        "uploaded_by": person(v.uploaded_by),
+        "uploaded_at": moment(v.uploaded_at),
+        "uploaded_at_local": local(v.uploaded_at),
+        "probe": v.probe,
+        "qc": v.qc,
+        "qc_passed": v.qc_passed,
+        "jobs": jobs,
     }
 
 
@@ -357,6 +397,86 @@ EXTERNAL_AIRING = obj(
     },
     "An airing imported from a county column's own feed: not ours to change.",
 )
+MEDIA_JOB = obj(
+    {
+        "id": INTEGER,
+        "kind": {
+            "type": "string",
+            "enum": [k.value for k in JobKind],
+            "description": "review: contact sheet and review proxy (审看样片); package: the "
+            "broadcast master with the column's opening and closing (栏目包装)",
+        },
+        "state": {"type": "string", "enum": [s.value for s in JobState]},
+        "state_label": STRING,
+        "step": {
+            "type": "string",
+            "description": "what it is making now: contact_sheet, proxy or packaged",
+        },
+        "step_label": STRING,
+        "progress": {"type": "number", "minimum": 0, "maximum": 1},
+        "requested_at": MOMENT,
+        "started_at": OPT_MOMENT,
+        "finished_at": OPT_MOMENT,
+        "error": OPT_STRING,
+        "outputs": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "per file made (contact_sheet, proxy, packaged), its address: "
+            "GET it with the same token; Range requests work",
+        },
+    },
+    "Work on a media version, done by the scheduler service's media workers.",
+)
+QC_RULE: Schema = {
+    "type": "object",
+    "required": ["code", "label", "passed", "measured", "expected"],
+    "properties": {
+        "code": {
+            "type": "string",
+            "description": "duration, resolution, frame_rate, audio, loudness, true_peak",
+        },
+        "label": {"type": "string", "description": "the rule in Chinese, e.g. 平均响度"},
+        "passed": BOOLEAN,
+        "measured": STRING,
+        "expected": STRING,
+    },
+}
+MEDIA_VERSION = obj(
+    {
+        "number": {"type": "integer", "description": "1, 2, … per episode"},
+        "current": {"type": "boolean", "description": "the episode's master now"},
+        "original_name": STRING,
+        "sha256": STRING,
+        "size_bytes": INTEGER,
+        "uploaded_by": ref("Person"),
+        "uploaded_at": MOMENT,
+        "uploaded_at_local": MOMENT,
+        "probe": {
+            "type": ["object", "null"],
+            "description": "what ffmpeg read: duration (s), width, height, fps, video_codec, "
+            "audio_codec, has_audio",
+        },
+        "qc": {
+            "type": ["object", "null"],
+            "properties": {"passed": BOOLEAN, "rules": array(QC_RULE)},
+            "description": "the QC report against the column's delivery specification: one "
+            "pass/fail rule each, and the measured loudness",
+        },
+        "qc_passed": {"type": ["boolean", "null"]},
+        "jobs": {**array(ref("MediaJob")), "description": "newest first"},
+    },
+    "One uploaded master of an episode (媒体版本) and its QC report.",
+)
+MEDIA_LIST = obj(
+    {
+        "current": {**OPT_INTEGER, "description": "the number of the current version"},
+        "versions": {**array(ref("MediaVersion")), "description": "newest first"},
+    }
+)
+MEDIA_UPLOADED = obj(
+    {"media": ref("MediaVersion"), "episode": ref("EpisodeDetail")},
+    "The new media version, and the episode it changed (its new version and state).",
+)
 SCHEDULE = obj(
     {
         "from": DAY,
@@ -384,7 +504,8 @@ ERROR = obj(
             "type": "string",
             "description": "a code: unauthorized, forbidden, not_found, method_not_allowed, "
             "conflict, illegal_act, invalid_input, bad_request, unsupported_media_type, "
-            "payload_too_large, internal_error",
+            "payload_too_large, internal_error; for a refused master (422) the refusal's "
+            "code: not_video, incomplete, empty, audio_only, too_large, timeout, failed, …",
         },
         "message": STRING,
         "fields": {
@@ -405,6 +526,10 @@ COMPONENTS: dict[str, Schema] = {
     "EpisodePage": EPISODE_PAGE,
     "HistoryEntry": HISTORY_ENTRY,
     "Comment": COMMENT,
+    "MediaVersion": MEDIA_VERSION,
+    "MediaJob": MEDIA_JOB,
+    "MediaList": MEDIA_LIST,
+    "MediaUploaded": MEDIA_UPLOADED,
     "Airing": AIRING,
     "ExternalAiring": EXTERNAL_AIRING,
     "Schedule": SCHEDULE,

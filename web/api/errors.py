@@ -2,7 +2,8 @@
 anything internal. Domain refusals keep the statuses the pages give them
 (``web.errors.status_of``): 404 not found, 403 a rule of who may act, 409 a
 stale version (``conflict``) or an act the episode's state does not allow
-(``illegal_act``), 422 bad input with a message per field.
+(``illegal_act``), 422 bad input with a message per field, or a refused master
+(``error`` is the ``MediaError`` code: ``not_video``, ``incomplete``, …).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from flask.wrappers import Response
 from werkzeug import exceptions as http
 
 from editorial.errors import DomainError, IllegalAct, InvalidInput
+from media.errors import MediaError
 from web.api import bp
 from web.api.encode import respond
 from web.errors import status_of
@@ -54,6 +56,8 @@ def error(
 def _domain(refusal: DomainError) -> Response:
     status = status_of(refusal)
     code = "illegal_act" if isinstance(refusal, IllegalAct) else None
+    if isinstance(refusal, MediaError):
+        code = refusal.code  # 422: the file is refused (not_video, incomplete, …)
     fields = refusal.fields if isinstance(refusal, InvalidInput) else None
     return error(status, refusal.message, code=code, fields=fields)
 

@@ -38,10 +38,19 @@ STATUS_TEXT = {
     422: "bad input: `fields` says what is wrong with each field (`invalid_input`)",
     500: "an internal error; the request changed nothing (`internal_error`)",
 }
+# An upload's statuses where they differ (Operation.upload).
+UPLOAD_STATUS_TEXT = {
+    413: "the file is larger than the configured limit (TVCOLUMN_MEDIA_MAX_GIB, 20 GiB by "
+    "default); nothing was kept",
+    415: "the body's Content-Type is not one this operation takes",
+    422: "bad input per field (`invalid_input`), or the file is refused: `error` is the "
+    "refusal's code (not_video, incomplete, empty, audio_only, …) and nothing was kept",
+}
 TAGS = [
     ("episodes", "Episodes (节目) of the caller's columns"),
     ("workflow", "Acts of the editorial workflow (节目统筹管理) and their history"),
     ("comments", "Comments on episodes"),
+    ("media", "Masters of episodes (成片), their QC and review material"),
     ("schedule", "The air schedule (播出编排)"),
     ("feeds", "iCalendar feeds (日历订阅)"),
     ("meta", "This document"),
@@ -133,6 +142,12 @@ def _operation(op: Operation, name: str, arguments: list[dict[str, Any]]) -> dic
             "required": True,
             "content": {"application/json": {"schema": op.body}},
         }
+    if op.upload:
+        described["requestBody"] = {
+            "required": True,
+            "description": "the file's bytes, as they are",
+            "content": {kind: {"schema": {"contentMediaType": kind}} for kind in op.upload},
+        }
     if op.public:
         described["security"] = []
     described["responses"] = {str(status): _response(op, status) for status in op.statuses}
@@ -146,7 +161,7 @@ def _query(param: Param) -> dict[str, Any]:
     described: dict[str, Any] = {
         "name": param.name,
         "in": "query",
-        "required": False,
+        "required": param.required,
         "description": param.description,
         "schema": schema,
     }
@@ -157,7 +172,8 @@ def _query(param: Param) -> dict[str, Any]:
 
 def _response(op: Operation, status: int) -> dict[str, Any]:
     schema = op.result if status == op.ok else encode.ref("Error")
-    described: dict[str, Any] = {"description": STATUS_TEXT[status]}
+    texts = UPLOAD_STATUS_TEXT if op.upload else {}
+    described: dict[str, Any] = {"description": texts.get(status, STATUS_TEXT[status])}
     if schema is not None:
         described["content"] = {"application/json": {"schema": schema}}
     return described

@@ -46,6 +46,7 @@ class Param:
     description: str
     repeat: bool = False
     default: Any = None
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ class Operation:
     description: str = ""
     query: tuple[Param, ...] = ()
     body: Schema | None = None
+    # A file as the raw body instead of JSON: the media types taken ("video/*" and the like).
+    # The view reads the body itself, streamed (``web.uploads``), up to the media limit.
+    upload: tuple[str, ...] = ()
     ok: int = 200
     result: Schema | None = None  # the success body
     errors: tuple[int, ...] = ()  # refusals besides those the declarations imply
@@ -70,6 +74,8 @@ class Operation:
             implied.add(401)
         if self.body is not None:
             implied |= {400, 413, 415}
+        if self.upload:
+            implied |= {413, 415}
         return [self.ok, *sorted(implied)]
 
 
@@ -113,7 +119,9 @@ def parse_query(params: tuple[Param, ...], errors: dict[str, str]) -> dict[str, 
     values: dict[str, Any] = {}
     for param in params:
         raw = request.args.getlist(param.name)
-        if not raw:
+        if not raw and param.required:
+            errors[param.name] = "is required"
+        elif not raw:
             values[param.name] = [] if param.repeat else param.default
         elif param.repeat:
             values[param.name] = [

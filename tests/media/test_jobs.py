@@ -1,0 +1,250 @@
+"""Media jobs: worker processes started, reaped and stopped by the scheduler service's
+supervisor, on a database the processes share; nothing outlives a job."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from editorial import people, workflow
+from editorial.models import Level, Person, Role
+from media import jobs
+from media.models import JobState, MediaJob
+from media.service import MediaSettings, add_media
+from tests.conftest import NOW
+from tests.media.conftest import Clips, ffmpeg_children, make_clip
+from tests.scheduler.test_service import ServiceDb, service_db_fixture
+
+__all__ = ["service_db_fixture"]
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    db: ServiceDb
+    settings: MediaSettings
+    job_id: int
+    director_id: int
+
+
+def upload(db: ServiceDb, root: Path, master: Path, *, timeout_s: int | None = None) -> Uploaded:
+    """A column, its crew, an episode in production and ``master`` added: one queued job."""
+    settings = MediaSettings(root=root)
+    with db.factory.begin() as session:
+        column = people.create_column(
+            session,
+            NOW,
+            slug="city",
+            name="时代风采",
+            level=Level.CITY,
+            station="市台",
+            channel="新闻综合",
+        )
+
+        def person(name: str, role: Role) -> Person:
+            someone = people.create_person(session, NOW, username=name, display_name=name)
+            people.grant_role(session, someone, column, role, NOW)
+            return someone
+
+        director = person("ed", Role.EDITOR_DIRECTOR)
+        producer = person("pr", Role.PRODUCER)
+        episode = workflow.propose(
+            session,
+            director,
+            column,
+            NOW,
+            workflow.Proposal(title="科技富民", target_duration_s=2, responsible_producer=producer),
+        )
+        workflow.approve_topic(session, producer, episode, episode.version, NOW)
+        workflow.start_production(session, director, episode, episode.version, NOW)
+        version = add_media(
+            session,
+            director,
+            episode,
+            master,
+            NOW,
+            settings,
+            expected_version=episode.version,
+            allowed=[master.parent],
+        )
+        job = session.query(MediaJob).filter_by(media_version_id=version.id).one()
+        if timeout_s is not None:
+            job.timeout_s = timeout_s
+        session.flush()
+        return Uploaded(db, settings, job.id, director.id)
+
+
+def job_of(up: Uploaded) -> MediaJob:
+    with up.db.factory() as session:
+        job = session.get(MediaJob, up.job_id)
+        assert job is not None
+        return job
+
+
+def tick(up: Uploaded, supervisor: jobs.Supervisor, now: datetime | None = None) -> None:
+    with up.db.factory.begin() as session:
+        supervisor.tick(session, now or datetime.now(UTC))
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"not within {timeout} s"
+        time.sleep(0.1)
+
+
+def leftovers(root: Path) -> list[Path]:
+    return [p for p in root.rglob(".*") if p.name != ".incoming"]
+
+
+def test_the_supervisor_starts_a_worker_that_makes_the_review_material(
+    service_db: ServiceDb, clips: Clips, tmp_path: Path
+) -> None:
+    up = upload(service_db, tmp_path / "media", clips.compliant)
+    supervisor = jobs.Supervisor(service_db.url, up.settings.root)
+    tick(up, supervisor)
+    assert list(supervisor.workers) == [up.job_id]
+    worker = supervisor.workers[up.job_id]
+    wait_for(lambda: worker.poll() is not None)
+    tick(up, supervisor)  # reaps it
+    assert supervisor.workers == {}
+    job = job_of(up)
+    assert (job.state, job.progress, job.error) == (JobState.DONE, 1.0, None)
+    assert job.worker_pid == worker.pid and job.finished_at is not None
+    assert job.outputs is not None
+    for name in ("contact_sheet", "proxy"):
+        assert (up.settings.root / job.outputs[name]).stat().st_size > 0
+    assert leftovers(up.settings.root) == []
+
+
+@pytest.fixture(scope="module")
+def long_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """20 s of 1080p: its proxy takes longer than the one-second timeout below."""
+    return make_clip(tmp_path_factory.mktemp("long") / "long.mp4", seconds=20.0)
+
+
+def test_a_job_past_its_timeout_fails_and_leaves_no_process_or_temporary_file(
+    service_db: ServiceDb, tmp_path: Path, long_master: Path
+) -> None:
+    up = upload(service_db, tmp_path / "media", long_master, timeout_s=1)
+    outcome = jobs.run(service_db.factory, up.job_id, up.settings.root, lambda: datetime.now(UTC))
+    assert outcome is not None and outcome.state is JobState.FAILED
+    assert "longer than" in (outcome.error or "")
+    job = job_of(up)
+    assert job.state is JobState.FAILED and job.error == outcome.error
+    assert ffmpeg_children() == []
+    assert leftovers(up.settings.root) == []
+
+
+STUCK_WORKER = textwrap.dedent(
+    """
+    import os, subprocess, sys, time
+    from datetime import UTC, datetime
+    from editorial.db import make_engine, make_sessionmaker
+    from media import jobs
+    import imageio_ffmpeg
+
+    job_id, out = int(sys.argv[1]), sys.argv[2]
+    factory = make_sessionmaker(make_engine(os.environ["TVCOLUMN_DATABASE_URL"]))
+    with factory.begin() as session:
+        jobs.claim(session, job_id, os.getpid(), datetime.now(UTC))
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    open(os.path.join(os.path.dirname(out), "." + os.path.basename(out) + ".part"), "w").close()
+    ffmpeg = subprocess.Popen([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "quiet", "-re", "-f",
+        "lavfi", "-i", "testsrc=duration=600", "-f", "null", "-"])
+    print(ffmpeg.pid, flush=True)
+    time.sleep(600)
+    """
+)
+
+
+def test_the_supervisor_kills_a_stuck_worker_with_its_ffmpeg_and_cleans_up(
+    service_db: ServiceDb, clips: Clips, tmp_path: Path
+) -> None:
+    up = upload(service_db, tmp_path / "media", clips.compliant)
+    with service_db.factory() as session:
+        job = session.get(MediaJob, up.job_id)
+        assert job is not None
+        proxy = up.settings.root / jobs.review_outputs(job.media_version)["proxy"]
+    script = tmp_path / "stuck.py"
+    script.write_text(STUCK_WORKER)
+    pid_file = tmp_path / "ffmpeg.pid"
+    supervisor = jobs.Supervisor(
+        service_db.url,
+        up.settings.root,
+        command=("sh", "-c", f'exec "$0" {script} "$1" {proxy} > {pid_file}', sys.executable),
+    )
+    tick(up, supervisor)
+    wait_for(lambda: job_of(up).state is JobState.RUNNING and pid_file.read_text().strip() != "")
+    ffmpeg_pid = int(pid_file.read_text())
+    assert Path(f"/proc/{ffmpeg_pid}").exists()
+    tick(up, supervisor)  # within its timeout: left alone
+    assert job_of(up).state is JobState.RUNNING
+
+    late = datetime.now(UTC) + timedelta(seconds=job_of(up).timeout_s + jobs.GRACE_S + 1)
+    tick(up, supervisor, late)
+    job = job_of(up)
+    assert job.state is JobState.FAILED
+    assert f"ran longer than {job.timeout_s} s" in (job.error or "")
+    assert supervisor.workers == {}
+    wait_for(lambda: not _running(ffmpeg_pid), timeout=5)
+    assert leftovers(up.settings.root) == []
+
+
+def test_a_worker_that_dies_before_its_job_ends_fails_the_job(
+    service_db: ServiceDb, clips: Clips, tmp_path: Path
+) -> None:
+    up = upload(service_db, tmp_path / "media", clips.compliant)
+    supervisor = jobs.Supervisor(
+        service_db.url, up.settings.root, command=(sys.executable, "-c", "raise SystemExit(3)")
+    )
+    tick(up, supervisor)
+    wait_for(lambda: supervisor.workers[up.job_id].poll() is not None)
+    tick(up, supervisor)
+    job = job_of(up)
+    assert job.state is JobState.FAILED
+    assert "exit status 3" in (job.error or "")
+
+
+def test_a_running_job_whose_worker_is_gone_fails_after_a_restart(
+    service_db: ServiceDb, clips: Clips, tmp_path: Path
+) -> None:
+    up = upload(service_db, tmp_path / "media", clips.compliant)
+    gone = _finished_pid()
+    with service_db.factory.begin() as session:
+        assert jobs.claim(session, up.job_id, gone, datetime.now(UTC))
+    tick(up, jobs.Supervisor(service_db.url, up.settings.root))  # a new service: knows no worker
+    job = job_of(up)
+    assert job.state is JobState.FAILED
+    assert "worker process is gone" in (job.error or "")
+
+
+def test_a_job_already_taken_is_not_run_twice(
+    service_db: ServiceDb, clips: Clips, tmp_path: Path
+) -> None:
+    up = upload(service_db, tmp_path / "media", clips.compliant)
+    with service_db.factory.begin() as session:
+        assert jobs.claim(session, up.job_id, os.getpid(), datetime.now(UTC))
+    assert jobs.run(service_db.factory, up.job_id, up.settings.root, lambda: NOW) is None
+
+
+def _finished_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def _running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"

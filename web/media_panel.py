@@ -1,0 +1,120 @@
+"""What the episode page's media panel shows one viewer: the media versions, the current
+master's QC report, its review material and packaging, and what the viewer may do.
+
+Reading only: one statement, and none for an episode without media.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import Session, joinedload
+
+from editorial.models import Episode, Person, Role
+from editorial.workflow import Act
+from media.models import ACTIVE_JOB_STATES, ColumnPackaging, JobKind, MediaJob, MediaVersion
+
+# Who may ask for the broadcast master with the column's opening and closing
+# (media.service.request_job checks the same and refuses anyone else).
+PACKAGERS = frozenset({Role.EDITOR_DIRECTOR, Role.PRODUCER, Role.SCHEDULER})
+# The files media jobs make, by the name a job's ``outputs`` gives each.
+OUTPUTS = ("contact_sheet", "proxy", "packaged")
+
+
+@dataclass
+class MediaPanel:
+    versions: list[MediaVersion]  # newest first
+    current: MediaVersion | None
+    jobs: list[MediaJob] = field(default_factory=list)  # of the current version, newest first
+    may_upload: bool = False  # the viewer may add a media version now
+    may_package: bool = False  # the viewer may ask for packaging
+    packaging_ready: bool = False  # the column has its opening and closing clips
+
+    def latest(self, kind: JobKind) -> MediaJob | None:
+        return next((job for job in self.jobs if job.kind is kind), None)
+
+    @property
+    def review(self) -> MediaJob | None:
+        return self.latest(JobKind.REVIEW)
+
+    @property
+    def package(self) -> MediaJob | None:
+        return self.latest(JobKind.PACKAGE)
+
+    @property
+    def active(self) -> bool:
+        """Some work on the current version is queued or running: the page follows it."""
+        return any(job.state in ACTIVE_JOB_STATES for job in (self.review, self.package) if job)
+
+    @property
+    def rules(self) -> list[dict[str, Any]]:
+        """The current version's QC rules, in the report's order."""
+        if self.current is None or not self.current.qc:
+            return []
+        return list(self.current.qc.get("rules", []))
+
+
+def media_panel(
+    session: Session, viewer: Person, episode: Episode, acts: list[Act], roles: set[Role]
+) -> MediaPanel:
+    """The panel; one statement when the episode has media (none before its first upload):
+    its versions, each row joined to the current version's jobs, and whether the column
+    has its packaging clips."""
+    panel = MediaPanel([], None, may_upload=Act.NEW_MEDIA in acts)
+    if episode.media_version is None:
+        return panel
+    packaging = exists().where(ColumnPackaging.column_id == episode.column_id)
+    rows = session.execute(
+        select(MediaVersion, MediaJob, packaging)
+        .outerjoin(
+            MediaJob,
+            and_(
+                MediaJob.media_version_id == MediaVersion.id,
+                MediaVersion.number == episode.media_version,
+            ),
+        )
+        .where(MediaVersion.episode_id == episode.id)
+        .options(joinedload(MediaVersion.uploaded_by))
+        .order_by(MediaVersion.number.desc(), MediaJob.requested_at.desc(), MediaJob.id.desc())
+    ).all()
+    for version, job, ready in rows:
+        if not panel.versions or panel.versions[-1].id != version.id:
+            panel.versions.append(version)
+        if job is not None:
+            panel.jobs.append(job)
+        panel.packaging_ready = bool(ready)
+    panel.current = next((v for v in panel.versions if v.number == episode.media_version), None)
+    panel.may_package = panel.current is not None and viewer.active and bool(roles & PACKAGERS)
+    return panel
+
+
+def current_jobs(session: Session, version: MediaVersion) -> list[MediaJob]:
+    return list(
+        session.scalars(
+            select(MediaJob)
+            .where(MediaJob.media_version_id == version.id)
+            .order_by(MediaJob.requested_at.desc(), MediaJob.id.desc())
+        )
+    )
+
+
+def human_size(size: int | float) -> str:
+    """A size in bytes as people read it: 1.2 GB, 34.5 MB, 12 KB."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit in ("B", "KB") else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"  # pragma: no cover
+
+
+def clock(seconds: float | None) -> str:
+    """A duration as h:mm:ss or m:ss."""
+    if seconds is None:
+        return "—"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
