@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -338,10 +339,14 @@ def _remove_partial(session: Session, job_id: int, root: Path) -> None:
         packaging = session.get(ColumnPackaging, version.episode.column_id)
         part = version.episode.part_number
         planned = [package_output(version, packaging, part)] if packaging else []
+    from media import render
+
     for relative in planned:
-        out = root / relative
-        for leftover in out.parent.glob(f".{out.name}*"):
-            leftover.unlink(missing_ok=True)
+        for leftover in render.leftovers(root / relative):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
 
 
 def _alive(pid: int | None) -> bool:

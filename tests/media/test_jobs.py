@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -144,58 +143,27 @@ def test_a_job_past_its_timeout_fails_and_leaves_no_process_or_temporary_file(
     assert leftovers(up.settings.root) == []
 
 
-STUCK_WORKER = textwrap.dedent(
-    """
-    import os, subprocess, sys, time
-    from datetime import UTC, datetime
-    from editorial.db import make_engine, make_sessionmaker
-    from media import jobs
-    import imageio_ffmpeg
-
-    job_id, out = int(sys.argv[1]), sys.argv[2]
-    factory = make_sessionmaker(make_engine(os.environ["TVCOLUMN_DATABASE_URL"]))
-    with factory.begin() as session:
-        jobs.claim(session, job_id, os.getpid(), datetime.now(UTC))
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    open(os.path.join(os.path.dirname(out), "." + os.path.basename(out) + ".part"), "w").close()
-    ffmpeg = subprocess.Popen([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "quiet", "-re", "-f",
-        "lavfi", "-i", "testsrc=duration=600", "-f", "null", "-"])
-    print(ffmpeg.pid, flush=True)
-    time.sleep(600)
-    """
-)
-
-
-def test_the_supervisor_kills_a_stuck_worker_with_its_ffmpeg_and_cleans_up(
-    service_db: ServiceDb, clips: Clips, tmp_path: Path
+def test_the_supervisor_kills_a_worker_past_its_timeout_with_its_ffmpeg_and_cleans_up(
+    service_db: ServiceDb, tmp_path: Path, long_master: Path
 ) -> None:
-    up = upload(service_db, tmp_path / "media", clips.compliant)
-    with service_db.factory() as session:
-        job = session.get(MediaJob, up.job_id)
-        assert job is not None
-        proxy = up.settings.root / jobs.review_outputs(job.media_version)["proxy"]
-    script = tmp_path / "stuck.py"
-    script.write_text(STUCK_WORKER)
-    pid_file = tmp_path / "ffmpeg.pid"
-    supervisor = jobs.Supervisor(
-        service_db.url,
-        up.settings.root,
-        command=("sh", "-c", f'exec "$0" {script} "$1" {proxy} > {pid_file}', sys.executable),
-    )
-    tick(up, supervisor)
-    wait_for(lambda: job_of(up).state is JobState.RUNNING and pid_file.read_text().strip() != "")
-    ffmpeg_pid = int(pid_file.read_text())
-    assert Path(f"/proc/{ffmpeg_pid}").exists()
-    tick(up, supervisor)  # within its timeout: left alone
-    assert job_of(up).state is JobState.RUNNING
-
-    late = datetime.now(UTC) + timedelta(seconds=job_of(up).timeout_s + jobs.GRACE_S + 1)
-    tick(up, supervisor, late)
+    up = upload(service_db, tmp_path / "media", long_master)
+    supervisor = jobs.Supervisor(service_db.url, up.settings.root)
+    try:
+        tick(up, supervisor)
+        worker = supervisor.workers[up.job_id]
+        tick(up, supervisor)  # within its timeout: left alone
+        assert job_of(up).state is not JobState.FAILED and worker.poll() is None
+        wait_for(lambda: job_of(up).step == "proxy" and bool(_children(worker.pid, "ffmpeg")))
+        rendering = _children(worker.pid, "ffmpeg")
+        late = datetime.now(UTC) + timedelta(seconds=job_of(up).timeout_s + jobs.GRACE_S + 1)
+        tick(up, supervisor, late)
+    finally:
+        supervisor.stop_all()
     job = job_of(up)
     assert job.state is JobState.FAILED
     assert f"ran longer than {job.timeout_s} s" in (job.error or "")
-    assert supervisor.workers == {}
-    wait_for(lambda: not _running(ffmpeg_pid), timeout=5)
+    assert supervisor.workers == {} and worker.poll() is not None
+    wait_for(lambda: not any(_running(pid) for pid in rendering), timeout=5)
     assert leftovers(up.settings.root) == []
 
 
@@ -240,6 +208,20 @@ def _finished_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
     return process.pid
+
+
+def _children(parent: int, name: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if int(fields[1]) == parent and name in stat[stat.index("(") + 1 : stat.rindex(")")]:
+                found.append(int(entry.name))
+    return found
 
 
 def _running(pid: int) -> bool:
