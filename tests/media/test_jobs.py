@@ -17,8 +17,9 @@ import pytest
 from editorial import people, workflow
 from editorial.models import Level, Person, Role
 from media import jobs
-from media.models import JobState, MediaJob
-from media.service import MediaSettings, add_media
+from media.models import JobKind, JobState, MediaJob
+from media.probe import probe
+from media.service import MediaSettings, add_media, request_job, set_packaging
 from tests.conftest import NOW
 from tests.media.conftest import Clips, ffmpeg_children, make_clip
 from tests.scheduler.test_service import ServiceDb, service_db_fixture
@@ -34,8 +35,20 @@ class Uploaded:
     director_id: int
 
 
-def upload(db: ServiceDb, root: Path, master: Path, *, timeout_s: int | None = None) -> Uploaded:
-    """A column, its crew, an episode in production and ``master`` added: one queued job."""
+def upload(
+    db: ServiceDb,
+    root: Path,
+    master: Path,
+    *,
+    timeout_s: int | None = None,
+    part: int | None = None,
+    packaging: tuple[Path, Path] | None = None,
+) -> Uploaded:
+    """A column, its crew, an episode in production and ``master`` added: one queued job.
+
+    With ``part``, the episode is that part of a series; with ``packaging``, the
+    column's opening and closing clips are set.
+    """
     settings = MediaSettings(root=root)
     with db.factory.begin() as session:
         column = people.create_column(
@@ -55,13 +68,34 @@ def upload(db: ServiceDb, root: Path, master: Path, *, timeout_s: int | None = N
 
         director = person("ed", Role.EDITOR_DIRECTOR)
         producer = person("pr", Role.PRODUCER)
+        series = None
+        if part is not None:
+            series = people.create_series(
+                session, column, NOW, title="乡村振兴", parts=5, start_by=NOW.date()
+            )
         episode = workflow.propose(
             session,
             director,
             column,
             NOW,
-            workflow.Proposal(title="科技富民", target_duration_s=2, responsible_producer=producer),
+            workflow.Proposal(
+                title="科技富民",
+                target_duration_s=2,
+                responsible_producer=producer,
+                series=series,
+                part_number=part,
+            ),
         )
+        if packaging is not None:
+            set_packaging(
+                session,
+                person("ad", Role.ADMIN),
+                column,
+                *packaging,
+                NOW,
+                settings,
+                allowed=[packaging[0].parent],
+            )
         workflow.approve_topic(session, producer, episode, episode.version, NOW)
         workflow.start_production(session, director, episode, episode.version, NOW)
         version = add_media(
@@ -128,6 +162,47 @@ def test_the_supervisor_starts_a_worker_that_makes_the_review_material(
 def long_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """20 s of 1080p: its proxy takes longer than the one-second timeout below."""
     return make_clip(tmp_path_factory.mktemp("long") / "long.mp4", seconds=20.0)
+
+
+def test_a_packaging_job_renders_opening_master_and_closing_with_the_series_caption(
+    service_db: ServiceDb, clips: Clips, tmp_path: Path
+) -> None:
+    opening = make_clip(tmp_path / "opening.mp4", seconds=1.0)
+    closing = make_clip(tmp_path / "closing.mp4", seconds=1.0, volume_db=None)
+    up = upload(
+        service_db, tmp_path / "media", clips.compliant, part=3, packaging=(opening, closing)
+    )
+    with service_db.factory.begin() as session:
+        job = session.get(MediaJob, up.job_id)
+        assert job is not None
+        director = session.get(Person, up.director_id)
+        assert director is not None
+        settings = up.settings
+        package_job = request_job(
+            session, director, job.media_version, JobKind.PACKAGE, NOW, settings
+        )
+        package_id = package_job.id
+    seen: list[tuple[str, float]] = []
+    outcome = jobs.run(
+        service_db.factory,
+        package_id,
+        settings.root,
+        lambda: datetime.now(UTC),
+        lambda step, fraction: seen.append((step, fraction)),
+    )
+    assert outcome is not None and outcome.state is JobState.DONE, outcome
+    packaged = settings.root / outcome.outputs["packaged"]
+    assert packaged.name.endswith("-3.mp4")  # the part is in the name: a new part, a new file
+    made = probe(packaged)
+    assert abs(made.duration - 4.0) < 0.2  # 1 s opening + 2 s master + 1 s closing
+    assert (made.width, made.height, made.fps, made.has_audio) == (1920, 1080, 25.0, True)
+    fractions = [fraction for step, fraction in seen if step == "packaged"]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    with service_db.factory() as session:
+        done = session.get(MediaJob, package_id)
+        assert done is not None and (done.state, done.progress) == (JobState.DONE, 1.0)
+    assert leftovers(settings.root) == []
+    assert ffmpeg_children() == []
 
 
 def test_a_job_past_its_timeout_fails_and_leaves_no_process_or_temporary_file(
