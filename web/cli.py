@@ -123,6 +123,21 @@ def demo_load(session: Session) -> None:
     imported = calendars_demo.load(session, now, Path(current_app.config["INSTANCE_PATH"]) / "demo")
     if imported:
         click.echo(f"feeds demo: a county feed imported ({imported} airings) and the feeds synced")
+    from media import demo as media_demo
+    from web.config import media_settings
+
+    media = media_demo.load(
+        session,
+        now,
+        media_settings(current_app.config),
+        Path(current_app.config["INSTANCE_PATH"]) / "demo" / "media",
+    )
+    if media:
+        click.echo(
+            f"media demo: episode {media.episode_id} has a master (QC "
+            f"{'passed' if media.qc_passed else 'not passed'}) and its review material is "
+            "queued; the column has its opening and closing"
+        )
 
 
 @cli.command("serve")

@@ -22,6 +22,7 @@ def app(tmp_path: Path) -> Flask:
     app = create_app(
         {
             "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite3'}",
+            "INSTANCE_PATH": str(tmp_path),
             "FEEDS_DIR": str(tmp_path / "feeds"),
             "MEDIA_DIR": str(tmp_path / "media"),
             "MEDIA_IMPORT_DIRS": [str(tmp_path / "import")],

@@ -124,3 +124,16 @@ def test_media_work_makes_the_review_material_and_shows_progress(
     assert not [n for n in names if n.startswith(".")]
     assert ffmpeg_children() == []
     assert "no queued media jobs" in staffed("media", "work").output
+
+
+def test_the_demo_has_a_master_in_review_and_the_columns_packaging(run: Run, app: Flask) -> None:
+    loaded = run("demo", "load")
+    assert loaded.exit_code == 0, loaded.output
+    line = next(x for x in loaded.output.splitlines() if x.startswith("media demo: episode "))
+    episode = line.split()[3]
+    status = run("media", "status", episode).output
+    assert "version 1 (current)" in status and "review material job 1: queued" in status
+    assert "平均响度: -24" in status  # the demo tone is made to read about −24 LKFS
+    again = run("demo", "load")
+    assert "media demo" not in again.output
+    assert len(media_files(app)) == 3  # the master, the opening and the closing
