@@ -25,7 +25,7 @@ from media.errors import MediaError
 from media.models import MediaVersion
 from media.service import MediaSettings, add_media, set_packaging
 
-MASTER_SECONDS = 20
+MASTER_SECONDS = 10
 # A lavfi sine has amplitude 1/8 (−18 dBFS peak); −3 dB more reads about −24 LKFS.
 TONE = "sine=frequency=1000:sample_rate=48000:duration={seconds},volume=-3dB"
 
@@ -122,7 +122,7 @@ def _ffmpeg(out: Path, video: str, seconds: int) -> Path:
         *("-v", "error", "-nostdin", "-y"),
         *("-f", "lavfi", "-i", video),
         *("-f", "lavfi", "-i", TONE.format(seconds=seconds)),
-        *("-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-pix_fmt", "yuv420p"),
+        *("-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p"),
         *("-c:a", "aac", "-b:a", "128k", "-shortest", "-f", "mp4", str(temporary)),
     ]
     try:
