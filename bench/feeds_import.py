@@ -26,7 +26,6 @@ default 3):
 
 from __future__ import annotations
 
-import os
 import resource
 import statistics
 import sys
@@ -40,6 +39,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bench import repeats_from_env
 from calendars import importer
 from calendars.models import FeedSource
 from calendars.settings import FeedSettings
@@ -68,17 +68,6 @@ Figure = tuple[str, float, str]
 
 def log(message: str) -> None:
     print(f"bench.feeds_import: {message}", file=sys.stderr, flush=True)
-
-
-def repeats_from_env() -> int:
-    raw = os.environ.get(REPEATS_ENV, str(DEFAULT_REPEATS))
-    try:
-        n = int(raw)
-    except ValueError:
-        raise SystemExit(f"{REPEATS_ENV}={raw!r} is not a whole number") from None
-    if n < 1:
-        raise SystemExit(f"{REPEATS_ENV} must be at least 1, not {n}")
-    return n
 
 
 def fold(line: str) -> list[str]:
@@ -181,7 +170,7 @@ def peak_rss_mib() -> float:
 
 
 def run() -> list[Figure]:
-    repeats = repeats_from_env()
+    repeats = repeats_from_env(REPEATS_ENV, DEFAULT_REPEATS)
     body = county_feed()
     window = importer.import_window(NOW, FeedSettings())
     log(f"feed of {EVENTS} events, {len(body) / MIB:.1f} MiB; {repeats} runs each")

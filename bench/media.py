@@ -48,6 +48,8 @@ from typing import Any
 
 import imageio_ffmpeg
 
+from bench import repeats_from_env
+
 REPEATS_ENV = "TVCOLUMN_BENCH_MEDIA_REPEATS"
 DEFAULT_REPEATS = 3
 SECONDS = 60
@@ -71,17 +73,6 @@ Figure = tuple[str, float, str]
 
 def log(message: str) -> None:
     print(f"bench.media: {message}", file=sys.stderr, flush=True)
-
-
-def repeats_from_env() -> int:
-    raw = os.environ.get(REPEATS_ENV, str(DEFAULT_REPEATS))
-    try:
-        n = int(raw)
-    except ValueError:
-        raise SystemExit(f"{REPEATS_ENV}={raw!r} is not a whole number") from None
-    if n < 1:
-        raise SystemExit(f"{REPEATS_ENV} must be at least 1, not {n}")
-    return n
 
 
 def ffmpeg(*arguments: str) -> None:
@@ -216,7 +207,7 @@ def rss_mib(who: int) -> float:
 
 
 def run() -> list[Figure]:
-    repeats = repeats_from_env()
+    repeats = repeats_from_env(REPEATS_ENV, DEFAULT_REPEATS)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     log(f"{os.cpu_count()} CPUs, load average {load}; {repeats} runs of the cheap steps")
     figures: list[Figure] = []
