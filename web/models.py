@@ -2,7 +2,14 @@
 
 from calendars import models as calendar_models
 from editorial import models as editorial_models
+from liaison import models as liaison_models
 from media import models as media_models
 from scheduler import models as scheduler_models
 
-__all__ = ["calendar_models", "editorial_models", "media_models", "scheduler_models"]
+__all__ = [
+    "calendar_models",
+    "editorial_models",
+    "liaison_models",
+    "media_models",
+    "scheduler_models",
+]

@@ -7,11 +7,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
 import calendars.models
+import liaison.models
 import media.models
 import scheduler.models
 from editorial.db import Base
 
-MODELS = (calendars.models, media.models, scheduler.models)  # all on Base.metadata
+MODELS = (calendars.models, liaison.models, media.models, scheduler.models)  # all on Base.metadata
 
 
 def test_the_migrated_database_matches_the_models(engine: Engine) -> None:

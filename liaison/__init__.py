@@ -1,0 +1,1 @@
+"""Quarterly liaison planning (通联制度): quarters, meetings, reporting priorities and goals."""
