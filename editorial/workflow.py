@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from editorial import history
@@ -55,6 +56,7 @@ class Act(enum.StrEnum):
     OFFER_EXCHANGE = "offer_exchange"  # 提供（或收回）节目交流
     EDIT = "edit"  # 修改节目信息
     NEW_MEDIA = "new_media"  # 上传新的媒体版本
+    SET_TAGS = "set_priority_tags"  # 设置宣传报道重点
 
 
 REVIEWING = frozenset(REVIEW_STAGE)
@@ -82,6 +84,9 @@ SOURCES: dict[Act, frozenset[State]] = {
     ),
     # A new master in review or once approved reopens the review: sign-offs judged the old one.
     Act.NEW_MEDIA: frozenset({State.IN_PRODUCTION, State.RETURNED, State.APPROVED} | REVIEWING),
+    # Priorities are deployed each quarter, often after topics were approved: the
+    # producer answers for which ones an episode serves, at any time before it ends.
+    Act.SET_TAGS: OPEN | {State.APPROVED},
 }
 
 SIGN_ACT = {
@@ -212,6 +217,8 @@ def authorize(
         case Act.EDIT | Act.NEW_MEDIA:
             if person.id == episode.director_id and Role.EDITOR_DIRECTOR in roles:
                 return Role.EDITOR_DIRECTOR
+            return _require_responsible(roles, person, episode)
+        case Act.SET_TAGS:
             return _require_responsible(roles, person, episode)
     raise IllegalAct(f"unknown act {act}")  # pragma: no cover
 
@@ -736,9 +743,52 @@ def edit(
                 setattr(episode, name, wanted[name])
         if "priority_tags" in diff:
             episode.tags = [PriorityTag(tag=t) for t in new_tags]
+            _touch(episode)
     return _move(
         session, actor, episode, expected_version, now, Act.EDIT, episode.state, details=diff
     )
+
+
+def set_priority_tags(
+    session: Session,
+    actor: Person,
+    episode: Episode,
+    expected_version: int,
+    now: datetime,
+    tags: Iterable[str],
+) -> Episode:
+    """Set the reporting priorities an episode answers to (宣传报道重点): its responsible
+    producer, in any state before it ends (approved included); the history keeps old and new."""
+    _check_version(session, episode, expected_version)
+    authorize(session, actor, episode, Act.SET_TAGS)
+    new_tags = sorted({t.strip() for t in tags})
+    if any(not t or len(t) > 60 for t in new_tags):
+        raise InvalidInput(
+            "each priority tag has 1 to 60 characters",
+            {"priority_tags": "each priority tag has 1 to 60 characters"},
+        )
+    old_tags = sorted(episode.priority_tags)
+    if new_tags == old_tags:
+        raise InvalidInput("nothing to change: the episode has these tags already", {})
+    with session.no_autoflush:
+        episode.tags = [PriorityTag(tag=t) for t in new_tags]
+        _touch(episode)
+    return _move(
+        session,
+        actor,
+        episode,
+        expected_version,
+        now,
+        Act.SET_TAGS,
+        episode.state,
+        details={"priority_tags": [old_tags, new_tags]},
+    )
+
+
+def _touch(episode: Episode) -> None:
+    """Make the act one versioned UPDATE of the episode even when only its tags change:
+    the version moves, and a concurrent act on the same version conflicts."""
+    flag_modified(episode, "state")
 
 
 def _plain(value: object) -> object:

@@ -168,8 +168,11 @@ def episode_page(session: Session, viewer: Person, episode_id: int) -> EpisodePa
 def _act_forms(page: EpisodePage) -> dict[Act, ActForm]:
     version = page.episode.version
     offered = "0" if page.episode.offered_for_exchange else "1"
+    tags = "，".join(page.episode.priority_tags)
     return {
-        act: ActForm(formdata=None, data={"version": version, "offered": offered})
+        act: ActForm(
+            formdata=None, data={"version": version, "offered": offered, "priority_tags": tags}
+        )
         for act in page.acts
         if act in PAGE_ACTS
     }
@@ -299,6 +302,8 @@ def perform(
     elif act is Act.OFFER_EXCHANGE:
         offered = form.offered.data == "1"
         workflow.offer_for_exchange(session, actor, episode, version, now, offered=offered)
+    elif act is Act.SET_TAGS:
+        workflow.set_priority_tags(session, actor, episode, version, now, form.tags())
     else:  # pragma: no cover - PAGE_ACTS lists the acts above
         abort(404)
 

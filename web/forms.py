@@ -129,6 +129,12 @@ class ActForm(FlaskForm):
     technical_quality = BooleanField(_l("技术质量"))
     to = WholeNumberField(_l("接手制片人"), validators=[Optional()])
     offered = StringField(widget=HiddenInput())
+    priority_tags = StringField(
+        _l("宣传报道重点"), validators=[Length(max=600, message=_l("宣传报道重点最多 600 个字符"))]
+    )
+
+    def tags(self) -> tuple[str, ...]:
+        return split_tags(self.priority_tags.data)
 
     def checklist(self) -> Checklist:
         return Checklist(

@@ -64,6 +64,7 @@ ACT = {
     "offer_exchange": _l("节目交流"),
     "edit": _l("修改节目信息"),
     "new_media": _l("上传新的媒体版本"),
+    "set_priority_tags": _l("设置宣传报道重点"),
 }
 
 # The review checklist (政治性与可视性的统一), in workflow.Checklist's field order.

@@ -313,6 +313,7 @@ def test_available_acts_lists_only_what_the_viewer_may_do(
         workflow.Act.WITHDRAW,
         workflow.Act.HAND_OVER,
         workflow.Act.EDIT,
+        workflow.Act.SET_TAGS,
     ]
     assert workflow.available_acts(session, crew.director, episode) == [
         workflow.Act.WITHDRAW,

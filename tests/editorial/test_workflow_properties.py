@@ -77,6 +77,7 @@ TRANSITIONS: dict[Act, tuple[frozenset[State], State | None]] = {
         frozenset({State.IN_PRODUCTION, State.RETURNED, State.APPROVED}) | REVIEW_STATES,
         STAYS,
     ),
+    Act.SET_TAGS: (OPEN_STATES | {State.APPROVED}, STAYS),
 }
 SIGN_STAGE = {
     Act.FIRST_REVIEW: Stage.FIRST,
@@ -271,6 +272,9 @@ def perform(world: World, episode: Episode, act: Act, actor: Person, step: Step,
         case Act.NEW_MEDIA:
             number = (episode.media_version or 0) + 1
             workflow.new_media_version(session, actor, episode, version, now, number=number)
+        case Act.SET_TAGS:
+            tags = [] if episode.priority_tags else ["七一"]
+            workflow.set_priority_tags(session, actor, episode, version, now, tags)
         case _:  # pragma: no cover
             raise AssertionError(f"unexpected act {act}")
 

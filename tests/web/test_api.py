@@ -226,6 +226,7 @@ def test_propose_to_approved_through_the_api_with_four_peoples_tokens(
         "withdraw",
         "hand_over",
         "edit",
+        "set_priority_tags",
     ]
     steps = [
         ("pr", "approve_topic", {}, "topic_approved"),
@@ -253,6 +254,14 @@ def test_propose_to_approved_through_the_api_with_four_peoples_tokens(
     assert history[0]["at"] == "2026-03-02T01:00:00+00:00"
     assert history[0]["at_local"] == "2026-03-02T09:00:00+08:00"
     assert history[5]["role_label"] == "审片人"
+
+    # A priority deployed after approval: the producer tags the approved episode.
+    tagged = api["pr"].act(eid, "set_priority_tags", priority_tags=["七一", "党史学习"])
+    assert tagged.status_code == 200, tagged.json
+    assert tagged.json["state"] == "approved"  # type: ignore[index]
+    assert sorted(tagged.json["priority_tags"]) == ["七一", "党史学习"]  # type: ignore[index]
+    refused = api["ed"].act(eid, "set_priority_tags", priority_tags=["x"])
+    assert refused.status_code == 403
 
 
 def test_a_reviewer_cannot_approve_a_topic(app: Flask, api: dict[str, Api]) -> None:

@@ -555,3 +555,24 @@ def test_an_edit_after_someone_elses_keeps_the_typed_text_beside_the_current(
     assert response.status_code == 409
     assert "其他人已先一步操作" in body and "我写的简介" in body
     assert "当前内容：访谈" in body
+
+
+def test_the_producer_sets_priority_tags_on_an_approved_episode_from_its_page(
+    app: Flask, crew: Crew
+) -> None:
+    episode_id = make_episode(app, crew, State.APPROVED)
+    director = client_for(app, crew.director)
+    assert "set_priority_tags" not in act_forms(director, episode_id)
+    producer = client_for(app, crew.producer)
+    assert "set_priority_tags" in act_forms(producer, episode_id)
+    before = state_of(app, episode_id)
+    response = post_act(producer, episode_id, "set_priority_tags", priority_tags="七一， 党史学习")
+    assert response.status_code == 303, text(response)
+    page = text(producer.get(f"/episodes/{episode_id}"))
+    assert '<span class="tag">七一</span>' in page and '<span class="tag">党史学习</span>' in page
+    assert "设置宣传报道重点" in page  # the history names the act
+    after = state_of(app, episode_id)
+    assert (after[0], after[1], after[2]) == (State.APPROVED, before[1] + 1, before[2] + 1)
+    too_long = post_act(producer, episode_id, "set_priority_tags", priority_tags="长" * 61)
+    assert too_long.status_code == 422
+    assert state_of(app, episode_id) == after

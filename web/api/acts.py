@@ -37,6 +37,7 @@ TAKES: dict[Act, tuple[tuple[str, ...], tuple[str, ...]]] = {
     **{act: ((), ("checklist", "stage")) for act in STAGE_OF},
     Act.HAND_OVER: (("to",), ("reason",)),
     Act.OFFER_EXCHANGE: (("offered",), ()),
+    Act.SET_TAGS: (("priority_tags",), ()),
 }
 
 ACT: Schema = {
@@ -68,6 +69,13 @@ ACT: Schema = {
             "type": "string",
             "maxLength": 60,
             "description": "hand_over: username of the producer taking over",
+        },
+        "priority_tags": {
+            "type": "array",
+            "items": {"type": "string", "maxLength": 60},
+            "maxItems": 20,
+            "description": "set_priority_tags: every reporting-priority tag the episode "
+            "answers to (replaces the ones it had)",
         },
         "offered": {
             "type": "boolean",
@@ -153,6 +161,8 @@ def _perform(
         case Act.HAND_OVER:
             successor = _successor(session, body["to"])
             return workflow.hand_over(*args, to=successor, reason=reason or None)
+        case Act.SET_TAGS:
+            return workflow.set_priority_tags(*args, body["priority_tags"])
         case Act.OFFER_EXCHANGE:
             return workflow.offer_for_exchange(*args, offered=body["offered"])
     raise InvalidInput(f"{act.value} is not taken here", {"act": "not taken here"})
