@@ -9,7 +9,8 @@ changes.
 * ``all``: every column's airings and the county columns' imported ones;
 * ``column``: one column's airings (what its slots air, exchanges included)
   and what its own feed source brought;
-* ``liaison``: meetings and priority windows (the liaison issue fills it);
+* ``liaison``: the liaison meetings, the priorities' windows (all-day events over
+  several days) and their submission deadlines;
 * ``person``: one person's review due dates and the airings of their
   episodes; private, behind a token (``calendars.tokens``).
 """
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from calendars import ical
@@ -146,7 +147,10 @@ def events(
             FeedEvent.starts_at < span.ends_at,
             FeedEvent.ends_at > span.starts_at,
         ),
-        and_(FeedEvent.day >= span.first, FeedEvent.day <= span.last),
+        and_(
+            FeedEvent.day <= span.last,
+            func.coalesce(FeedEvent.last_day, FeedEvent.day) >= span.first,
+        ),
     )
     shown = or_(FeedEvent.status != EventStatus.CANCELLED, FeedEvent.cancelled_at >= kept_since)
     rows = session.scalars(

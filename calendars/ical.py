@@ -15,6 +15,9 @@ What every calendar app needs from a subscribed feed, and how it is met here:
   1986–1991 daylight-saving rules are not dragged in for nothing.
 * A stable UID, SEQUENCE, DTSTAMP and LAST-MODIFIED from the data (the ledger),
   an ORGANIZER on each event, STATUS.
+* All-day events (review due dates, priority windows, submission deadlines) as
+  DTSTART;VALUE=DATE and DTEND;VALUE=DATE the day after the last day (RFC 5545
+  3.6.1: DTEND is exclusive), without TZID: a date is that day wherever it is read.
 * icalendar escapes the text and folds lines at 75 octets without splitting a
   UTF-8 character; lines end in CRLF.
 """
@@ -46,7 +49,9 @@ class CalendarMeta:
 
 @dataclass(frozen=True)
 class EventData:
-    """One VEVENT: timed (``starts_at``/``ends_at``, aware, shown in ``tzid``) or all-day."""
+    """One VEVENT: timed (``starts_at``/``ends_at``, aware, shown in ``tzid``) or all-day:
+    ``day`` through ``last_day`` (inclusive; the day itself when None), written as
+    DTSTART;VALUE=DATE and an exclusive DTEND;VALUE=DATE the day after the last."""
 
     uid: str
     summary: str
@@ -57,6 +62,7 @@ class EventData:
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     day: date | None = None
+    last_day: date | None = None
     tzid: str = DEFAULT_TZID
     description: str = ""
     location: str = ""
@@ -189,8 +195,11 @@ def _event(organizer_address: str, item: EventData) -> Event:
             event.add("dtend", item.ends_at.astimezone(zone))
     else:
         assert item.day is not None
+        last = item.day if item.last_day is None else item.last_day
+        if last < item.day:
+            raise ValueError(f"{item.uid}: an all-day event ends ({last}) before it starts")
         event.add("dtstart", item.day)
-        event.add("dtend", item.day + timedelta(days=1))
+        event.add("dtend", last + timedelta(days=1))
     event.add("summary", item.summary)
     if item.description:
         event.add("description", item.description)

@@ -1,7 +1,8 @@
 """Keep the feed ledger (``FeedEvent``) in step with the schedule.
 
 ``sync`` derives every event the feeds should show now (our airings, the
-county columns' imported airings, review due dates), compares each with what
+county columns' imported airings, review due dates, and the liaison calendar:
+each quarter's meeting, each priority's window and submission deadline), compares each with what
 the ledger last showed under the same UID and writes only the differences:
 
 * a new event gets SEQUENCE 0;
@@ -14,8 +15,11 @@ the ledger last showed under the same UID and writes only the differences:
 
 UIDs follow what a subscriber sees as "the same event": an episode's premiere
 keeps its UID wherever it moves; a rerun is the k-th rerun of that episode in
-that rerun slot; a review due date is that stage of that review round.
-Events that ended before the sync horizon (``max_days_back``) are left alone.
+that rerun slot; a review due date is that stage of that review round; a
+liaison meeting, priority window or submission deadline is that meeting or
+priority (``liaison-meeting-<id>``, ``liaison-priority-<id>``,
+``liaison-deadline-<id>``). Events that ended before the sync horizon
+(``max_days_back``) are left alone.
 
 Like the rest of the domain code it takes the session and ``now``, flushes
 and returns how many events changed; the caller commits.
@@ -26,21 +30,22 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from calendars import ical
 from calendars.models import EventKind, EventStatus, ExternalAiring, FeedEvent, FeedSource
 from calendars.settings import DEFAULT_SETTINGS, FeedSettings
 from editorial.models import Column, Episode, Series, Stage
 from editorial.workdays import REVIEW_STAGE, SHANGHAI, local_date
+from liaison.models import AgendaKind, Meeting, Priority
 from scheduler.models import Airing, AiringStatus, Slot, SlotKind
 
 UID_DOMAIN = "tvcolumn"
-SYNCED_KINDS = (EventKind.AIRING, EventKind.EXTERNAL, EventKind.REVIEW)
+SYNCED_KINDS = (EventKind.AIRING, EventKind.EXTERNAL, EventKind.REVIEW, EventKind.LIAISON)
 KIND_LABEL = {SlotKind.PREMIERE: "首播", SlotKind.RERUN: "重播"}
 STAGE_LABEL = {Stage.FIRST: "初审", Stage.SECOND: "复审", Stage.FINAL: "终审"}
 STATUS_LABEL = {
@@ -71,25 +76,38 @@ class Desired:
     episode_id: int | None = None
     source_id: int | None = None
     stage: str | None = None
+    last_day: date | None = None  # an all-day event over several days: its last, inclusive
 
     def values(self) -> dict[str, Any]:
         """The fields as a dict (``dataclasses.asdict`` deep-copies: ten times slower)."""
         return {name: getattr(self, name) for name in _DESIRED_FIELDS}
 
     def content_hash(self, organizer_address: str) -> str:
-        text = repr((tuple(getattr(self, name) for name in _DESIRED_FIELDS), organizer_address))
+        content = tuple(getattr(self, name) for name in _HASHED_FIELDS)
+        if self.last_day is not None:  # hashed only when set: older rows keep their hash
+            content += (self.last_day,)
+        text = repr((content, organizer_address))
         return hashlib.sha256(text.encode()).hexdigest()
 
     def significant(self) -> tuple[Any, ...]:
         """What a calendar app must notice: time, title, status (raises SEQUENCE)."""
-        return (self.starts_at, self.ends_at, self.day, self.tzid, self.summary, self.status)
+        return (
+            self.starts_at,
+            self.ends_at,
+            self.day,
+            self.last_day,
+            self.tzid,
+            self.summary,
+            self.status,
+        )
 
 
 _DESIRED_FIELDS = tuple(f.name for f in fields(Desired))
+_HASHED_FIELDS = tuple(name for name in _DESIRED_FIELDS if name != "last_day")
 
 
 def _significant(row: Any) -> tuple[Any, ...]:
-    return (row.starts_at, row.ends_at, row.day, row.tzid, row.summary, row.status)
+    return (row.starts_at, row.ends_at, row.day, row.last_day, row.tzid, row.summary, row.status)
 
 
 def sync(session: Session, now: datetime, settings: FeedSettings = DEFAULT_SETTINGS) -> int:
@@ -137,6 +155,7 @@ _EVENT_COLUMNS = (
     "starts_at",
     "ends_at",
     "day",
+    "last_day",
     "tzid",
     "description",
     "location",
@@ -165,6 +184,7 @@ def event_data(values: dict[str, Any]) -> ical.EventData:
         starts_at=values["starts_at"],
         ends_at=values["ends_at"],
         day=values["day"],
+        last_day=values["last_day"],
         tzid=values["tzid"],
         description=values["description"],
         location=values["location"],
@@ -182,6 +202,7 @@ _LIGHT = (
     FeedEvent.starts_at,
     FeedEvent.ends_at,
     FeedEvent.day,
+    FeedEvent.last_day,
     FeedEvent.tzid,
     FeedEvent.summary,
     FeedEvent.status,
@@ -200,6 +221,7 @@ def _existing(session: Session, since: datetime, desired: dict[str, Desired]) ->
                     FeedEvent.starts_at >= since,
                     FeedEvent.ends_at >= since,
                     FeedEvent.day >= since.astimezone(SHANGHAI).date(),
+                    FeedEvent.last_day >= since.astimezone(SHANGHAI).date(),
                 ),
             )
         )
@@ -243,6 +265,7 @@ def derive(session: Session, since: datetime) -> list[Desired]:
         *_airing_events(session, since),
         *_external_events(session, since),
         *_review_events(session, local_date(since)),
+        *_liaison_events(session, since),
     ]
 
 
@@ -405,3 +428,120 @@ def _review_events(session: Session, since: date) -> Iterable[Desired]:
             episode_id=episode.id,
             stage=stage.value,
         )
+
+
+# --- the liaison calendar (通联工作日历) ---------------------------------------------------------
+
+LIAISON_ORGANIZER = "通联办公室"
+AGENDA_LABEL = {
+    AgendaKind.TRAINING: "业务培训",
+    AgendaKind.EXCHANGE: "制作经验交流",
+    AgendaKind.DEPLOYMENT: "部署季度宣传报道重点",
+}
+
+
+def meeting_uid(meeting_id: int) -> str:
+    return f"liaison-meeting-{meeting_id}@{UID_DOMAIN}"
+
+
+def priority_uid(priority_id: int) -> str:
+    return f"liaison-priority-{priority_id}@{UID_DOMAIN}"
+
+
+def deadline_uid(priority_id: int) -> str:
+    return f"liaison-deadline-{priority_id}@{UID_DOMAIN}"
+
+
+def _liaison_events(session: Session, since: datetime) -> Iterable[Desired]:
+    """Each quarter's meeting (timed), each priority's window and submission deadline
+    (all-day). Public: what the liaison office announces to every column, never the
+    attendance, the columns' notes, the minutes or the targets."""
+    today = local_date(since)
+    meetings = session.scalars(
+        select(Meeting)
+        .where(Meeting.ends_at >= since)
+        .options(joinedload(Meeting.quarter))
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    for meeting in meetings:
+        yield _meeting_event(meeting)
+    priorities = session.scalars(
+        select(Priority)
+        .where(or_(Priority.window_end >= today, Priority.submit_by >= today))
+        .options(joinedload(Priority.quarter))
+        .order_by(Priority.window_start, Priority.id)
+    )
+    for priority in priorities:
+        if priority.window_end >= today:
+            yield _window_event(priority)
+        if priority.submit_by is not None and priority.submit_by >= today:
+            yield _deadline_event(priority)
+
+
+def _agenda_line(number: int, item: dict[str, Any]) -> str:
+    try:
+        kind = AGENDA_LABEL[AgendaKind(str(item.get("kind")))]
+    except ValueError:
+        kind = "议程"
+    return f"{number}. {kind}：{item.get('title', '')}"
+
+
+def _meeting_event(meeting: Meeting) -> Desired:
+    label = meeting.quarter.label
+    lines = [f"{label}通联会议（市、县两级党建电视栏目）", f"地点：{meeting.place}"]
+    if meeting.agenda:
+        lines.append("议程：")
+        lines += [_agenda_line(n, item) for n, item in enumerate(meeting.agenda, start=1)]
+    return Desired(
+        uid=meeting_uid(meeting.id),
+        kind=EventKind.LIAISON,
+        summary=f"通联会议（{label}）",
+        status=EventStatus.CONFIRMED,
+        starts_at=meeting.starts_at.astimezone(UTC),  # as read back, whatever was given
+        ends_at=meeting.ends_at.astimezone(UTC),
+        description="\n".join(lines),
+        location=meeting.place,
+        categories="通联会议",
+        organizer=LIAISON_ORGANIZER,
+    )
+
+
+def _window_event(priority: Priority) -> Desired:
+    lines = [
+        f"{priority.quarter.label}宣传报道重点：{priority.theme}",
+        f"报道时段：{priority.window_start} 至 {priority.window_end}（含首尾两天）",
+        f"节目标签：{priority.tag}",
+    ]
+    if priority.submit_by is not None:
+        lines.append(f"选题报送截止：{priority.submit_by}")
+    if priority.description:
+        lines.append(priority.description)
+    return Desired(
+        uid=priority_uid(priority.id),
+        kind=EventKind.LIAISON,
+        summary=f"宣传报道重点：{priority.theme}",
+        status=EventStatus.CONFIRMED,
+        day=priority.window_start,
+        last_day=priority.window_end,
+        description="\n".join(lines),
+        categories="宣传报道重点",
+        organizer=LIAISON_ORGANIZER,
+    )
+
+
+def _deadline_event(priority: Priority) -> Desired:
+    assert priority.submit_by is not None
+    return Desired(
+        uid=deadline_uid(priority.id),
+        kind=EventKind.LIAISON,
+        summary=f"报送截止：{priority.theme}",
+        status=EventStatus.CONFIRMED,
+        day=priority.submit_by,
+        description=(
+            f"{priority.quarter.label}宣传报道重点“{priority.theme}”的选题请于 "
+            f"{priority.submit_by} 前报送（报道时段 {priority.window_start} 至 "
+            f"{priority.window_end}，节目标签：{priority.tag}）"
+        ),
+        categories="宣传报道重点,报送截止",
+        organizer=LIAISON_ORGANIZER,
+    )

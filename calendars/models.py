@@ -28,7 +28,7 @@ class EventKind(enum.StrEnum):
     AIRING = "airing"  # one of our airings (public)
     EXTERNAL = "external"  # an airing imported from a county column's own feed (public)
     REVIEW = "review"  # a review due date (private: personal feeds only)
-    LIAISON = "liaison"  # a liaison meeting or priority window (public, the liaison issue)
+    LIAISON = "liaison"  # a liaison meeting, priority window or submission deadline (public)
 
 
 class EventStatus(enum.StrEnum):
@@ -54,6 +54,9 @@ class FeedEvent(Base):
         CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
         CheckConstraint(
+            "last_day IS NULL OR (day IS NOT NULL AND last_day >= day)", name="last_day_after_day"
+        ),
+        CheckConstraint(
             "(status = 'CANCELLED') = (cancelled_at IS NOT NULL)", name="cancelled_has_time"
         ),
         Index("ix_feed_events_starts_at", "starts_at"),
@@ -67,10 +70,12 @@ class FeedEvent(Base):
     episode_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id"), index=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("feed_sources.id"), index=True)
     stage: Mapped[str | None] = mapped_column(String(20))  # review events: which stage is due
-    # A timed event (UTC, shown in ``tzid``) or an all-day one (``day``).
+    # A timed event (UTC, shown in ``tzid``) or an all-day one (``day``, through ``last_day``
+    # inclusive when it spans several days: a priority window; DTEND is the day after).
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     day: Mapped[date | None] = mapped_column(Date)
+    last_day: Mapped[date | None] = mapped_column(Date)
     tzid: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai")
     summary: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, default="")

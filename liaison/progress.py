@@ -153,9 +153,7 @@ def progress(session: Session, quarter: Quarter) -> Progress:
     return Progress(quarter, priorities, cells)
 
 
-def behind_with_a_month_left(
-    report: Progress, today: date
-) -> list[tuple[Priority, Cell]]:
+def behind_with_a_month_left(report: Progress, today: date) -> list[tuple[Priority, Cell]]:
     """Columns behind their target on a priority whose window ends within 30 days.
 
     Behind: fewer aired and scheduled inside the window than the target.

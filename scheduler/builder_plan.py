@@ -11,8 +11,9 @@ What a column's plan optimises, in this order (lexicographic), the issue's:
 2. the fewest unscheduled episodes;
 3. then, among equals: series placed rather than left out, the earliest
    series starts, and every occurrence filled as early as possible,
-   preferring a priority-tagged episode inside its window, then the earliest
-   air-by date, then the oldest approval.
+   preferring a priority-tagged episode inside its window (of two, the one
+   whose priority weighs more), then the earliest air-by date, then the
+   oldest approval.
 
 A series runs all its parts, in order, in consecutive occurrences of one
 premiere slot, the first on or before its start-by date, or not at all; one
@@ -372,35 +373,46 @@ def _allowed(occ: SlotOcc, c: Candidate, ctx: Context, other_column: bool) -> bo
 # --- preferences and reasons ---------------------------------------------------------------------
 
 
-def selection_key(c: Candidate, ctx: Context) -> tuple[int, date, datetime, int]:
-    """The order episodes are offered to the matroid greedy: air-by dates, priorities, age."""
+Key = tuple[int, int, date, datetime, int]
+
+
+def selection_key(c: Candidate, ctx: Context) -> Key:
+    """The order episodes are offered to the matroid greedy: air-by dates, priorities (the
+    heaviest first), age."""
+    weight = 0
     if c.air_by is not None:
         group = 0
-    elif any(w.end >= ctx.first_day and w.start <= ctx.last_day for w in ctx.windows(c.tags)):
-        group = 1
     else:
-        group = 2
-    return (group, c.air_by or date.max, c.approved_at, c.episode_id)
+        current = [
+            w.weight
+            for w in ctx.windows(c.tags)
+            if w.end >= ctx.first_day and w.start <= ctx.last_day
+        ]
+        group, weight = (1, max(current)) if current else (2, 0)
+    return (group, -weight, c.air_by or date.max, c.approved_at, c.episode_id)
 
 
-def place_key(c: Candidate, day: date, ctx: Context) -> tuple[int, date, datetime, int]:
-    """Who is best for an occurrence on ``day``: in-window priority, not waiting for its
-    window, earliest air-by date, oldest approval."""
+def place_key(c: Candidate, day: date, ctx: Context) -> Key:
+    """Who is best for an occurrence on ``day``: in-window priority (the heaviest first),
+    not waiting for its window, earliest air-by date, oldest approval."""
     windows = ctx.windows(c.tags)
-    if any(w.contains(day) for w in windows):
-        rank = 0
+    inside = [w.weight for w in windows if w.contains(day)]
+    weight = 0
+    if inside:
+        rank, weight = 0, max(inside)
     elif any(w.start > day for w in windows):
         rank = WAITING
     else:
         rank = 1
-    return (rank, c.air_by or date.max, c.approved_at, c.episode_id)
+    return (rank, -weight, c.air_by or date.max, c.approved_at, c.episode_id)
 
 
 def placement_reason(c: Candidate, day: date, ctx: Context) -> str:
     windows = ctx.windows(c.tags)
-    for w in windows:
-        if w.contains(day):
-            return f"季度宣传报道重点“{w.tag}”（{w.start}至{w.end}）"
+    inside = [w for w in windows if w.contains(day)]
+    if inside:
+        w = max(inside, key=lambda w: w.weight)  # the first of the heaviest
+        return f"季度宣传报道重点“{w.tag}”（{w.start}至{w.end}）"
     for w in windows:
         if w.start > day:
             return f"等待季度宣传报道重点“{w.tag}”（{w.start}至{w.end}），暂排于此"
@@ -538,10 +550,10 @@ def _place_singles(
     singles = pool.candidates
     _, matching, chosen = pool.evaluate(occupied)
     # Only a priority-tagged episode's rank depends on the day; the rest is computed once.
-    plain = [(1, c.air_by or date.max, c.approved_at, c.episode_id) for c in singles]
+    plain = [(1, 0, c.air_by or date.max, c.approved_at, c.episode_id) for c in singles]
     tagged = pool.tagged
 
-    def key(e: int, o: int) -> tuple[int, date, datetime, int]:
+    def key(e: int, o: int) -> Key:
         return place_key(singles[e], occs[o].day, ctx) if e in tagged else plain[e]
 
     def waits(e: int, o: int) -> bool:

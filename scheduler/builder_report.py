@@ -1,23 +1,33 @@
-"""The schedule report: what is not on the air schedule and what is at risk.
+"""The schedule report: what is not on the air schedule and what is at risk, and how
+the schedule covers the quarter's reporting priorities.
 
 Read from the current rows, not from one build: a build may have covered only
 some columns, so each approved episode without a live premiere shows the
 reason of the latest build that considered it (or that no build has yet).
+
+Coverage (季度宣传报道重点): for each priority whose window overlaps the latest
+build's horizon (or, before any build, the default horizon from today), per
+column, how many episodes carrying its tag have a live premiere (draft,
+published or aired) on a day of the window, in Asia/Shanghai, counted for the
+column whose slot airs it; beside the column's target from the liaison office,
+if it set one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from editorial.models import Episode, State
-from editorial.workdays import local_date
+from editorial.models import Column, Episode, PriorityTag, State
+from editorial.workdays import SHANGHAI, local_date
+from liaison.models import Priority, Target
 from scheduler.builder_load import chunks
 from scheduler.builder_plan import HOLDUP_TEXT
+from scheduler.builder_settings import BuildSettings
 from scheduler.models import Airing, AiringStatus, ScheduleBuild, Slot, SlotKind, Unscheduled
 
 RISK_DAYS = 7
@@ -48,11 +58,40 @@ class StaleAiring:
 
 
 @dataclass(frozen=True)
+class ColumnCoverage:
+    """One column on one priority: tagged episodes placed inside the window, its target."""
+
+    column: Column
+    placed: int
+    target: int | None  # None: the liaison office set this column no target
+
+    @property
+    def short(self) -> bool:
+        return self.target is not None and self.placed < self.target
+
+
+@dataclass(frozen=True)
+class PriorityCoverage:
+    priority: Priority
+    columns: tuple[ColumnCoverage, ...]
+
+    @property
+    def placed(self) -> int:
+        return sum(c.placed for c in self.columns)
+
+    @property
+    def target(self) -> int:
+        return sum(c.target or 0 for c in self.columns)
+
+
+@dataclass(frozen=True)
 class ScheduleReport:
     latest_build: ScheduleBuild | None
     unscheduled: list[UnscheduledItem]
     at_risk: list[AtRiskItem]
     stale: list[StaleAiring]
+    coverage: tuple[PriorityCoverage, ...] = ()
+    horizon: tuple[date, date] | None = None  # the days the coverage looks at
 
 
 def _live_premiere() -> tuple[type[Airing], ColumnElement[bool]]:
@@ -72,14 +111,90 @@ def schedule_report(
     column_ids: Sequence[int] | None = None,
     risk_days: int = RISK_DAYS,
 ) -> ScheduleReport:
-    """Unscheduled approved episodes, air-by dates at risk, kept airings gone stale."""
+    """Unscheduled approved episodes, air-by dates at risk, kept airings gone stale, and
+    the priorities' coverage over the latest build's horizon."""
     latest = session.scalar(select(ScheduleBuild).order_by(ScheduleBuild.id.desc()).limit(1))
+    if latest is not None:
+        horizon = (latest.horizon_from, latest.horizon_to)
+    else:
+        today = local_date(now)
+        horizon = (today, today + timedelta(days=BuildSettings().horizon_days))
     return ScheduleReport(
         latest,
         _unscheduled(session, column_ids),
         _at_risk(session, now, column_ids, risk_days),
         _stale(session, now, column_ids),
+        priority_coverage(session, *horizon, column_ids=column_ids),
+        horizon,
     )
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), SHANGHAI).astimezone(UTC)
+
+
+def priority_coverage(
+    session: Session, first: date, last: date, *, column_ids: Sequence[int] | None = None
+) -> tuple[PriorityCoverage, ...]:
+    """Per priority whose window overlaps ``first``..``last``, per column (those with a
+    target and those with a tagged premiere in the window): placed and target. Four queries."""
+    priorities = list(
+        session.scalars(
+            select(Priority)
+            .where(Priority.window_start <= last, Priority.window_end >= first)
+            .options(joinedload(Priority.quarter))
+            .order_by(Priority.window_start, Priority.id)
+        )
+    )
+    if not priorities:
+        return ()
+    targets: dict[tuple[int, int], int] = {
+        (t.priority_id, t.column_id): t.episodes
+        for t in session.scalars(
+            select(Target).where(Target.priority_id.in_([p.id for p in priorities]))
+        )
+    }
+    since = _day_start(min(p.window_start for p in priorities))
+    until = _day_start(max(p.window_end for p in priorities) + timedelta(days=1))
+    premieres = session.execute(
+        select(PriorityTag.tag, Airing.episode_id, Slot.column_id, Airing.starts_at)
+        .join(PriorityTag, PriorityTag.episode_id == Airing.episode_id)
+        .join(Slot, Slot.id == Airing.slot_id)
+        .where(
+            Airing.kind == SlotKind.PREMIERE,
+            Airing.status != AiringStatus.CANCELLED,
+            Airing.starts_at >= since,
+            Airing.starts_at < until,
+            PriorityTag.tag.in_({p.tag for p in priorities}),
+        )
+    ).all()
+    placed: dict[tuple[int, int], set[int]] = {}
+    for priority in priorities:
+        for tag, episode_id, column_id, starts_at in premieres:
+            if tag == priority.tag and (
+                priority.window_start <= local_date(starts_at) <= priority.window_end
+            ):
+                placed.setdefault((priority.id, column_id), set()).add(episode_id)
+    wanted = set(column_ids) if column_ids is not None else None
+    shown = {c for _, c in [*targets, *placed] if wanted is None or c in wanted}
+    columns = (
+        {c.id: c for c in session.scalars(select(Column).where(Column.id.in_(sorted(shown))))}
+        if shown
+        else {}
+    )
+    result = []
+    for priority in priorities:
+        rows = tuple(
+            ColumnCoverage(
+                columns[column_id],
+                len(placed.get((priority.id, column_id), ())),
+                targets.get((priority.id, column_id)),
+            )
+            for column_id in sorted(columns)
+            if (priority.id, column_id) in targets or (priority.id, column_id) in placed
+        )
+        result.append(PriorityCoverage(priority, rows))
+    return tuple(result)
 
 
 def _approved(column_ids: Sequence[int] | None) -> list[ColumnElement[bool]]:

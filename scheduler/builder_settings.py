@@ -19,13 +19,15 @@ class PriorityWindow:
     """A quarterly reporting priority (季度宣传报道重点) and its date window.
 
     Episodes tagged ``tag`` are preferred for occurrences whose local day lies in
-    ``start``..``end`` (both inclusive). A placeholder until the liaison issue
-    stores priorities and their target counts in the database.
+    ``start``..``end`` (both inclusive); when two tagged episodes compete for one
+    such occurrence, the higher ``weight`` goes first. Real builds take them from
+    the liaison office's priorities (``liaison.planning.build_settings``).
     """
 
     tag: str
     start: date
     end: date
+    weight: int = 1
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
@@ -72,6 +74,8 @@ class BuildSettings:
         for window in self.priorities:
             if window.end < window.start or not window.tag.strip():
                 errors["priorities"] = f"priority window {window} is empty or runs backwards"
+            elif window.weight < 1:
+                errors["priorities"] = f"priority window {window} has a weight below 1"
         if errors:
             raise InvalidInput("bad build settings: " + "; ".join(errors.values()), errors)
 

@@ -285,6 +285,18 @@ def remind() -> int | None:
     return run_once("review-reminders", publishing.review_reminders)
 
 
+def remind_liaison() -> int | None:
+    """Poll: liaison reminders: a meeting two weeks ahead, a column behind its target with
+    a month of the priority's window left (liaison.reminders)."""
+    return run_once("liaison-reminders", _liaison_reminders)
+
+
+def _liaison_reminders(session: Session, now: datetime) -> int:
+    from liaison import reminders
+
+    return reminders.remind(session, now)
+
+
 def import_feeds() -> int | None:
     """Hourly: import every active county feed source; a source that fails keeps its last
     good import and records why. The sources are fetched before the run's transaction, so
@@ -359,9 +371,10 @@ def _rebuild_if_changed(session: Session, now: datetime) -> int:
 
 
 def _build(session: Session, now: datetime, fingerprint: str) -> int:
+    from liaison import planning
     from scheduler.builder import build  # the planner loads only in the process that builds
 
-    result = build(session, now)
+    result = build(session, now, settings=planning.build_settings(session, now))
     result.fingerprint = fingerprint
     session.flush()
     log.info(
@@ -377,10 +390,13 @@ def inputs_fingerprint(session: Session) -> str:
     """A digest of what the schedule is built from, cheap enough to poll.
 
     It changes when an episode becomes approved or stops being approved, when
-    any act touches an approved episode (its version moves), and when a slot
-    or a slot's dated exception is added, changed or removed. Anything else
-    (series dates, priorities) waits for the nightly rebuild.
+    any act touches an approved episode (its version moves), when a slot or a
+    slot's dated exception is added, changed or removed, and when a reporting
+    priority is added or its tag, window or weight changes. Anything else
+    (series dates) waits for the nightly rebuild.
     """
+    from liaison import planning
+
     approved = session.execute(
         select(
             func.count(),
@@ -391,5 +407,9 @@ def inputs_fingerprint(session: Session) -> str:
     ).one()
     slots = session.execute(select(func.count(), func.max(Slot.updated_at))).one()
     dates = session.execute(select(func.count(), func.max(SlotDate.id))).one()
-    text = repr((tuple(approved), tuple(slots), tuple(dates)))
+    inputs: tuple[object, ...] = (tuple(approved), tuple(slots), tuple(dates))
+    priorities = planning.fingerprint(session)
+    if priorities:  # (without any, the digest is what it was before priorities were stored)
+        inputs += (priorities,)
+    text = repr(inputs)
     return hashlib.sha256(text.encode()).hexdigest()

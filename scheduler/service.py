@@ -79,6 +79,7 @@ def job_specs(poll_seconds: int = DEFAULT_POLL_SECONDS) -> list[JobSpec]:
         JobSpec("publish-frozen", "scheduler.jobs:publish", poll(), poll_seconds),
         JobSpec("mark-aired", "scheduler.jobs:mark_aired", poll(), poll_seconds),
         JobSpec("review-reminders", "scheduler.jobs:remind", poll(), poll_seconds),
+        JobSpec("liaison-reminders", "scheduler.jobs:remind_liaison", poll(), poll_seconds),
         JobSpec("sync-feeds", "scheduler.jobs:sync_feeds", poll(), poll_seconds),
         JobSpec(
             "media-work",

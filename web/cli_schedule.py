@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session, joinedload
 from calendars.models import ExternalAiring, FeedSource
 from editorial import people
 from editorial.workdays import SHANGHAI, local_date
+from liaison import planning
 from scheduler import airings, builder, jobs, slots
-from scheduler.builder_report import schedule_report
+from scheduler.builder_report import ScheduleReport, schedule_report
 from scheduler.models import Airing, AiringStatus, Slot, SlotKind
 from web.cli import _now, cli, domain_command
 
@@ -119,13 +120,16 @@ def schedule_build(
     session: Session, column_slugs: tuple[str, ...], start: datetime | None, end: datetime | None
 ) -> None:
     """Build the air schedule: premieres for approved episodes, and their reruns."""
+    now = _now()
     with _Progress() as progress:
         outcome = builder.build_with_changes(
             session,
-            _now(),
+            now,
             column_ids=_column_ids(session, column_slugs),
             start=_day(start),
             end=_day(end),
+            # The liaison office's reporting priorities (季度宣传报道重点), with their weights.
+            settings=planning.build_settings(session, now, start=_day(start)),
             progress=progress,
         )
     b = outcome.build
@@ -226,7 +230,8 @@ def _show_row(a: Airing) -> list[str]:
 @click.option("--column", "column_slugs", multiple=True, help="only this column (repeatable)")
 @domain_command
 def schedule_report_command(session: Session, column_slugs: tuple[str, ...]) -> None:
-    """Approved episodes left unscheduled (with the reason), and air-by dates at risk."""
+    """Approved episodes left unscheduled (with the reason), air-by dates at risk, and each
+    reporting priority's coverage: per column, tagged episodes placed in its window / target."""
     report = schedule_report(session, _now(), column_ids=_column_ids(session, column_slugs))
     if report.latest_build is not None:
         b = report.latest_build
@@ -249,6 +254,38 @@ def schedule_report_command(session: Session, column_slugs: tuple[str, ...]) -> 
             a = stale.airing
             title = f"#{a.episode_id} {a.episode.title}"
             click.echo(f"  airing {a.id} {_local(a.starts_at)} {title}\t{stale.why}")
+    _print_coverage(report)
+
+
+def _print_coverage(report: ScheduleReport) -> None:
+    """Per reporting priority overlapping the horizon: per column, tagged episodes placed
+    inside the window / the liaison office's target."""
+    if report.horizon is None:
+        return
+    first, last = report.horizon
+    if not report.coverage:
+        click.echo(f"reporting priorities overlapping {first} to {last}: none")
+        return
+    click.echo(f"reporting priorities overlapping {first} to {last}: {len(report.coverage)}")
+    for item in report.coverage:
+        p = item.priority
+        click.echo(
+            f"  {p.theme} [{p.tag}] {p.window_start} to {p.window_end}, weight {p.weight}: "
+            f"{item.placed}/{item.target} placed in the window"
+        )
+        if not item.columns:
+            click.echo("    no targets and no tagged episode in the window")
+            continue
+        rows = [
+            [
+                c.column.slug,
+                f"{c.placed}/{c.target}" if c.target is not None else f"{c.placed}/-",
+                "不足" if c.short else "",
+            ]
+            for c in item.columns
+        ]
+        for line in _table(["column", "placed/target", ""], rows):
+            click.echo("    " + line)
 
 
 @schedule.command("pin")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from icalendar import Calendar
 
 from calendars import ical
@@ -88,3 +89,21 @@ def test_all_day_events_have_dates_and_the_same_input_gives_the_same_bytes() -> 
     assert first == ical.serialize(META, [timed(), review])
     (_, event) = Calendar.from_ical(first).walk("VEVENT")
     assert (event["DTSTART"].dt, event["DTEND"].dt) == (date(2026, 3, 4), date(2026, 3, 5))
+
+
+def test_an_all_day_event_over_several_days_ends_the_day_after_its_last() -> None:
+    window = timed(
+        "liaison-priority-1@tvcolumn",
+        starts_at=None,
+        ends_at=None,
+        day=date(2026, 6, 20),
+        last_day=date(2026, 7, 10),
+        summary="宣传报道重点：庆祝建党105周年",
+    )
+    body = ical.serialize(META, [window])
+    assert b"DTSTART;VALUE=DATE:20260620\r\n" in body
+    assert b"DTEND;VALUE=DATE:20260711\r\n" in body
+    (event,) = Calendar.from_ical(body).walk("VEVENT")
+    assert (event["DTSTART"].dt, event["DTEND"].dt) == (date(2026, 6, 20), date(2026, 7, 11))
+    with pytest.raises(ValueError, match="ends"):
+        timed(starts_at=None, ends_at=None, day=date(2026, 6, 20), last_day=date(2026, 6, 19))

@@ -1,15 +1,16 @@
 """Interop: four independent parsers read every feed of the demo as the ledger means it.
 
-The demo (``editorial.demo`` then ``scheduler.demo``, synced into the ledger) gives
-``all.ics``, one feed per column, ``liaison.ics`` (valid and empty until the liaison
-issue fills it) and a person's private feed. Each must be accepted by:
+The demo (``editorial.demo``, ``scheduler.demo``, ``calendars.demo`` and ``liaison.demo``,
+synced into the ledger) gives ``all.ics``, one feed per column, ``liaison.ics`` (the
+quarter's meeting, timed; its priorities' windows, all-day over several days; their
+submission deadlines, all-day) and a person's private feed. Each must be accepted by:
 
 * icalendar: no component errors, a VTIMEZONE for every TZID used, CRLF line ends,
   lines of at most 75 octets, Chinese text intact through a round trip;
 * vobject with ``validate=True``, serialized back and read again;
 * Mozilla's ical.js under node (``icaljs_check.mjs``; ``make test`` runs ``npm ci``):
   every time in Asia/Shanghai through the file's own VTIMEZONE, never floating, at the
-  UTC instant the ledger holds;
+  UTC instant the ledger holds; an all-day event as dates, DTEND the day after its last;
 * recurring-ical-events: every event of the window at its instants.
 
 A feed with an airing in Europe/Berlin must carry a VTIMEZONE that all four resolve
@@ -44,6 +45,7 @@ from calendars import feeds, ical, ledger
 from calendars.models import EventKind, FeedEvent
 from editorial import demo as editorial_demo
 from editorial.models import Person
+from liaison import demo as liaison_demo
 from scheduler import demo as scheduler_demo
 from scheduler.recurrence import Recurrence, occurrences
 from tests.conftest import IN_CI, NOW, rolled_back_session
@@ -85,6 +87,7 @@ class Shown:
     summary: str
     description: str
     location: str
+    last_day: date | None = None
 
     @classmethod
     def of(cls, row: FeedEvent) -> Shown:
@@ -98,12 +101,14 @@ class Shown:
             row.summary,
             row.description,
             row.location,
+            row.last_day,
         )
 
     def instants(self) -> tuple[Any, Any]:
-        """(start, end): aware UTC datetimes, or the all-day event's first and next day."""
+        """(start, end): aware UTC datetimes, or the all-day event's first day and the day
+        after its last (DTEND is exclusive)."""
         if self.day is not None:
-            return (self.day, self.day + timedelta(days=1))
+            return (self.day, (self.last_day or self.day) + timedelta(days=1))
         return (self.starts_at, self.ends_at)
 
 
@@ -133,6 +138,7 @@ def demo_feeds(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> list
         editorial_demo.load(session, NOW)
         scheduler_demo.load(session, NOW)
         calendars_demo.load(session, NOW, tmp_path_factory.mktemp("county"))
+        liaison_demo.load(session, NOW)
         ledger.sync(session, NOW)
         span = feeds.window(NOW)
         person = _person_with_both_kinds(session, span)
@@ -163,7 +169,15 @@ def test_the_demo_gives_every_kind_of_feed_with_events(demo_feeds: list[DemoFeed
     personal = [f for f in demo_feeds if f.path.startswith("people/")]
     assert columns and all(f.shown for f in columns)
     assert len(by_path["all.ics"].shown) == sum(len(f.shown) for f in columns)
-    assert by_path["liaison.ics"].shown == ()
+    liaison = by_path["liaison.ics"].shown
+    assert {s.kind for s in liaison} == {EventKind.LIAISON}
+    kinds = {s.uid.split("-")[1] for s in liaison}
+    assert kinds == {"meeting", "priority", "deadline"}
+    # A window over several days, one begun before the feed's window; a one-day deadline.
+    assert any(
+        s.last_day is not None and s.day < by_path["liaison.ics"].window.first for s in liaison
+    )
+    assert all(s.last_day is None for s in liaison if "deadline" in s.uid)
     assert len(personal) == 1
     assert {s.kind for s in personal[0].shown} == {EventKind.REVIEW, EventKind.AIRING}
 

@@ -51,7 +51,13 @@ from tests.conftest import NOW, PG_URL, Crew, walk_to_approved
 from web import migrate
 
 TVCOLUMN = str(Path(sys.executable).with_name("tvcolumn"))
-POLLERS = ("rebuild-on-change", "publish-frozen", "mark-aired", "review-reminders")
+POLLERS = (
+    "rebuild-on-change",
+    "publish-frozen",
+    "mark-aired",
+    "review-reminders",
+    "liaison-reminders",
+)
 CREW_ROLES = (Role.EDITOR_DIRECTOR, Role.PRODUCER, Role.REVIEWER, Role.FINAL_APPROVER, Role.ADMIN)
 
 

@@ -5,21 +5,26 @@ rebuild fingerprint. These commit for real, so they use a database of their own
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from editorial import workflow
-from editorial.models import Column, Episode, Person
+from editorial import people, workflow
+from editorial.models import Column, Episode, Person, PriorityTag, Role
+from editorial.workdays import local_date
+from liaison import service
 from scheduler import jobs, slots
 from scheduler.models import (
+    Airing,
+    AiringStatus,
     Notification,
     RunStatus,
     ScheduleBuild,
     SchedulerRun,
     Slot,
+    SlotKind,
 )
 from tests.conftest import NOW
 from tests.scheduler.test_service import (  # noqa: F401  (the fixtures)
@@ -201,3 +206,41 @@ def test_a_rebuild_runs_only_when_its_inputs_changed_and_stamps_them(
         assert last.fingerprint == jobs.inputs_fingerprint(session)
     assert jobs.rebuild() == 1  # the nightly run rebuilds regardless
     assert count(configured, ScheduleBuild) == 3
+
+
+def test_a_rebuild_takes_the_liaison_priorities_and_a_new_one_brings_a_rebuild(
+    configured: ServiceDb, approve: Callable[[str], int]
+) -> None:
+    plain = approve("初心如磐")  # the older approval: first in line without priorities
+    tagged = approve("两会精神进基层")
+    with configured.factory.begin() as s:
+        s.add(PriorityTag(episode_id=tagged, tag="两会"))
+    assert jobs.rebuild_if_changed() == 1
+    first_day = local_date(datetime.now(UTC)) + timedelta(days=10)  # the slot's first
+    assert premiere_days(configured) == {plain: first_day, tagged: first_day + timedelta(days=1)}
+    day = first_day + timedelta(days=5)
+    with configured.factory.begin() as s:
+        team = people_in(s)
+        column = s.scalars(select(Column)).one()  # the city column
+        officer = team["admin"]
+        people.grant_role(s, officer, column, Role.LIAISON, NOW)
+        quarter = service.create_quarter(
+            s, officer, NOW, year=day.year, number=(day.month - 1) // 3 + 1
+        )
+        spec = service.PrioritySpec(
+            theme="学习贯彻两会精神", tag="两会", window_start=day, window_end=day
+        )
+        service.add_priority(s, officer, quarter, spec, NOW)
+    assert jobs.rebuild_if_changed() == 1  # the priority changed the inputs
+    assert premiere_days(configured) == {plain: first_day, tagged: day}
+    assert jobs.rebuild_if_changed() == 0
+
+
+def premiere_days(db: ServiceDb) -> dict[int, date]:
+    with db.factory() as session:
+        rows = session.execute(
+            select(Airing.episode_id, Airing.starts_at).where(
+                Airing.status != AiringStatus.CANCELLED, Airing.kind == SlotKind.PREMIERE
+            )
+        )
+        return {episode_id: local_date(starts_at) for episode_id, starts_at in rows}
