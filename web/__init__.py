@@ -27,6 +27,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         errors,
         feeds,
         i18n,
+        liaison_views,
         media_views,
         nav,
         schedule_views,
@@ -45,6 +46,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         episodes.bp,
         media_views.bp,
         schedule_views.bp,
+        liaison_views.bp,
         account.bp,
         admin.bp,
     ):

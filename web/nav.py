@@ -1,44 +1,64 @@
-"""The header's links: each page area adds its entry; only registered endpoints show,
-and administration only to administrators."""
+"""The header's links: each page area adds its entry; only registered endpoints show, and
+an area may show its entry only to some (administration to administrators)."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from collections.abc import Callable, Iterable
+
+from flask import Flask, current_app, g
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from editorial.models import Membership, Role
+from editorial.models import Column, Level, Membership, Role
 from web.db import request_session
+
+Held = Iterable[tuple[Role, Level]]
 
 # (endpoint, label), in the header's order.
 ITEMS: list[tuple[str, LazyString]] = [
     ("views.home", _l("我的节目")),
     ("episodes.propose", _l("申报选题")),
     ("schedule.week", _l("播出编排")),
+    ("liaison.index", _l("通联")),
     ("account.feeds", _l("日历订阅")),
     ("account.notifications", _l("提醒")),
     ("admin.index", _l("管理")),
 ]
-ADMIN_ONLY = {"admin.index"}
+# Entries shown only to some, by the roles a person holds (role, level of its column).
+SHOWN_TO: dict[str, Callable[[Held], bool]] = {
+    "admin.index": lambda held: any(role is Role.ADMIN for role, _level in held),
+}
 
 
-def _is_admin() -> bool:
+def show_only_to(endpoint: str, rule: Callable[[Held], bool]) -> None:
+    SHOWN_TO[endpoint] = rule
+
+
+def roles_held() -> list[tuple[int, Role, Level]]:
+    """The signed-in person's roles as (column id, role, column level): one statement per
+    request, shared by the header and the pages that need them."""
     if not current_user.is_authenticated:
-        return False
-    found = request_session().scalar(
-        select(Membership.id)
-        .where(Membership.person_id == current_user.id, Membership.role == Role.ADMIN)
-        .limit(1)
-    )
-    return found is not None
+        return []
+    if "roles_held" not in g:
+        g.roles_held = [
+            (column_id, role, level)
+            for column_id, role, level in request_session().execute(
+                select(Membership.column_id, Membership.role, Column.level)
+                .join(Column, Column.id == Membership.column_id)
+                .where(Membership.person_id == current_user.id)
+            )
+        ]
+    held: list[tuple[int, Role, Level]] = g.roles_held
+    return held
 
 
 def nav_items() -> list[tuple[str, LazyString]]:
     shown = [(e, label) for e, label in ITEMS if e in current_app.view_functions]
-    if any(e in ADMIN_ONLY for e, _ in shown) and not _is_admin():
-        shown = [(e, label) for e, label in shown if e not in ADMIN_ONLY]
+    if any(e in SHOWN_TO for e, _label in shown):
+        held = [(role, level) for _column, role, level in roles_held()]
+        shown = [(e, label) for e, label in shown if e not in SHOWN_TO or SHOWN_TO[e](held)]
     return shown
 
 
