@@ -138,6 +138,14 @@ def demo_load(session: Session) -> None:
             f"{'passed' if media.qc_passed else 'not passed'}) and its review material is "
             "queued; the column has its opening and closing"
         )
+    from liaison import demo as liaison_demo
+
+    priorities = liaison_demo.load(session, now)
+    if priorities:
+        click.echo(
+            f"liaison demo: this quarter's meeting, {priorities} reporting priorities with "
+            "targets for every column, and the liaison feed synced"
+        )
 
 
 @cli.command("serve")
@@ -444,6 +452,21 @@ def episode_offer_exchange(
     )
 
 
+@episode.command("tag")
+@_act_options
+@click.option("--tag", "tags", multiple=True, help="priority tag (repeatable; none clears them)")
+@domain_command
+def episode_tag(
+    session: Session, episode_id: int, actor: str, expect_version: int | None, tags: tuple[str, ...]
+) -> None:
+    """Set the reporting priorities the episode answers to (设置宣传报道重点): the responsible
+    producer, at any time before the episode ends."""
+    person, e, version = _act(session, actor, episode_id, expect_version)
+    workflow.set_priority_tags(session, person, e, version, _now(), tags)
+    click.echo(f"episode {e.id} tags: {', '.join(e.priority_tags) or 'none'}")
+    _done(e)
+
+
 @episode.command("edit")
 @_act_options
 @click.option("--title", default=None)
@@ -705,6 +728,6 @@ def main() -> None:
 
 
 # Command groups of other packages register themselves on ``cli``.
-from web import cli_feeds, cli_media, cli_schedule, cli_service  # noqa: E402
+from web import cli_feeds, cli_liaison, cli_media, cli_schedule, cli_service  # noqa: E402
 
-__all__ = ["cli", "cli_feeds", "cli_media", "cli_schedule", "cli_service", "main"]
+__all__ = ["cli", "cli_feeds", "cli_liaison", "cli_media", "cli_schedule", "cli_service", "main"]

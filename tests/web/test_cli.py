@@ -264,3 +264,14 @@ def test_review_days_are_configurable_per_column_by_its_admin(staffed: Run) -> N
     assert ok.exit_code == 0, ok.output
     after = staffed("episode", "show", eid).stdout
     assert after != before and "version 4" in after  # recounted, not a new version
+
+
+def test_episode_tag_lets_the_producer_set_priorities_after_approval(staffed: Run) -> None:
+    episode = str(propose(staffed))
+    refused = staffed("episode", "tag", episode, "--as", "ed", "--tag", "七一")
+    assert refused.exit_code == 1 and "responsible producer" in refused.output
+    done = staffed("episode", "tag", episode, "--as", "pr", "--tag", "七一", "--tag", "党史学习")
+    assert done.exit_code == 0, done.output
+    assert "tags: 七一, 党史学习" in done.output
+    shown = staffed("episode", "show", episode).output
+    assert "set_priority_tags" in shown
