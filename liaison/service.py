@@ -287,13 +287,15 @@ def _priority_errors(
         errors["weight"] = "the weight is a whole number of at least 1"
     if spec.submit_by is not None and spec.submit_by > spec.window_end:
         errors["submit_by"] = "the submission deadline must not fall after the window"
-    negative = [cid for cid, n in spec.targets.items() if n < 0]
-    if negative:
-        errors["targets"] = "a target is a number of episodes, 0 or more"
+    target_errors = []
+    if any(n < 0 for n in spec.targets.values()):
+        target_errors.append("a target is a number of episodes, 0 or more")
     known = set(session.scalars(select(Column.id).where(Column.id.in_(list(spec.targets)))))
     unknown = sorted(set(spec.targets) - known)
     if unknown:
-        errors["targets"] = f"no such column: {', '.join(map(str, unknown))}"
+        target_errors.append(f"no such column: {', '.join(map(str, unknown))}")
+    if target_errors:
+        errors["targets"] = "; ".join(target_errors)
     return errors
 
 

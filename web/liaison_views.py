@@ -2,10 +2,11 @@
 goal-management dashboard (目标管理) with its export and printable page.
 
 Who comes in: anyone holding the liaison role (通联员) in any column, and the
-producers (制片人) of a city-level column, who answer for the city column's share of
-the targets; everyone else gets 403 on every page here, the dashboard included.
-A county column's producers are left out: their column's numbers reach them through
-their liaison officer and the meeting.
+producers (制片人) and editor-directors (编导) of any column, city or county: every
+column is to see what is asked of it, and these are the people who propose and make
+the episodes that meet its targets (the numbers are shared at the meeting anyway).
+Everyone else (reviewers, schedulers, administrators only) gets 403 on every page
+here, the dashboard included.
 
 Who does what: the liaison office (a liaison officer of a city-level column, see
 ``liaison.service.is_city_liaison``) creates quarters and the quarter's meeting,
@@ -105,8 +106,7 @@ def here(moment: datetime) -> datetime:
 def may_view(held: Iterable[tuple[Role, Level]]) -> bool:
     """Whether roles held (role, level of the column) open the liaison pages."""
     return any(
-        role is Role.LIAISON or (role is Role.PRODUCER and level is Level.CITY)
-        for role, level in held
+        role in (Role.LIAISON, Role.PRODUCER, Role.EDITOR_DIRECTOR) for role, _level in held
     )
 
 
@@ -131,7 +131,7 @@ def desk() -> Desk:
     person = current_person()
     rows = nav.roles_held()
     if not person.active or not may_view((role, level) for _c, role, level in rows):
-        raise Forbidden(_("只有通联员和市级栏目的制片人可以查看通联工作。"))
+        raise Forbidden(_("只有通联员、制片人和编导可以查看通联工作。"))
     g.liaison_desk = found = Desk(
         person=person,
         city_liaison=any(r is Role.LIAISON and lv is Level.CITY for _c, r, lv in rows),
