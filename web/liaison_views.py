@@ -187,9 +187,13 @@ def _window_start(english: str, quarter: Quarter | None) -> str:
 
 
 def _targets(english: str, quarter: Quarter | None) -> str:
-    if english.startswith("no such column"):
-        return _("没有这些栏目：%(ids)s。", ids=english.split(":", 1)[-1].strip())
-    return _("目标是播出的期数：须为 0 或更大的整数。")
+    said = []
+    if "0 or more" in english:
+        said.append(_("目标是播出的期数：须为 0 或更大的整数。"))
+    unknown = re.search(r"no such column: ([\d, ]+)", english)
+    if unknown:
+        said.append(_("没有这些栏目：%(ids)s。", ids=unknown.group(1).strip()))
+    return "".join(said) or _("目标是播出的期数：须为 0 或更大的整数。")
 
 
 def _too_long(english: str, empty: str, long: str) -> str:

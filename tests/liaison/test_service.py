@@ -281,3 +281,13 @@ def test_two_priorities_of_a_quarter_cannot_share_a_tag(
             session, office.officer, quarter, priority_spec(office, theme="另一个"), NOW
         )
     assert "tagged 七一 already" in refused.value.fields["tag"]
+
+
+def test_a_negative_target_and_an_unknown_column_are_both_reported(
+    session: Session, office: Office, quarter: Quarter
+) -> None:
+    spec = priority_spec(office, targets={office.city.id: -2, 987654: 1})
+    with pytest.raises(InvalidInput) as refused:
+        service.add_priority(session, office.officer, quarter, spec, NOW)
+    message = refused.value.fields["targets"]
+    assert "0 or more" in message and "no such column: 987654" in message
