@@ -14,12 +14,12 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, render_template, request
 from flask_login import login_required
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from editorial import workflow
-from editorial.models import Column, Episode, Membership, Person, Role, Stage, StageSigner, State
-from editorial.workdays import REVIEW_STAGE, local_date
+from editorial import reviews, workflow
+from editorial.models import Column, Episode, Membership, Person, Role, State
+from editorial.workdays import local_date
 from web import labels
 from web.auth import current_person
 from web.db import request_session
@@ -114,38 +114,15 @@ def _lanes(session: Session, column_ids: list[int]) -> dict[State, Lane]:
     return {state: Lane(state, counts.get(state, 0), by_state[state]) for state in State}
 
 
-def review_queue(session: Session, person: Person, roles: dict[Column, set[Role]]) -> list[Episode]:
-    """The episodes whose current review ``person`` may sign now, in one query.
-
-    The same rule as ``workflow.authorize`` for the stage's sign act, in bulk:
-    first review, the responsible producer; second and final review, the
-    column's reviewers (final approvers); never the episode's editor-director,
-    nor anyone bound to another stage of it (four eyes).
-    """
+def review_queue(session: Session, person: Person) -> list[Episode]:
+    """The episodes whose current review ``person`` may sign now, in one query
+    (``editorial.reviews.may_sign_now``: the rule of ``workflow.authorize``, in bulk)."""
     if not person.active:
-        return []
-    binding = and_(StageSigner.episode_id == Episode.id, StageSigner.person_id == person.id)
-    branches: list[ColumnElement[bool]] = []
-    for state, stage in REVIEW_STAGE.items():
-        role = workflow.STAGE_ROLE[stage]
-        column_ids = [c.id for c, held in roles.items() if role in held]
-        if not column_ids:
-            continue
-        branch = and_(
-            Episode.state == state,
-            Episode.column_id.in_(column_ids),
-            or_(StageSigner.stage.is_(None), StageSigner.stage == stage),
-        )
-        if stage is Stage.FIRST:
-            branch = and_(branch, Episode.responsible_producer_id == person.id)
-        branches.append(branch)
-    if not branches:
         return []
     return list(
         session.scalars(
             select(Episode)
-            .outerjoin(StageSigner, binding)
-            .where(or_(false(), *branches), Episode.director_id != person.id)
+            .where(reviews.may_sign_now(person))
             .options(joinedload(Episode.column), joinedload(Episode.responsible_producer))
             .order_by(Episode.review_due, Episode.id)
         )
@@ -163,7 +140,7 @@ def board_for(session: Session, person: Person, today: date, column_id: int | No
         chosen=chosen,
         lanes=[lanes[s] for s in labels.LANES],
         closed=[lanes[s] for s in labels.CLOSED_LANES],
-        queue=review_queue(session, person, roles),
+        queue=review_queue(session, person),
         today=today,
     )
 
