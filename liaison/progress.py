@@ -14,6 +14,14 @@ counted once per priority, at the furthest stage it has reached:
 
 Only ``aired`` meets the target (the target is "episodes aired inside the
 window"); ``scheduled`` shows what will meet it if all goes to plan.
+
+Three questions about falling short, each asked where it belongs:
+``Cell.short_of_target`` (aired < target: the final verdict),
+``liaison.dashboard.is_behind`` (aired below an even pace through the window
+by today: the 落后 mark on the dashboard, the export and ``tvcolumn liaison
+progress``), and ``behind_with_a_month_left`` (aired + scheduled < target with
+at most 30 days of the window left: the reminder, since what is scheduled
+will count if it airs).
 """
 
 from __future__ import annotations
@@ -70,7 +78,8 @@ class Cell:
         return self.count(Stage.AIRED)
 
     @property
-    def behind(self) -> bool:
+    def short_of_target(self) -> bool:
+        """Fewer aired than the target (what counts once the window is over)."""
         return self.aired < self.target
 
     def expected_by(self, priority: Priority, today: date) -> float:

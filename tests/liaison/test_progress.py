@@ -130,7 +130,7 @@ def test_each_episode_is_counted_once_at_its_furthest_stage(world: World) -> Non
         Stage.IN_PRODUCTION: [in_review.id],
         Stage.PROPOSED: [proposed.id],
     }
-    assert (cell.target, cell.aired, cell.behind) == (4, 1, True)
+    assert (cell.target, cell.aired, cell.short_of_target) == (4, 1, True)
 
 
 def test_reruns_are_not_counted_as_new(world: World) -> None:
@@ -185,7 +185,7 @@ def test_a_column_without_a_target_still_shows_what_it_did(world: World) -> None
     quarter = quarter_with(world, ("七一", {}))
     world.episode("七一")
     [cell] = progress(world.session, quarter).of_column(world.crew.column.id)
-    assert (cell.target, cell.count(Stage.PROPOSED), cell.behind) == (0, 1, False)
+    assert (cell.target, cell.count(Stage.PROPOSED), cell.short_of_target) == (0, 1, False)
 
 
 def test_expected_by_today_grows_evenly_through_the_window(world: World) -> None:
