@@ -3,7 +3,9 @@
 Only administrators (管理员: the admin role in any column) come in. Roles are
 granted and revoked, and slots created, in the columns the person
 administers; columns and people may be created by any administrator, and the
-creator of a column becomes its first administrator. Each form is parsed
+creator of a column becomes its first administrator. A slot's stop dates
+(停播) are added by a scheduler or administrator of its column, as
+``scheduler.slots.require_scheduler`` decides. Each form is parsed
 here and handed to one service (``editorial.people``, ``editorial.accounts``,
 ``scheduler.slots``); a refusal re-shows the form with each field's message
 and stores nothing.
@@ -50,6 +52,7 @@ PREVIEW_COUNT = 10
 PREVIEW_SPANS = (timedelta(days=400), timedelta(days=3660))
 MAX_TEXT = 80
 MAX_RULE = 500
+MAX_REASON = 200
 CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 WEEKDAYS = "一二三四五六日"
@@ -88,6 +91,11 @@ SLOT_REFUSAL = {
     "duration_s": _l("时长须为 1 分钟到 24 小时。"),
     "rerun_back": _l("回溯期数至少为 1。"),
     "exceptions": _l("每个停播日期都须写明原因。"),
+}
+# The stop-date service's refusals, by field.
+STOP_REFUSAL = {
+    "day": _l("这一天已经是停播日期。"),
+    "reason": _l("请写明停播原因。"),
 }
 
 
@@ -412,11 +420,22 @@ def describe(o: Occurrence) -> str:
     return f"{starts:%Y-%m-%d} 周{WEEKDAYS[starts.weekday()]} {starts:%H:%M}–{ends:%H:%M}"
 
 
+def _may_schedule(session: Session, column: Column) -> bool:
+    """Whether the person signed in may add stop dates to the column's slots."""
+    try:
+        slots.require_scheduler(session, current_person(), column)
+    except Forbidden:
+        return False
+    return True
+
+
 def _slots_page(
     column: Column,
     form: Form,
     shown: list[Occurrence] | None = None,
+    stop: tuple[int, Form] | None = None,
 ) -> str:
+    """The column's slots; ``stop`` is a refused stop-date form and the slot it was for."""
     session = request_session()
     now = _now()
     listed = session.scalars(
@@ -439,26 +458,29 @@ def _slots_page(
         premieres=[s for s in listed if s.kind is SlotKind.PREMIERE],
         KIND=KIND,
         may_create=column.id in _admin(session).columns,
+        may_schedule=_may_schedule(session, column),
+        stop_forms={s.id: stop[1] if stop and stop[0] == s.id else Form() for s in listed},
+        MAX_REASON=MAX_REASON,
+    )
+
+
+def _new_slot_form() -> Form:
+    today = datetime.now(SHANGHAI).date()
+    return Form(
+        {
+            "kind": SlotKind.PREMIERE.value,
+            "local_start": "20:00",
+            "duration": "30",
+            "rrule": "FREQ=WEEKLY;BYDAY=FR",
+            "first_date": today.isoformat(),
+            "rerun_back": "1",
+        }
     )
 
 
 @bp.get("/columns/<slug>/slots")
 def slots_page(slug: str) -> str:
-    column = _column(request_session(), slug)
-    today = datetime.now(SHANGHAI).date()
-    return _slots_page(
-        column,
-        Form(
-            {
-                "kind": SlotKind.PREMIERE.value,
-                "local_start": "20:00",
-                "duration": "30",
-                "rrule": "FREQ=WEEKLY;BYDAY=FR",
-                "first_date": today.isoformat(),
-                "rerun_back": "1",
-            }
-        ),
-    )
+    return _slots_page(_column(request_session(), slug), _new_slot_form())
 
 
 @bp.post("/columns/<slug>/slots")
@@ -482,6 +504,40 @@ def create_slot(slug: str) -> Response | tuple[str, int]:
         return _slots_page(_column(session, slug), parsed.form, shown), 422
     flash(_("已建立时段“%(name)s”。", name=slot.name))
     return redirect(url_for(".slots_page", slug=column.slug))
+
+
+STOP_FIELDS = ("day", "reason")
+
+
+@bp.post("/columns/<slug>/slots/<int:slot_id>/exceptions")
+def add_stop_date(slug: str, slot_id: int) -> Response | tuple[str, int]:
+    """Add a stop date (停播) with its reason; the next automatic rebuild updates the schedule."""
+    session = request_session()
+    column = _column(session, slug)
+    slot = session.get(Slot, slot_id)
+    if slot is None or slot.column_id != column.id:
+        raise NotFound(_("《%(name)s》没有这个时段。", name=column.name))
+    if not _may_schedule(session, column):
+        raise Forbidden(_("你不是《%(name)s》的编排或管理员。", name=column.name))
+    form = Form.of(request.form, STOP_FIELDS)
+    day = form.day("day")
+    reason = form.text("reason", limit=MAX_REASON)
+    if not form.errors and day is not None:
+        try:
+            slots.add_exception(session, current_person(), slot, day, reason, _now())
+        except InvalidInput as error:
+            form.refused(error, STOP_REFUSAL)
+        else:
+            flash(
+                _(
+                    "已为“%(name)s”添加停播日期 %(day)s。排播将在下次自动重排时更新。",
+                    name=slot.name,
+                    day=day.isoformat(),
+                )
+            )
+            return redirect(url_for(".slots_page", slug=column.slug))
+    session.rollback()
+    return _slots_page(_column(session, slug), _new_slot_form(), stop=(slot_id, form)), 422
 
 
 @bp.get("/columns/<slug>/slots/preview")

@@ -105,9 +105,7 @@ def here(moment: datetime) -> datetime:
 
 def may_view(held: Iterable[tuple[Role, Level]]) -> bool:
     """Whether roles held (role, level of the column) open the liaison pages."""
-    return any(
-        role in (Role.LIAISON, Role.PRODUCER, Role.EDITOR_DIRECTOR) for role, _level in held
-    )
+    return any(role in (Role.LIAISON, Role.PRODUCER, Role.EDITOR_DIRECTOR) for role, _level in held)
 
 
 @dataclass(frozen=True)

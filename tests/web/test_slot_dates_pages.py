@@ -1,0 +1,167 @@
+"""A slot's stop dates (停播) on the admin slots page: listed with their reasons, added by a
+scheduler or administrator of the column; refused input shows the field's message, keeps what
+was typed and stores nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from editorial import accounts, people
+from editorial.models import Level, Role
+from scheduler import slots
+from scheduler.models import SlotDate, SlotDateKind, SlotKind
+from tests.web.conftest import csrf_token, sign_in
+from web import admin
+from web.db import unit_of_work
+
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+PAGE = "/admin/columns/city/slots"
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(admin, "_now", lambda: NOW)
+
+
+@pytest.fixture
+def slot_id(app: Flask) -> int:
+    """A Friday premiere slot of the city column (administered by 'ma') with an extra date;
+    'sc' schedules the city column (and administers the county one, so may enter the admin
+    pages); 'xu' administers only the county column; 'pr' produces for the city."""
+    with unit_of_work(app) as s:
+        city = people.create_column(
+            s, NOW, slug="city", name="时代风采", level=Level.CITY, station="市台", channel="一套"
+        )
+        county = people.create_column(
+            s, NOW, slug="linjiang", name="临江先锋", level=Level.COUNTY, station="县台",
+            channel="综合",
+        )  # fmt: skip
+        for username, name, grants in (
+            ("ma", "马林", [(city, Role.ADMIN)]),
+            ("sc", "孙超", [(city, Role.SCHEDULER), (county, Role.ADMIN)]),
+            ("xu", "徐刚", [(county, Role.ADMIN)]),
+            ("pr", "黄莉", [(city, Role.PRODUCER)]),
+        ):
+            p = people.create_person(s, NOW, username=username, display_name=name)
+            for column, role in grants:
+                people.grant_role(s, p, column, role, NOW)
+            accounts.set_password(s, p, "correct-horse")
+        slot = slots.create_slot(
+            s,
+            people.get_person(s, "ma"),
+            city,
+            NOW,
+            slots.SlotSpec(
+                name="周五首播",
+                kind=SlotKind.PREMIERE,
+                local_start=time(20, 0),
+                duration_s=1800,
+                rrule="FREQ=WEEKLY;BYDAY=FR",
+                first_date=date(2026, 3, 6),
+                extra_dates=(date(2026, 3, 10),),
+            ),
+        )
+        return slot.id
+
+
+def signed_in(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    sign_in(client, username)
+    return client
+
+
+def add(client: FlaskClient, slot_id: int, data: dict[str, str], slug: str = "city") -> Any:
+    return client.post(
+        f"/admin/columns/{slug}/slots/{slot_id}/exceptions",
+        data={"csrf_token": csrf_token(client, "/"), **data},
+    )
+
+
+def stop_dates(app: Flask) -> list[tuple[date, str]]:
+    with unit_of_work(app) as s:
+        found = s.scalars(
+            select(SlotDate).where(SlotDate.kind == SlotDateKind.EXCEPTION).order_by(SlotDate.day)
+        )
+        return [(d.day, d.reason) for d in found]
+
+
+def after(body: str, field: str) -> str:
+    return body.split(f'data-field="{field}">')[1]
+
+
+def test_an_admin_adds_a_stop_date_and_sees_it_listed(app: Flask, slot_id: int) -> None:
+    client = signed_in(app, "ma")
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "2026-03-10 加播" in page and "没有停播或加播日期" not in page
+    assert f"/admin/columns/city/slots/{slot_id}/exceptions" in page
+    response = add(client, slot_id, {"day": "2026-03-13", "reason": "重大活动直播"})
+    assert response.status_code == 302 and response.headers["Location"] == PAGE
+    assert stop_dates(app) == [(date(2026, 3, 13), "重大活动直播")]
+    body = client.get(PAGE).get_data(as_text=True)
+    assert "2026-03-13 停播：重大活动直播" in body
+    assert "排播将在下次自动重排时更新" in body
+    assert "2026-03-13 周五" not in body  # no longer among the next occurrences
+
+
+def test_a_scheduler_of_the_column_adds_a_stop_date(app: Flask, slot_id: int) -> None:
+    client = signed_in(app, "sc")
+    assert "添加停播日期" in client.get(PAGE).get_data(as_text=True)
+    assert add(client, slot_id, {"day": "2026-10-02", "reason": "国庆直播"}).status_code == 302
+    assert stop_dates(app) == [(date(2026, 10, 2), "国庆直播")]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"day": "", "reason": "国庆直播"}, "day", "请填写日期"),
+        ({"day": "2026/10/02", "reason": "国庆直播"}, "day", "日期格式应为"),
+        ({"day": "2026-02-30", "reason": "国庆直播"}, "day", "日期 2026-02-30 不存在"),
+        ({"day": "2026-10-02", "reason": ""}, "reason", "必填"),
+        ({"day": "2026-10-02", "reason": "长" * 201}, "reason", "最多 200 个字符"),
+    ],
+)
+def test_a_refused_stop_date_shows_the_fields_message_and_stores_nothing(
+    app: Flask, slot_id: int, fields: dict[str, str], field: str, message: str
+) -> None:
+    response = add(signed_in(app, "ma"), slot_id, fields)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "停播日期没有添加" in body and message in after(body, field)
+    for name, value in fields.items():
+        if value:
+            assert f'name="{name}" value="{value}"' in body  # what was typed is kept
+    assert stop_dates(app) == []
+
+
+def test_a_duplicate_stop_date_is_refused(app: Flask, slot_id: int) -> None:
+    client = signed_in(app, "ma")
+    assert add(client, slot_id, {"day": "2026-03-13", "reason": "直播"}).status_code == 302
+    again = add(client, slot_id, {"day": "2026-03-13", "reason": "又一次"})
+    assert again.status_code == 422
+    body = again.get_data(as_text=True)
+    assert "这一天已经是停播日期" in after(body, "day") and 'value="又一次"' in body
+    assert stop_dates(app) == [(date(2026, 3, 13), "直播")]
+
+
+def test_only_a_scheduler_or_admin_of_the_column_adds_stop_dates(app: Flask, slot_id: int) -> None:
+    outsider = signed_in(app, "xu")  # admin of another column
+    assert "添加停播日期" not in outsider.get(PAGE).get_data(as_text=True)
+    data = {"day": "2026-03-13", "reason": "直播"}
+    assert add(outsider, slot_id, data).status_code == 403
+    assert add(signed_in(app, "pr"), slot_id, data).status_code == 403
+    assert stop_dates(app) == []
+
+
+def test_a_slot_of_another_column_is_not_found(app: Flask, slot_id: int) -> None:
+    client = signed_in(app, "sc")
+    data = {"day": "2026-03-13", "reason": "直播"}
+    assert add(client, slot_id, data, slug="linjiang").status_code == 404
+    assert add(client, slot_id + 99, data).status_code == 404
+    with unit_of_work(app) as s:
+        assert s.scalar(select(func.count()).select_from(SlotDate)) == 1  # the extra date
