@@ -43,6 +43,7 @@ from editorial.workdays import SHANGHAI
 from scheduler import slots
 from scheduler.models import Slot, SlotKind
 from scheduler.recurrence import Occurrence, Recurrence, occurrences
+from web import labels
 from web.auth import current_person
 from web.db import request_session
 
@@ -57,17 +58,9 @@ CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 WEEKDAYS = "一二三四五六日"
 
-LEVEL = {Level.CITY: _l("市级"), Level.COUNTY: _l("县级")}
-ROLE = {
-    Role.EDITOR_DIRECTOR: _l("编导"),
-    Role.PRODUCER: _l("制片人"),
-    Role.REVIEWER: _l("审片人"),
-    Role.FINAL_APPROVER: _l("终审"),
-    Role.LIAISON: _l("通联员"),
-    Role.SCHEDULER: _l("编排"),
-    Role.ADMIN: _l("管理员"),
-}
-KIND = {SlotKind.PREMIERE: _l("首播"), SlotKind.RERUN: _l("重播")}
+LEVEL = labels.LEVEL
+ROLE = labels.ROLE
+KIND = labels.SLOT_KIND
 # The services' refusals by (field, code); a field not listed shows the service's own words.
 REFUSAL = {
     ("slug", "invalid"): _l("代号须为 2–40 个小写字母、数字或“-”，以字母开头。"),

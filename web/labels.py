@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from editorial.models import Role, Stage, State
+from editorial.models import Level, Role, Stage, State
 from editorial.workflow import Act
 from media.models import JobKind, JobState
+from scheduler.models import SlotKind
 
 STATE = {
     State.PROPOSED: _l("选题申报"),
@@ -44,6 +45,11 @@ ROLE = {
     Role.SCHEDULER: _l("编排"),
     Role.ADMIN: _l("管理员"),
 }
+
+LEVEL = {Level.CITY: _l("市级"), Level.COUNTY: _l("县级")}
+
+# A slot's kind and an airing's: premiere (首播) or rerun (重播).
+SLOT_KIND = {SlotKind.PREMIERE: _l("首播"), SlotKind.RERUN: _l("重播")}
 
 STAGE = {Stage.FIRST: _l("初审"), Stage.SECOND: _l("复审"), Stage.FINAL: _l("终审")}
 

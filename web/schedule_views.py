@@ -32,6 +32,7 @@ from scheduler.builder_report import schedule_report
 from scheduler.models import Airing, AiringStatus, Slot, SlotKind
 from scheduler.recurrence import Occurrence
 from scheduler.slots import SCHEDULING_ROLES, slot_occurrences
+from web import labels
 from web.auth import current_person
 from web.db import request_session
 
@@ -46,7 +47,7 @@ DAY_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MONTH_FORMAT = re.compile(r"^(\d{4})-(\d{2})$")
 
 WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
-KIND = {SlotKind.PREMIERE: _l("首播"), SlotKind.RERUN: _l("重播")}
+KIND = labels.SLOT_KIND
 STATUS = {
     AiringStatus.DRAFT: _l("草稿"),
     AiringStatus.PUBLISHED: _l("已发布"),
