@@ -172,9 +172,17 @@ def request_job(
     return job
 
 
+# Who may ask for the broadcast master with the column's packaging (栏目包装).
+PACKAGERS = frozenset({Role.EDITOR_DIRECTOR, Role.PRODUCER, Role.SCHEDULER})
+
+
+def may_package(actor: Person, roles: set[Role]) -> bool:
+    """Whether ``actor``, holding ``roles`` in the episode's column, may ask for packaging."""
+    return actor.active and bool(roles & PACKAGERS)
+
+
 def _check_may_package(session: Session, actor: Person, episode: Episode) -> None:
-    roles = roles_in(session, actor, episode.column_id)
-    if not actor.active or not roles & {Role.EDITOR_DIRECTOR, Role.PRODUCER, Role.SCHEDULER}:
+    if not may_package(actor, roles_in(session, actor, episode.column_id)):
         raise Forbidden(
             f"{actor.username} may not package episodes of column {episode.column.slug}: "
             "an editor-director, producer or scheduler of the column may"

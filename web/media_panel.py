@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session, joinedload
 from editorial.models import Episode, Person, Role
 from editorial.workflow import Act
 from media.models import ACTIVE_JOB_STATES, ColumnPackaging, JobKind, MediaJob, MediaVersion
+from media.service import may_package
 
 # Who may ask for the broadcast master with the column's opening and closing
 # (media.service.request_job checks the same and refuses anyone else).
-PACKAGERS = frozenset({Role.EDITOR_DIRECTOR, Role.PRODUCER, Role.SCHEDULER})
 # The files media jobs make, by the name a job's ``outputs`` gives each.
 OUTPUTS = ("contact_sheet", "proxy", "packaged")
 
@@ -86,7 +86,7 @@ def media_panel(
             panel.jobs.append(job)
         panel.packaging_ready = bool(ready)
     panel.current = next((v for v in panel.versions if v.number == episode.media_version), None)
-    panel.may_package = panel.current is not None and viewer.active and bool(roles & PACKAGERS)
+    panel.may_package = panel.current is not None and may_package(viewer, roles)
     return panel
 
 
