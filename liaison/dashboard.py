@@ -17,18 +17,13 @@ more than the target on one priority does not make up for another.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from editorial.errors import NotFound
-from editorial.workdays import local_date
 from liaison.models import Priority
 from liaison.progress import Cell, Progress, Stage
-from scheduler.models import Airing, AiringStatus, SlotKind
 
 
 def expected_whole(cell: Cell, priority: Priority, today: date) -> int:
@@ -133,33 +128,15 @@ class Dashboard:
         return [s.column_id for s in self.scores]
 
 
-def premiere_days(session: Session, episode_ids: Iterable[int]) -> dict[int, date]:
-    """The local day of each episode's aired premiere: one query."""
-    ids = sorted(set(episode_ids))
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Airing.episode_id, Airing.starts_at).where(
-            Airing.episode_id.in_(ids),
-            Airing.kind == SlotKind.PREMIERE,
-            Airing.status == AiringStatus.AIRED,
-        )
-    )
-    return {episode_id: local_date(starts_at) for episode_id, starts_at in rows}
-
-
-def dashboard(
-    session: Session, report: Progress, column_order: Sequence[int], today: date
-) -> Dashboard:
+def dashboard(report: Progress, column_order: Sequence[int], today: date) -> Dashboard:
     """The figures of ``report`` with the columns in ``column_order`` (others after them, by
-    id); one query besides ``progress``'s, for the days the aired episodes premiered."""
+    id); no query beyond ``progress``'s."""
     rank = {column_id: n for n, column_id in enumerate(column_order)}
 
     def order(column_id: int) -> tuple[int, int]:
         return rank.get(column_id, len(rank)), column_id
 
-    aired_ids = [i for c in report.cells.values() for i in c.episodes[Stage.AIRED]]
-    days = premiere_days(session, aired_ids)
+    days = report.aired_days
     figures = []
     for priority in report.priorities:
         cells = sorted(report.of_priority(priority.id), key=lambda c: order(c.column_id))

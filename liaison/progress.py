@@ -94,6 +94,8 @@ class Progress:
     quarter: Quarter
     priorities: tuple[Priority, ...]
     cells: dict[tuple[int, int], Cell]  # (priority id, column id)
+    # The local day each episode counted as aired premiered (for the pace chart).
+    aired_days: dict[int, date] = field(default_factory=dict)
 
     def of_priority(self, priority_id: int) -> list[Cell]:
         return [c for (p, _), c in sorted(self.cells.items()) if p == priority_id]
@@ -121,6 +123,7 @@ def progress(session: Session, quarter: Quarter) -> Progress:
         )
     if not by_tag:
         return Progress(quarter, priorities, cells)
+    aired_days: dict[int, date] = {}
 
     tagged = session.execute(
         select(PriorityTag.tag, Episode.id, Episode.column_id, Episode.state)
@@ -150,16 +153,19 @@ def progress(session: Session, quarter: Quarter) -> Progress:
         premiere = premieres.get(episode_id)
         if premiere is not None:
             airing_column, starts_at, status = premiere
-            if priority.window_start <= local_date(starts_at) <= priority.window_end:
+            day = local_date(starts_at)
+            if priority.window_start <= day <= priority.window_end:
                 stage = Stage.AIRED if status is AiringStatus.AIRED else Stage.SCHEDULED
                 cell(priority, airing_column).episodes[stage].append(episode_id)
+                if stage is Stage.AIRED:
+                    aired_days[episode_id] = day
             continue  # a premiere outside the window cannot count for it
         if state in _BY_STATE:
             cell(priority, column_id).episodes[_BY_STATE[state]].append(episode_id)
     for c in cells.values():
         for ids in c.episodes.values():
             ids.sort()
-    return Progress(quarter, priorities, cells)
+    return Progress(quarter, priorities, cells, aired_days)
 
 
 def behind_with_a_month_left(report: Progress, today: date) -> list[tuple[Priority, Cell]]:

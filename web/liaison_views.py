@@ -684,7 +684,7 @@ def _board(quarter: Quarter) -> tuple[Dashboard, dict[int, Column]]:
             select(Column).where(Column.id.in_(ids)).order_by(Column.level, Column.name, Column.id)
         )
     )
-    board = dashboard(session, report, [c.id for c in columns], local_date(_now()))
+    board = dashboard(report, [c.id for c in columns], local_date(_now()))
     return board, {c.id: c for c in columns}
 
 

@@ -152,8 +152,10 @@ def test_the_window_is_inclusive_in_shanghai_time(world: World) -> None:
     world.airs(last_evening, shanghai(WINDOW[1], 23, 30))  # 15:30 UTC on the last day
     day_after = world.approved("七一")
     world.airs(day_after, shanghai(WINDOW[1] + timedelta(days=1), 0, 10))
-    [cell] = progress(world.session, quarter).of_column(column)
+    report = progress(world.session, quarter)
+    [cell] = report.of_column(column)
     assert cell.episodes[Stage.AIRED] == [first_minute.id]
+    assert report.aired_days == {first_minute.id: WINDOW[0]}  # its day in Shanghai
     assert cell.episodes[Stage.SCHEDULED] == [last_evening.id]
     everywhere = [i for ids in cell.episodes.values() for i in ids]
     assert day_after.id not in everywhere  # its premiere is outside the window
