@@ -350,6 +350,17 @@ def set_next_run_time(db: ServiceDb, job_id: str, when: datetime) -> None:
         )
 
 
+def after_a_nightly_fire_time_about_to_come(now: datetime) -> datetime:
+    """``now``, or just after 03:30 if that comes within the next 30 s (during the test)."""
+    local = now.astimezone(SHANGHAI)
+    upcoming = local.replace(hour=3, minute=30, second=0, microsecond=0)
+    ahead = (upcoming - local).total_seconds()
+    if 0 <= ahead < 30:
+        time.sleep(ahead + 1)
+        return datetime.now(UTC)
+    return now
+
+
 def test_a_daily_run_missed_while_the_service_was_down_runs_once_on_restart(
     service_db: ServiceDb, spawn: Callable[..., Process]
 ) -> None:
@@ -357,7 +368,14 @@ def test_a_daily_run_missed_while_the_service_was_down_runs_once_on_restart(
     first.wait_for("job prune-runs")  # the jobs are in the store
     first.stop()
     now = datetime.now(UTC)
-    missed = (now - timedelta(hours=3)).replace(microsecond=0)
+    now = after_a_nightly_fire_time_about_to_come(now)
+    # The last nightly fire time before now, whatever the hour: no other fire time lies
+    # between it and the restart, so exactly one run is due (a missed time chosen as
+    # "now - 3 h" straddled 03:30 for three hours a day and two runs were coalesced).
+    local = now.astimezone(SHANGHAI)
+    missed_local = local.replace(hour=3, minute=30, second=0, microsecond=0)
+    missed_local -= timedelta(days=1) if missed_local > local else timedelta()
+    missed = missed_local.astimezone(UTC)
     set_next_run_time(service_db, "prune-runs", missed)
     with service_db.factory.begin() as s:
         old = now - timedelta(days=30)
@@ -387,9 +405,7 @@ def test_a_daily_run_missed_while_the_service_was_down_runs_once_on_restart(
         check=True,
     ).stdout
     [line] = [ln for ln in listing.splitlines() if ln.startswith("prune-runs")]
-    local = now.astimezone(SHANGHAI)
-    next_run = local.replace(hour=3, minute=30, second=0, microsecond=0)
-    next_run += timedelta(days=1) if next_run <= local else timedelta()
+    next_run = missed_local + timedelta(days=1)
     assert f"next {next_run:%Y-%m-%d %H:%M:%S}" in line  # the next night's, not the missed one
     assert "done (1 changed)" in line
 
