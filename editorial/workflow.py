@@ -9,16 +9,20 @@ the transaction and commits once.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from editorial import history
+from editorial.db import Failure, classify
 from editorial.errors import Conflict, Forbidden, IllegalAct, InvalidInput
 from editorial.models import (
     Column,
@@ -264,6 +268,46 @@ def _conflict_message(session: Session, episode: Episode, expected_version: int)
     )
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def lost_race_is_a_conflict(
+    act: Callable[Concatenate[Session, Person, Episode, int, P], R],
+) -> Callable[Concatenate[Session, Person, Episode, int, P], R]:
+    """An act on a version that is no longer current, or that loses a race with a
+    concurrent writer, is refused as a ``Conflict``, before any other check.
+
+    Whichever statement meets the other writer's committed change (an autoflush
+    inside a permission query, the versioned UPDATE, a unique key of the review
+    stages), the refusal is the same; the caller rolls back.
+    """
+
+    @functools.wraps(act)
+    def guarded(
+        session: Session,
+        actor: Person,
+        episode: Episode,
+        expected_version: int,
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        episode_id = episode.id  # a failed flush expires the episode: read nothing after it
+        _check_version(session, episode, expected_version)
+        try:
+            return act(session, actor, episode, expected_version, *args, **kwargs)
+        except (StaleDataError, IntegrityError) as error:
+            if classify(error) is not Failure.CONFLICT:
+                raise
+            raise Conflict(
+                f"episode {episode_id} was changed by someone else while you acted "
+                f"(you saw version {expected_version}); reload it and try again"
+            ) from None
+
+    return guarded
+
+
 def _flush(session: Session, episode: Episode, expected_version: int) -> None:
     """Flush the episode; a concurrent writer makes the versioned UPDATE miss."""
     episode_id = episode.id  # the failed flush expires the episode: read nothing after it
@@ -477,6 +521,7 @@ def propose(
     return episode
 
 
+@lost_race_is_a_conflict
 def approve_topic(
     session: Session, actor: Person, episode: Episode, expected_version: int, now: datetime
 ) -> Episode:
@@ -486,6 +531,7 @@ def approve_topic(
     )
 
 
+@lost_race_is_a_conflict
 def reject_topic(
     session: Session,
     actor: Person,
@@ -508,6 +554,7 @@ def reject_topic(
     )
 
 
+@lost_race_is_a_conflict
 def start_production(
     session: Session, actor: Person, episode: Episode, expected_version: int, now: datetime
 ) -> Episode:
@@ -517,6 +564,7 @@ def start_production(
     )
 
 
+@lost_race_is_a_conflict
 def submit(
     session: Session, actor: Person, episode: Episode, expected_version: int, now: datetime
 ) -> Episode:
@@ -524,6 +572,7 @@ def submit(
     return _move(session, actor, episode, expected_version, now, Act.SUBMIT, State.FIRST_REVIEW)
 
 
+@lost_race_is_a_conflict
 def sign_off(
     session: Session,
     actor: Person,
@@ -545,6 +594,7 @@ def sign_off(
     )
 
 
+@lost_race_is_a_conflict
 def return_for_changes(
     session: Session,
     actor: Person,
@@ -567,6 +617,7 @@ def return_for_changes(
     )
 
 
+@lost_race_is_a_conflict
 def withdraw(
     session: Session,
     actor: Person,
@@ -589,6 +640,7 @@ def withdraw(
     )
 
 
+@lost_race_is_a_conflict
 def pull_from_air(
     session: Session,
     actor: Person,
@@ -611,6 +663,7 @@ def pull_from_air(
     )
 
 
+@lost_race_is_a_conflict
 def hand_over(
     session: Session,
     actor: Person,
@@ -647,6 +700,7 @@ def hand_over(
     )
 
 
+@lost_race_is_a_conflict
 def offer_for_exchange(
     session: Session,
     actor: Person,
@@ -690,6 +744,7 @@ class Edit:
     priority_tags: tuple[str, ...] | None = None
 
 
+@lost_race_is_a_conflict
 def edit(
     session: Session,
     actor: Person,
@@ -749,6 +804,7 @@ def edit(
     )
 
 
+@lost_race_is_a_conflict
 def set_priority_tags(
     session: Session,
     actor: Person,
@@ -795,6 +851,7 @@ def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
+@lost_race_is_a_conflict
 def new_media_version(
     session: Session,
     actor: Person,

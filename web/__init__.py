@@ -6,13 +6,42 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask.typing import ResponseReturnValue
+from flask.wrappers import Response
+from werkzeug.routing import IntegerConverter
 
+from web import db
 from web.config import load_config
+
+# The largest id a database column holds (PostgreSQL's integer; SQLite takes 2**63 - 1).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in a URL: a number past what an id column holds matches no route (404)."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+class App(Flask):
+    """Flask, with the request's unit of work committed inside the dispatch.
+
+    A commit that fails (a busy database, a concurrent writer that won) is then
+    handled by the error handlers like any refusal, never a bare 500 raised
+    after the response was made.
+    """
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        response: Response = self.make_response(super().dispatch_request())
+        return db.commit_request(response)
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the application. Never migrates: ``tvcolumn db upgrade`` does that."""
-    app = Flask(__name__, instance_relative_config=False)
+    app = App(__name__, instance_relative_config=False)
+    app.url_map.converters["int"] = IdConverter
     app.config.update(load_config(app.instance_path))
     if overrides:
         app.config.update(overrides)
@@ -22,7 +51,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         admin,
         api,
         auth,
-        db,
         episodes,
         errors,
         feeds,

@@ -17,10 +17,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.serving import run_simple
 
 from editorial import accounts, history, people, workflow
+from editorial.db import Failure, classify
 from editorial.errors import DomainError
 from editorial.models import Column, Episode, HistoryEntry, Level, Person, Role, Stage, State
 from editorial.workdays import enter_holidays, local_date, parse_holiday_file
@@ -49,8 +51,31 @@ def domain_command(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+DATABASE_REFUSAL = {
+    Failure.BUSY: "the database is busy (another writer holds it or it is restarting): "
+    "nothing was changed; try again in a moment",
+    Failure.CONFLICT: "someone else changed this at the same moment: nothing was changed; "
+    "look again and retry",
+    Failure.INVALID: "a value cannot be stored (a control character, or a number out of "
+    "range): nothing was changed",
+}
+
+
+class Commands(FlaskGroup):
+    """The command group: a busy database or a lost race is one line on stderr, exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SQLAlchemyError as error:
+            failure = classify(error)
+            if failure is None:
+                raise
+            raise click.ClickException(DATABASE_REFUSAL[failure]) from None
+
+
 @click.group(
-    cls=FlaskGroup, create_app=create_app, add_default_commands=False, add_version_option=False
+    cls=Commands, create_app=create_app, add_default_commands=False, add_version_option=False
 )
 def cli() -> None:
     """tvcolumn: editorial workflow and air schedule of the 《时代风采》 columns."""

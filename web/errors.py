@@ -9,16 +9,22 @@ errors of ``InvalidInput`` are translated field by field for forms.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
+from flask.wrappers import Response
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from editorial.db import Failure, classify
 from editorial.errors import Conflict, DomainError, Forbidden, IllegalAct, InvalidInput, NotFound
 from media.errors import MediaError
 from web import labels
+from web.db import rollback_request
+from web.i18n import select_locale
 
 STATUS = {
     NotFound: 404,
@@ -49,6 +55,10 @@ HTTP_HEADLINE = {
     429: _l("请求过于频繁，请稍后再试"),
 }
 SERVER_ERROR = _l("服务器出错了，请稍后再试")
+BUSY = _l("系统正忙，您这次的操作没有保存。请稍等几秒后返回上一页重新提交。")
+UNSTORABLE = _l("填写的内容有误：含有无法保存的字符，或数值超出范围")
+# Seconds a client is asked to wait when the database is busy (503 Retry-After).
+RETRY_AFTER_S = 2
 
 # A refused master or media job (``MediaError.code``): what happened and what to do, in Chinese.
 MEDIA_REFUSAL = {
@@ -175,20 +185,74 @@ def _whole_message(english: str) -> str | None:
     return None
 
 
+# --- database failures -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DatabaseFailure:
+    """How a request that failed in the database is answered (pages and API alike)."""
+
+    status: int
+    code: str
+    message: str
+    headers: Mapping[str, str]
+
+
+def database_failure(error: SQLAlchemyError) -> DatabaseFailure | None:
+    """503 when the database is busy, 409 when a concurrent writer won, 422 for a value the
+    database cannot hold; None for anything else (a bug: 500)."""
+    match classify(error):
+        case Failure.BUSY:
+            retry = {"Retry-After": str(RETRY_AFTER_S)}
+            return DatabaseFailure(503, "busy", str(BUSY), retry)
+        case Failure.CONFLICT:
+            return DatabaseFailure(409, "conflict", str(HEADLINE[Conflict]), {})
+        case Failure.INVALID:
+            return DatabaseFailure(422, "invalid_input", str(UNSTORABLE), {})
+    return None
+
+
 # --- handlers --------------------------------------------------------------------------------
+
+
+def error_page(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    """The error page, after the request's work is rolled back.
+
+    When the full page cannot be drawn (its header reads the database, which
+    may be down), a page that needs nothing but the message.
+    """
+    rollback_request()
+    html = None
+    try:
+        html = render_template("error.html", status=status, message=message)
+    except Exception:
+        current_app.logger.exception("the error page for %s failed", request.path)
+        rollback_request()
+    if html is None:  # drawn without the context processors: they read the signed-in person
+        template = current_app.jinja_env.get_template("error_plain.html")
+        html = template.render(status=status, message=message, language=select_locale())
+    return Response(html, status, headers=dict(headers or {}), mimetype="text/html")
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
-    def _domain(error: DomainError) -> tuple[str, int]:
-        status = status_of(error)
-        return render_template("error.html", status=status, message=describe(error)), status
+    def _domain(error: DomainError) -> Response:
+        return error_page(status_of(error), describe(error))
+
+    @app.errorhandler(SQLAlchemyError)
+    def _database(error: SQLAlchemyError) -> Response:
+        failure = database_failure(error)
+        if failure is None:
+            current_app.logger.error("%s %s failed", request.method, request.path, exc_info=error)
+            return error_page(500, str(SERVER_ERROR))
+        return error_page(failure.status, failure.message, failure.headers)
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str, int]:
+    def _http(error: HTTPException) -> Response:
         status = error.code or 500
         if isinstance(error, CSRFError):
             message = str(CSRF_REFUSED)
         else:
             message = str(HTTP_HEADLINE.get(status, SERVER_ERROR if status >= 500 else error.name))
-        return render_template("error.html", status=status, message=message), status
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return error_page(status, message, headers)

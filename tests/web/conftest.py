@@ -1,9 +1,16 @@
-"""Fixtures for the application and the CLI: a fresh migrated SQLite file each."""
+"""Fixtures for the application and the CLI, on SQLite and on PostgreSQL.
+
+Every test that takes ``app`` runs twice: on a fresh migrated SQLite file, and
+(when ``TVCOLUMN_TEST_DATABASE_URL`` is set; under CI it must be) on a
+PostgreSQL schema of its own, migrated once per test session and emptied
+before each test.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,17 +18,96 @@ from click.testing import CliRunner, Result
 from flask import Flask
 from flask.cli import ScriptInfo
 from flask.testing import FlaskClient
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
+from editorial.db import make_engine
+from tests.conftest import PG_URL
 from web import create_app, migrate
 from web.cli import cli
 from web.db import session_factory
 
 
+class PostgresSchema:
+    """A schema migrated once; ``empty()`` truncates its tables for the next test."""
+
+    def __init__(self) -> None:
+        assert PG_URL
+        self.name = f"web_{uuid.uuid4().hex[:10]}"
+        self.admin = make_engine(PG_URL)
+        with self.admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {self.name}"))
+        self.url = (
+            make_url(PG_URL)
+            .update_query_dict({"options": f"-csearch_path={self.name}"})
+            .render_as_string(hide_password=False)
+        )
+        self.engine = make_engine(self.url)
+        migrate.upgrade(self.engine)
+        with self.engine.begin() as conn:
+            self.tables = [
+                row[0]
+                for row in conn.execute(
+                    text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = :schema "
+                        "AND tablename <> 'alembic_version'"
+                    ),
+                    {"schema": self.name},
+                )
+            ]
+            # The history tables refuse TRUNCATE (a trigger): in this throw-away test schema
+            # only, so that each test starts empty. UPDATE and DELETE stay refused.
+            for trigger, table in conn.execute(
+                text(
+                    "SELECT t.tgname, c.relname FROM pg_trigger t "
+                    "JOIN pg_class c ON c.oid = t.tgrelid "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = :schema AND NOT t.tgisinternal AND (t.tgtype & 32) <> 0"
+                ),
+                {"schema": self.name},
+            ):
+                conn.execute(text(f'DROP TRIGGER "{trigger}" ON "{table}"'))
+
+    def empty(self) -> None:
+        names = ", ".join(f'"{t}"' for t in self.tables)
+        with self.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+    def drop(self) -> None:
+        self.engine.dispose()
+        with self.admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {self.name} CASCADE"))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def web_postgres() -> Iterator[PostgresSchema]:
+    if not PG_URL:
+        pytest.skip("PostgreSQL not configured: set TVCOLUMN_TEST_DATABASE_URL")
+    schema = PostgresSchema()
+    yield schema
+    schema.drop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database for one test: its URL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+        engine: Engine = make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        return url
+    schema: PostgresSchema = request.getfixturevalue("web_postgres")
+    schema.empty()
+    return schema.url
+
+
 @pytest.fixture
-def app(tmp_path: Path) -> Flask:
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(
         {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite3'}",
+            "DATABASE_URL": database_url,
             "INSTANCE_PATH": str(tmp_path),
             "FEEDS_DIR": str(tmp_path / "feeds"),
             "MEDIA_DIR": str(tmp_path / "media"),
@@ -29,8 +115,8 @@ def app(tmp_path: Path) -> Flask:
             "TESTING": True,
         }
     )
-    migrate.upgrade(session_factory(app).kw["bind"])
-    return app
+    yield app
+    session_factory(app).kw["bind"].dispose()
 
 
 @pytest.fixture

@@ -12,13 +12,15 @@ from collections.abc import Mapping
 
 from flask import current_app, request
 from flask.wrappers import Response
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug import exceptions as http
 
 from editorial.errors import DomainError, IllegalAct, InvalidInput
 from media.errors import MediaError
 from web.api import bp
 from web.api.encode import respond
-from web.errors import status_of
+from web.db import rollback_request
+from web.errors import database_failure, status_of
 
 CODES = {
     400: "bad_request",
@@ -28,6 +30,7 @@ CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "payload_too_large",
+    503: "busy",
     415: "unsupported_media_type",
     422: "invalid_input",
     500: "internal_error",
@@ -62,6 +65,24 @@ def _domain(refusal: DomainError) -> Response:
     return error(status, refusal.message, code=code, fields=fields)
 
 
+@bp.errorhandler(SQLAlchemyError)
+def _database(failure: SQLAlchemyError) -> Response:
+    """503 ``busy`` (with Retry-After), 409 ``conflict`` or 422: nothing was changed."""
+    rollback_request()
+    known = database_failure(failure)
+    if known is None:
+        return _unexpected(failure)
+    return error(known.status, API_MESSAGE[known.code], code=known.code, headers=known.headers)
+
+
+API_MESSAGE = {
+    "busy": "the database is busy: nothing was changed; try again after Retry-After seconds",
+    "conflict": "someone else changed this at the same moment: nothing was changed; "
+    "reload and try again",
+    "invalid_input": "a value cannot be stored (a control character, or a number out of range)",
+}
+
+
 @bp.errorhandler(http.HTTPException)
 def _http(failure: http.HTTPException) -> Response:
     status = failure.code or 500
@@ -71,7 +92,10 @@ def _http(failure: http.HTTPException) -> Response:
 
 @bp.errorhandler(Exception)
 def _unexpected(failure: Exception) -> Response:
-    current_app.logger.exception("API request %s %s failed", request.method, request.path)
+    current_app.logger.error(
+        "API request %s %s failed", request.method, request.path, exc_info=failure
+    )
+    rollback_request()
     return error(500, "internal error: the request changed nothing; try again or report it")
 
 
