@@ -59,6 +59,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         media_views,
         nav,
         schedule_views,
+        unstorable,
         uploads,
         views,
     )
@@ -66,6 +67,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     uploads.init_app(app)
     db.init_app(app)
     errors.init_app(app)
+    unstorable.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
     nav.init_app(app)
