@@ -117,7 +117,8 @@ def run_once(default_job_id: str, work: Work) -> int | None:
                 return None
             result = work(session, now)
             _pause_for_crash_tests(ctx.job_id)
-            _finish(session, ctx, RunStatus.DONE, now, result=result)
+            # The work's ``now`` is when it started; the ledger records when it ended.
+            _finish(session, ctx, RunStatus.DONE, datetime.now(UTC), result=result)
     except Exception as error:
         log.exception("%s at %s failed; its transaction was rolled back", *_label(ctx))
         _record_failure(factory, ctx, error)
