@@ -10,6 +10,7 @@ failure, never a skip.
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -213,3 +214,40 @@ def walk_to_approved(
     ):
         workflow.sign_off(session, person, episode, episode.version, now, stage=stage, checklist=ok)
     return episode
+
+
+@pytest.fixture
+def read_only() -> Iterator[Callable[[Path], None]]:
+    """Make a folder really unwritable, for every process and for root too.
+
+    As root (which chmod does not stop) the folder is made immutable
+    (``chattr +i``): nothing can be created, renamed or removed in it. As
+    another user, mode 0555. Either way the fixture checks that a write fails
+    with an OSError, and makes the folder writable again afterwards.
+    """
+    made: list[Path] = []
+
+    def make(folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "+i", str(folder)], check=True)
+        else:
+            folder.chmod(0o555)
+        made.append(folder)
+        with pytest.raises(OSError):
+            (folder / ".probe").write_bytes(b"")
+
+    yield make
+    for folder in made:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        else:
+            folder.chmod(0o755)
+
+
+def make_writable(folder: Path) -> None:
+    """Undo ``read_only`` before the test ends (the fixture's undo is then a no-op)."""
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    else:
+        folder.chmod(0o755)
