@@ -43,7 +43,7 @@ EXPORTED = ".exported"  # the local day and ledger fingerprint the files were wr
 def read_stamp(directory: Path) -> tuple[int, int] | None:
     try:
         stat = (directory / STAMP).stat()
-    except FileNotFoundError:
+    except OSError:  # missing, or the feeds folder is no folder
         return None
     return (stat.st_ino, stat.st_mtime_ns)
 
