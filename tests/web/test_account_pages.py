@@ -4,7 +4,7 @@ and the scheduler service's notifications."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,9 +18,13 @@ from calendars.models import FeedToken
 from editorial import accounts, people
 from editorial.models import Level, Role
 from scheduler.models import Notification
+from tests.scheduler.test_service import (  # noqa: F401  (the fixture)
+    ServiceDb,
+    service_db_fixture,
+)
 from tests.web.conftest import csrf_token, sign_in
 from web import create_app
-from web.db import unit_of_work
+from web.db import session_factory, unit_of_work
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 PUBLIC = "https://tv.example.cn"
@@ -30,6 +34,10 @@ PERSONAL = re.compile(r'value="(https://tv\.example\.cn/feeds/people/(tvf_[^"]+)
 @pytest.fixture
 def folks(app: Flask) -> dict[str, int]:
     """Two people of the city column, each with notifications."""
+    return make_folks(app)
+
+
+def make_folks(app: Flask) -> dict[str, int]:
     app.config["PUBLIC_URL"] = PUBLIC
     with unit_of_work(app) as s:
         city = people.create_column(
@@ -126,16 +134,29 @@ def test_the_personal_link_is_shown_once_and_rotating_stops_the_old_one(
     assert live_tokens(app) == 1
 
 
-def another_web_process(app: Flask) -> Flask:
-    """A second application on the same database and feeds folder, with its own feed cache."""
-    names = ("DATABASE_URL", "INSTANCE_PATH", "FEEDS_DIR", "MEDIA_DIR", "TESTING", "PUBLIC_URL")
-    return create_app({name: app.config[name] for name in names})
+@pytest.fixture
+def two_web_processes(service_db: ServiceDb, tmp_path: Path) -> Iterator[tuple[Flask, Flask]]:
+    """Two applications on one database (SQLite or PostgreSQL) and one feeds folder, each
+    with its own feed cache, and the people of ``folks``."""
+    config = {
+        "DATABASE_URL": service_db.url,
+        "INSTANCE_PATH": str(tmp_path),
+        "FEEDS_DIR": str(tmp_path / "feeds"),
+        "MEDIA_DIR": str(tmp_path / "media"),
+        "TESTING": True,
+    }
+    first, second = create_app(dict(config)), create_app(dict(config))
+    make_folks(first)
+    second.config["PUBLIC_URL"] = PUBLIC
+    yield first, second
+    for web in (first, second):
+        session_factory(web).kw["bind"].dispose()
 
 
 def test_rotating_or_revoking_stops_the_old_link_at_once_in_every_process_whatever_the_folder(
-    app: Flask, folks: dict[str, int], read_only: Callable[[Path], None]
+    two_web_processes: tuple[Flask, Flask], read_only: Callable[[Path], None]
 ) -> None:
-    other = another_web_process(app)
+    app, other = two_web_processes
     client = signed_in(app, "pr")
     issued = client.post("/me/feeds/token", data={"csrf_token": csrf_token(client, "/me/feeds")})
     found = PERSONAL.search(issued.get_data(as_text=True))
