@@ -798,10 +798,26 @@ class _Collector:
     ) -> None:
         """One occurrence, times aware; ``end`` None when the event gave none that fits."""
         summary = texts[0]
+        if _nonexistent(start):
+            if end is not None and end.tzinfo is start.tzinfo:  # keep its nominal length
+                end = start.astimezone(UTC) + (
+                    end.replace(tzinfo=None) - start.replace(tzinfo=None)
+                )
+            self.flag(
+                index,
+                "nonexistent_time",
+                uid,
+                summary,
+                f"{start:%Y-%m-%d %H:%M} does not exist in {start.tzinfo} (the clocks go "
+                f"forward): taken at {start.astimezone(UTC).astimezone(start.tzinfo):%H:%M}, "
+                "read with the offset before the gap (RFC 5545, 3.3.5)",
+            )
+        # Compared in UTC: aware times of one zone compare by their wall clock.
+        start = start.astimezone(UTC)
+        end = None if end is None else end.astimezone(UTC)
         endless = end is None or end <= start
         if end is None or endless:
             end = start + (ALL_DAY_DEFAULT if all_day else TIMED_DEFAULT)
-        start, end = start.astimezone(UTC), end.astimezone(UTC)
         if not (start < self.ctx.window_end and end > self.ctx.window_start):
             return
         if cancelled:
@@ -843,6 +859,15 @@ class _Collector:
         self.parsed.occurrences.append(
             Occurrence(identity, uid, start, end, all_day, summary, texts[1], texts[2])
         )
+
+
+def _nonexistent(moment: datetime) -> bool:
+    """A local time the clocks skipped (a daylight-saving gap): the zone does not give it
+    back. ``zoneinfo`` reads it with the offset before the gap, as RFC 5545 asks."""
+    if moment.tzinfo is None or moment.tzinfo is UTC:
+        return False
+    back = moment.astimezone(UTC).astimezone(moment.tzinfo)
+    return back.replace(tzinfo=None) != moment.replace(tzinfo=None)
 
 
 def _texts(props: dict[str, tuple[Params, str]]) -> tuple[str, str, str]:

@@ -3,9 +3,10 @@
 Three sources, in order of precedence:
 
 1. days an admin entered from the State Council's holiday notice
-   (``HolidayDay`` rows, for a year the package does not know yet);
+   (``HolidayDay`` rows): each overrides that day only;
 2. the ``chinesecalendar`` package (public holidays and make-up working days);
-3. past all known data, Monday to Friday, and the result is marked estimated.
+3. in a year the package does not know: Monday to Friday, known if an admin
+   entered that year's notice, otherwise marked estimated.
 """
 
 from __future__ import annotations
@@ -65,10 +66,10 @@ class WorkCalendar:
         """(is it a working day, is that known rather than estimated)."""
         if day in self._overrides:
             return self._overrides[day], True
-        if day.year in self._override_years:
-            return day.weekday() < 5, True
-        if day.year in PACKAGE_YEARS:
+        if day.year in PACKAGE_YEARS:  # an entered day overrides that day only
             return bool(chinese_calendar.is_workday(day)), True
+        if day.year in self._override_years:  # a notice for a year the package lacks
+            return day.weekday() < 5, True
         return day.weekday() < 5, False
 
     def add_working_days(self, start: date, days: int) -> DueDate:

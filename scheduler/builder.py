@@ -48,10 +48,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import CursorResult, delete, or_, select
 from sqlalchemy.orm import Session
 
-from editorial.models import State
-from scheduler.builder_load import World, in_window, load, resolve_window
+from editorial.models import Episode, State
+from scheduler.builder_load import World, chunks, in_window, load, resolve_window
 from scheduler.builder_plan import (
     Assignment,
     Candidate,
@@ -298,4 +299,32 @@ def _record(
                 for m in misses
             ],
         )
+    _forget_superseded(session, record, [c.id for c in world.columns], misses)
     return record
+
+
+def _forget_superseded(
+    session: Session, record: ScheduleBuild, column_ids: list[int], misses: list[Miss]
+) -> int:
+    """Delete the unscheduled rows this build decided again, so the table holds at most
+    one row per episode instead of one set per build.
+
+    The report reads each episode's latest row only (``builder_report``): an
+    episode of a column the build covered has either a new row or a premiere
+    now, and an episode given a new row (an exchange) needs no older one. Rows
+    of columns the build left alone stay, as the report still reads them.
+    """
+    superseded = Unscheduled.episode_id.in_(
+        select(Episode.id).where(Episode.column_id.in_(column_ids))
+    )
+    removed = 0
+    for part in list(chunks(sorted({m.episode_id for m in misses}))) or [[]]:
+        result = session.execute(
+            delete(Unscheduled).where(
+                Unscheduled.build_id < record.id, or_(superseded, Unscheduled.episode_id.in_(part))
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        assert isinstance(result, CursorResult)
+        removed += result.rowcount
+    return removed

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Work = Callable[[Session, datetime], int]
+AfterCommit = Callable[[Session, datetime, int], object]
 
 # Fault injection for the crash tests only: "JOB_ID=SECONDS" makes that job sleep after
 # its work and before its commit, so a test can SIGKILL the process inside the transaction.
@@ -97,13 +98,19 @@ def _current(default_job_id: str) -> RunContext:
 # --- running one fire time ------------------------------------------------------------------
 
 
-def run_once(default_job_id: str, work: Work) -> int | None:
+def run_once(
+    default_job_id: str, work: Work, after_commit: AfterCommit | None = None
+) -> int | None:
     """Do the work of the current fire time in one transaction and record it done.
 
     The fire time is claimed first if nobody has (a job called outside the
     service). Returns what the work returned, or None if the fire time was
     run elsewhere or the work failed. A failure rolls the work back, is logged
     and is recorded in the ledger; it is not retried.
+
+    ``after_commit`` is the run's side effect outside the database (files):
+    it runs once the work committed, with a new session, and if it raises
+    the run is recorded failed with the reason (the work stays committed).
     """
     ctx = _current(default_job_id)
     factory = _sessions()
@@ -117,11 +124,20 @@ def run_once(default_job_id: str, work: Work) -> int | None:
                 return None
             result = work(session, now)
             _pause_for_crash_tests(ctx.job_id)
-            _finish(session, ctx, RunStatus.DONE, now, result=result)
+            # The work's ``now`` is when it started; the ledger records when it ended.
+            _finish(session, ctx, RunStatus.DONE, datetime.now(UTC), result=result)
     except Exception as error:
         log.exception("%s at %s failed; its transaction was rolled back", *_label(ctx))
         _record_failure(factory, ctx, error)
         return None
+    if after_commit is not None:
+        try:
+            with factory() as session:
+                after_commit(session, datetime.now(UTC), result)
+        except Exception as error:
+            log.exception("%s at %s: committed, but what follows the commit failed", *_label(ctx))
+            _record_failure(factory, ctx, error, was=RunStatus.DONE, result=result)
+            return None
     level = logging.INFO if result else logging.DEBUG
     log.log(level, "%s at %s done: %d changed", *_label(ctx), result)
     return result
@@ -202,14 +218,16 @@ def _finish(
     *,
     result: int | None = None,
     detail: str = "",
+    was: RunStatus = RunStatus.RUNNING,
 ) -> bool:
-    """Close the fire time's claim; False if it had none (or it was closed already)."""
+    """Close the fire time's claim; False if it had none (or it was closed already).
+    ``was`` DONE: a run whose side effect after the commit failed becomes failed."""
     done = session.execute(
         update(SchedulerRun)
         .where(
             SchedulerRun.job_id == ctx.job_id,
             SchedulerRun.fire_time == ctx.fire_time,
-            SchedulerRun.status == RunStatus.RUNNING,
+            SchedulerRun.status == was,
         )
         .values(status=status, runner=RUNNER, finished_at=now, result=result, detail=detail)
     )
@@ -217,11 +235,26 @@ def _finish(
     return done.rowcount == 1
 
 
-def _record_failure(factory: sessionmaker[Session], ctx: RunContext, error: Exception) -> None:
+def _record_failure(
+    factory: sessionmaker[Session],
+    ctx: RunContext,
+    error: Exception,
+    *,
+    was: RunStatus = RunStatus.RUNNING,
+    result: int | None = None,
+) -> None:
     try:
         with factory.begin() as session:
             detail = f"{type(error).__name__}: {error}"[:2000]
-            _finish(session, ctx, RunStatus.FAILED, datetime.now(UTC), detail=detail)
+            _finish(
+                session,
+                ctx,
+                RunStatus.FAILED,
+                datetime.now(UTC),
+                result=result,
+                detail=detail,
+                was=was,
+            )
     except Exception:
         # The claim stays "running"; the next leader runs the fire time again.
         log.exception("could not record the failure of %s", ctx.job_id)
@@ -310,15 +343,27 @@ def import_feeds() -> int | None:
 
 
 def sync_feeds() -> int | None:
-    """Poll: bring the feed ledger in step with the schedule; after the commit, rewrite
-    the static feeds and the stamp the web processes watch (calendars.export)."""
-    changed = run_once("sync-feeds", _sync_feeds)
-    if changed is not None and _feeds_dir is not None:
+    """Poll: bring the feed ledger in step with the schedule; after the commit, write the
+    static feeds and the stamp the web processes watch (calendars.export) whenever they
+    are not in step with the ledger and the day. A write that fails (a read-only folder,
+    a full disk) records the run failed with the reason and is tried again every poll."""
+    directory = _feeds_dir
+    if directory is None:
+        return run_once("sync-feeds", _sync_feeds)
+
+    def write_files(session: Session, now: datetime, _changed: int) -> None:
         from calendars import export
 
-        with _sessions()() as session:
-            export.refresh(session, datetime.now(UTC), _feeds_dir, changed=bool(changed))
-    return changed
+        try:
+            export.refresh(session, now, directory)
+        except OSError as error:
+            raise FeedsNotWritten(f"feed files in {directory} not written: {error}") from error
+
+    return run_once("sync-feeds", _sync_feeds, after_commit=write_files)
+
+
+class FeedsNotWritten(OSError):
+    """The ledger was synced and committed, but the static feed files were not written."""
 
 
 def _sync_feeds(session: Session, now: datetime) -> int:

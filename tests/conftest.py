@@ -10,8 +10,9 @@ failure, never a skip.
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -213,3 +214,56 @@ def walk_to_approved(
     ):
         workflow.sign_off(session, person, episode, episode.version, now, stage=stage, checklist=ok)
     return episode
+
+
+@pytest.fixture
+def read_only() -> Iterator[Callable[[Path], None]]:
+    """Make a folder really unwritable, for every process and for root too.
+
+    As root (which chmod does not stop) the folder is made immutable
+    (``chattr +i``: nothing can be created, renamed or removed in it), or where
+    the file system has no such flag, bind-mounted over itself read-only. As
+    another user, mode 0555. Either way the fixture checks that a write fails
+    with an OSError, and makes the folder writable again afterwards.
+    """
+    made: list[Path] = []
+
+    def make(folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        _lock(folder)
+        made.append(folder)
+        with pytest.raises(OSError):
+            (folder / ".probe").write_bytes(b"")
+
+    yield make
+    for folder in made:
+        make_writable(folder)
+
+
+_MOUNTED: set[Path] = set()
+
+
+def _lock(folder: Path) -> None:
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        return
+    try:
+        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0:
+            return
+    except FileNotFoundError:  # no chattr on this system
+        pass
+    subprocess.run(["mount", "--bind", str(folder), str(folder)], check=True)
+    _MOUNTED.add(folder)
+    subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
+
+
+def make_writable(folder: Path) -> None:
+    """Undo ``read_only`` (also before the test ends; undoing twice is harmless)."""
+    if os.geteuid() != 0:
+        folder.chmod(0o755)
+    elif folder in _MOUNTED:
+        _MOUNTED.discard(folder)
+        subprocess.run(["umount", str(folder)], check=True)
+    else:  # not checked: the folder may be writable already
+        with suppress(FileNotFoundError):
+            subprocess.run(["chattr", "-i", str(folder)], capture_output=True)

@@ -4,17 +4,16 @@ and the notifications of the scheduler service."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from calendars import export, feeds, tokens
+from calendars import feeds, tokens
 from calendars.models import FeedToken
 from editorial.errors import NotFound
 from editorial.models import Person
@@ -72,20 +71,15 @@ def feeds_page() -> str:
     return _feeds_page()
 
 
-def _touch_stamp_after_commit(session: Session) -> None:
-    """Tell the web processes once the token change is committed (not if it rolls back)."""
-    directory = Path(current_app.config["FEEDS_DIR"])
-    event.listen(session, "after_commit", lambda _s: export.touch_stamp(directory), once=True)
-
-
 @bp.post("/feeds/token")
 @login_required
 def rotate_token() -> str:
     """Issue a new personal feed link, shown on this page once; the old one stops working."""
     session = request_session()
     person = current_person()
+    # Personal feeds check the token in the database on every request (web.feeds): the
+    # old link stops at once in every web process, with nothing to write to the feeds folder.
     token = tokens.rotate_feed_token(session, person, person, _now())
-    _touch_stamp_after_commit(session)
     return _feeds_page(personal=_links(f"people/{token}.ics"))
 
 
@@ -95,7 +89,6 @@ def revoke_token() -> Response:
     session = request_session()
     person = current_person()
     count = tokens.revoke_feed_token(session, person, person, _now())
-    _touch_stamp_after_commit(session)
     flash(_("个人订阅链接已停用。") if count else _("你没有正在使用的个人订阅链接。"))
     return redirect(url_for(".feeds"))
 

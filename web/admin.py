@@ -40,8 +40,8 @@ from editorial import accounts, people
 from editorial.errors import DomainError, Forbidden, InvalidInput, NotFound
 from editorial.models import Column, Level, Membership, Person, Role
 from editorial.workdays import SHANGHAI
-from scheduler import slots
-from scheduler.models import Slot, SlotKind
+from scheduler import runs, slots
+from scheduler.models import RunStatus, Slot, SlotKind
 from scheduler.recurrence import Occurrence, Recurrence, occurrences
 from web import labels
 from web.auth import current_person
@@ -691,3 +691,26 @@ def _revoke_refusal(error: DomainError, person: Person) -> str:
             )
         )
     return error.message
+
+
+# --- the scheduler service ------------------------------------------------------------------------
+
+RUN_STATUS = {
+    RunStatus.RUNNING: _l("运行中"),
+    RunStatus.DONE: _l("完成"),
+    RunStatus.FAILED: _l("失败"),
+    RunStatus.MISSED: _l("错过"),
+}
+
+
+@bp.get("/service")
+def service_page() -> str:
+    """Each job of the scheduler service with its last run, and the recent failures."""
+    session = request_session()
+    return render_template(
+        "admin/service.html",
+        last=sorted(runs.last_runs(session).values(), key=lambda run: run.job_id),
+        problems=runs.recent_problems(session),
+        STATUS=RUN_STATUS,
+        tz=SHANGHAI,
+    )

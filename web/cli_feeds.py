@@ -2,7 +2,8 @@
 (county feed sources, import, clashes).
 
 Thin like the rest of the CLI: parse, look up, call one service, commit once;
-whatever changed the ledger or a token then tells the web processes (the stamp).
+whatever changed the ledger then tells the web processes (the stamp). A token
+needs no stamp: personal feeds check it in the database on every request.
 """
 
 from __future__ import annotations
@@ -32,9 +33,24 @@ def _feeds_dir() -> Path:
 
 
 def _touch_stamp_after_commit(session: Session) -> None:
-    """Tell the web processes once the change is committed (not if it rolls back)."""
+    """Tell the web processes once the change is committed (not if it rolls back).
+
+    Only a courtesy: the scheduler service writes the files and the stamp at its next
+    poll whatever happens here, so a folder that cannot be written is a warning.
+    """
     directory = _feeds_dir()
-    event.listen(session, "after_commit", lambda _s: export.touch_stamp(directory), once=True)
+
+    def touch(_session: Session) -> None:
+        try:
+            export.touch_stamp(directory)
+        except OSError as error:
+            click.echo(
+                f"warning: the feed stamp in {directory} was not written ({error}); "
+                "the scheduler service writes it at its next poll",
+                err=True,
+            )
+
+    event.listen(session, "after_commit", touch, once=True)
 
 
 def _public_url() -> str:
@@ -74,13 +90,12 @@ def feeds_token(session: Session, username: str, revoke: bool) -> None:
     person = people.get_person(session, username)
     now = _now()
     if revoke:
+        # Personal feeds check the token in the database on every request (web.feeds).
         count = tokens.revoke_feed_token(session, person, person, now)
-        _touch_stamp_after_commit(session)
         click.echo(f"revoked {count} feed link(s) of {person.username}")
         return
     token = tokens.rotate_feed_token(session, person, person, now)
     session.commit()
-    export.touch_stamp(_feeds_dir())
     url = f"{_public_url()}/feeds/people/{token}.ics"
     click.echo(
         f"private feed of {person.username} (shown once; the previous link no longer works):"

@@ -15,11 +15,12 @@ import click
 from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from editorial.db import make_engine
 from editorial.workdays import SHANGHAI
+from scheduler import runs
 from scheduler.models import SchedulerRun
 from web import migrate
 from web.cli import cli
@@ -118,17 +119,5 @@ def _local(moment: datetime) -> str:
 
 
 def _last_runs(engine: Engine) -> dict[str, SchedulerRun]:
-    latest = (
-        select(SchedulerRun.job_id, func.max(SchedulerRun.fire_time).label("fire_time"))
-        .group_by(SchedulerRun.job_id)
-        .subquery()
-    )
-    with Session(engine) as session:
-        runs = session.scalars(
-            select(SchedulerRun).join(
-                latest,
-                (SchedulerRun.job_id == latest.c.job_id)
-                & (SchedulerRun.fire_time == latest.c.fire_time),
-            )
-        )
-        return {run.job_id: run for run in runs}
+    with Session(engine, expire_on_commit=False) as session:
+        return runs.last_runs(session)

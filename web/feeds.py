@@ -3,10 +3,13 @@
 
 Each process keeps the bytes of the feeds it served (``FeedCache``, by path
 and query string) with the stamp (``calendars.export``) and the local day they
-were made for. A request whose entry is still valid is answered by ``FastPath``
-in front of Flask: no request context, no session, no SQL (Flask itself costs
-more per request than the whole hit). Anything else goes to the views, which
-render from the ledger and fill the cache. Responses carry a strong ETag over
+were made for. A public feed request whose entry is still valid is answered by
+``FastPath`` in front of Flask: no request context, no session, no SQL (Flask
+itself costs more per request than the whole hit). Anything else goes to the
+views, which render from the ledger and fill the cache. A personal feed asks
+the database whether its token is live on every request, so a revoked or
+rotated link stops at once in every process, whatever the feeds folder allows;
+only its bytes come from the cache. Responses carry a strong ETag over
 the bytes and Last-Modified from the data, and answer If-None-Match and
 If-Modified-Since with 304.
 """
@@ -42,6 +45,7 @@ bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
 MAX_AGE = 300  # five minutes: well inside the hour calendar apps poll at
 PREFIX = "/feeds/"
+PERSONAL = "/feeds/people/"  # never answered without asking the database for the token
 CACHE_BYTES = 64 * 1024 * 1024
 EXTENSION = "tvcolumn.feed_cache"
 
@@ -150,7 +154,11 @@ class FastPath:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path.startswith(PREFIX) and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        if (
+            path.startswith(PREFIX)
+            and not path.startswith(PERSONAL)
+            and environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+        ):
             key = (path, environ.get("QUERY_STRING", ""))
             entry = self.cache.get(key, _stamp(self.stamp), local_date(_now()))
             if entry is not None:
@@ -163,7 +171,7 @@ class FastPath:
 def _stamp(path: str) -> tuple[int, int] | None:
     try:
         stat = os.stat(path)
-    except FileNotFoundError:
+    except OSError:  # missing, or the feeds folder is no folder: render from the ledger
         return None
     return (stat.st_ino, stat.st_mtime_ns)
 
@@ -201,20 +209,25 @@ def _text(status: int, message: str) -> Response:
 
 
 def _serve(resolve: Callable[[Session], feeds.Feed | None], *, private: bool = False) -> Response:
-    """Render the feed into the cache (the fast path answers the next requests) and answer."""
+    """Render the feed into the cache (the fast path answers the next requests of a public
+    feed) and answer. A private feed is resolved (its token checked) on every request."""
     now = _now()
     span = _window(now)
     key = (request.path, request.query_string.decode("latin-1"))
     stamp = export.read_stamp(Path(current_app.config["FEEDS_DIR"]))
-    entry = _cache().get(key, stamp, span.today)
+    entry = None if private else _cache().get(key, stamp, span.today)
     if entry is None:
         with session_factory()() as session:
             feed = resolve(session)
             if feed is None:
                 abort(_text(404, "没有这个日历订阅（not found）"))
-            rendering = feeds.render(session, feed, span)
-        entry = Entry.make(rendering.body, rendering.last_modified, stamp, span.today, private)
-        _cache().put(key, entry)
+            entry = _cache().get(key, stamp, span.today)
+            if entry is None:
+                rendering = feeds.render(session, feed, span)
+                entry = Entry.make(
+                    rendering.body, rendering.last_modified, stamp, span.today, private
+                )
+                _cache().put(key, entry)
     status, headers, body = entry.answer(request.environ)
     return Response(body, status=status, headers=headers)
 

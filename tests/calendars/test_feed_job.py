@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from calendars import export, importer
+from calendars import export, importer, ledger
 from calendars.models import ExternalAiring, FeedEvent
 from editorial import people
 from editorial.models import Level, Role
 from scheduler import jobs
-from tests.conftest import NOW
+from scheduler.models import RunStatus, SchedulerRun
+from tests.conftest import NOW, make_writable
 from tests.scheduler.test_service import (  # noqa: F401  (the fixtures)
     ServiceDb,
     approve_fixture,
@@ -70,6 +71,61 @@ def test_a_new_day_rewrites_the_files_even_when_nothing_changed(
     assert jobs.sync_feeds() == 0
     assert export.exported_day(feeds_dir) != "2000-01-01"
     assert export.read_stamp(feeds_dir) != stamp
+
+
+def last_sync_run(db: ServiceDb) -> SchedulerRun:
+    with db.factory() as session:
+        run = session.scalars(
+            select(SchedulerRun)
+            .where(SchedulerRun.job_id == "sync-feeds")
+            .order_by(SchedulerRun.id.desc())
+            .limit(1)
+        ).one()
+        session.expunge(run)
+        return run
+
+
+def test_a_feeds_folder_that_cannot_be_written_fails_the_run_and_every_poll_retries(
+    service_db: ServiceDb,
+    feeds_dir: Path,
+    approve: Callable[[str], int],
+    read_only: Callable[[Path], None],
+) -> None:
+    approve("乡村振兴路上的共产党员")
+    jobs.rebuild()
+    assert jobs.sync_feeds() == 1
+    stamp = export.read_stamp(feeds_dir)
+    read_only(feeds_dir)
+    approve("红色物业暖民心")
+    jobs.rebuild()
+    assert jobs.sync_feeds() is None
+    failed = last_sync_run(service_db)
+    assert failed.status == RunStatus.FAILED
+    assert "not written" in failed.detail and str(feeds_dir) in failed.detail
+    assert events(service_db) == 2  # the ledger itself was synced and committed
+    assert jobs.sync_feeds() is None  # the next poll, with the ledger unchanged, tries again
+    assert last_sync_run(service_db).status == RunStatus.FAILED
+    make_writable(feeds_dir)
+    assert jobs.sync_feeds() == 0
+    assert last_sync_run(service_db).status == RunStatus.DONE
+    assert "红色物业暖民心" in (feeds_dir / "all.ics").read_text(encoding="utf-8")
+    assert export.read_stamp(feeds_dir) != stamp
+    assert jobs.sync_feeds() == 0  # in step now: nothing written, the stamp stays
+    assert export.read_stamp(feeds_dir) != stamp
+
+
+def test_a_ledger_synced_by_someone_else_is_written_out_at_the_next_poll(
+    service_db: ServiceDb, feeds_dir: Path, approve: Callable[[str], int]
+) -> None:
+    approve("乡村振兴路上的共产党员")
+    jobs.rebuild()
+    jobs.sync_feeds()
+    approve("红色物业暖民心")
+    jobs.rebuild()
+    with service_db.factory.begin() as session:  # `tvcolumn feeds sync`, say
+        assert ledger.sync(session, datetime.now(UTC)) == 1
+    assert jobs.sync_feeds() == 0  # nothing left to sync, but the files lag the ledger
+    assert "红色物业暖民心" in (feeds_dir / "all.ics").read_text(encoding="utf-8")
 
 
 SLOW_FEED = (

@@ -963,3 +963,55 @@ def test_the_import_window_runs_from_days_back_to_days_ahead_in_shanghai() -> No
     assert start.astimezone(SHANGHAI).date() == date(2026, 3, 2) - timedelta(days=90)
     assert end.astimezone(SHANGHAI).date() == date(2026, 3, 2) + timedelta(days=367)
     assert start.astimezone(SHANGHAI).hour == end.astimezone(SHANGHAI).hour == 0
+
+
+BERLIN_SPRING_FORWARD = ics(
+    event(
+        "gap@county",
+        "DTSTART;TZID=Europe/Berlin:20270328T023000",  # 02:00-03:00 does not exist that night
+        "DTEND;TZID=Europe/Berlin:20270328T030000",
+        "夜间重播",
+    ),
+    event(
+        "daily@county",
+        "DTSTART;TZID=Europe/Berlin:20270327T023000",
+        "DTEND;TZID=Europe/Berlin:20270327T030000",
+        "每日党建",
+        extra=("RRULE:FREQ=DAILY;COUNT=3",),
+    ),
+    event(
+        "plain@county",
+        "DTSTART;TZID=Asia/Shanghai:20270328T200000",
+        "DTEND;TZID=Asia/Shanghai:20270328T203000",
+        "乡村振兴看今朝",
+    ),
+)
+
+
+def test_a_time_in_a_daylight_saving_gap_is_shifted_forward_and_the_source_imported(
+    session: Session, add: Callable[..., FeedSource], feed_file: Callable[[bytes], str]
+) -> None:
+    now = datetime(2027, 3, 20, 4, 0, tzinfo=UTC)
+    source = add(feed_file(BERLIN_SPRING_FORWARD))
+    report = importer.import_source(session, source, now)
+    assert report.outcome == Outcome.IMPORTED and report.skipped == []
+    stored = {
+        (row.identity.split("|")[0], row.starts_at, row.ends_at)
+        for row in session.scalars(
+            select(ExternalAiring).where(ExternalAiring.source_id == source.id)
+        )
+    }
+    # RFC 5545 §3.3.5: 02:30 is read with the offset before the gap (+01:00), i.e. 03:30 CEST;
+    # the event keeps its nominal length of 30 minutes.
+    shifted = (utc(2027, 3, 28, 1, 30), utc(2027, 3, 28, 2, 0))
+    assert stored == {
+        ("gap@county", *shifted),
+        ("daily@county", utc(2027, 3, 27, 1, 30), utc(2027, 3, 27, 2, 0)),
+        ("daily@county", *shifted),
+        ("daily@county", utc(2027, 3, 29, 0, 30), utc(2027, 3, 29, 1, 0)),
+        ("plain@county", utc(2027, 3, 28, 12, 0), utc(2027, 3, 28, 12, 30)),
+    }
+    assert {(i.code, i.uid) for i in report.flagged} == {
+        ("nonexistent_time", "gap@county"),
+        ("nonexistent_time", "daily@county"),
+    }

@@ -100,3 +100,17 @@ def test_entering_a_notice_recounts_open_reviews_without_bumping_versions(
     session.refresh(episode)
     assert (episode.review_due, episode.review_due_estimated) == (date(2027, 2, 12), False)
     assert episode.version == 4
+
+
+def test_a_day_entered_for_a_year_the_package_knows_overrides_that_day_only(
+    session: Session, crew: Crew
+) -> None:
+    one_day = [HolidayInput(date(2026, 5, 6), False, "临时调整")]  # a Wednesday
+    enter_holidays(session, crew.admin, one_day, "市委办公室通知", NOW)
+    calendar = WorkCalendar.load(session)
+    assert calendar.is_workday(date(2026, 5, 6)) == (False, True)
+    # The rest of 2026 keeps chinesecalendar's days: National Day and its make-up Saturday.
+    assert calendar.is_workday(date(2026, 10, 1)) == (False, True)  # Thursday, holiday
+    assert calendar.is_workday(date(2026, 10, 10)) == (True, True)  # Saturday, make-up day
+    due = calendar.add_working_days(date(2026, 9, 30), 1)
+    assert (due.day, due.estimated) == (date(2026, 10, 8), False)

@@ -19,7 +19,7 @@ from editorial import people
 from editorial.errors import InvalidInput, NotFound
 from editorial.models import Column, Episode, Level, Person, PriorityTag, Role, Series, State
 from editorial.workdays import SHANGHAI
-from scheduler import builder, slots
+from scheduler import builder, builder_report, slots
 from scheduler.builder import BuildSettings, PriorityWindow
 from scheduler.models import Airing, AiringStatus, ScheduleBuild, Slot, SlotKind, Unscheduled
 from tests.conftest import NOW, Crew
@@ -677,13 +677,12 @@ def test_the_same_input_gives_the_same_schedule(session: Session, desk: Desk) ->
         desk.episode(duration=(1500, 1800)[n % 2], air_by=date(2026, 3, 10 + n) if n % 3 else None)
     first = run_build(session)
     once = snapshot(session)
+    reasons = {k: (u.reason, u.detail) for k, u in unscheduled(session, first).items()}
     outcome = builder.build_with_changes(session, NOW, end=date(2026, 3, 31))
     assert snapshot(session) == once
     assert (outcome.inserted, outcome.updated, outcome.cancelled, outcome.deleted) == (0, 0, 0, 0)
     again = unscheduled(session, outcome.build)
-    assert {k: (u.reason, u.detail) for k, u in again.items()} == {
-        k: (u.reason, u.detail) for k, u in unscheduled(session, first).items()
-    }
+    assert {k: (u.reason, u.detail) for k, u in again.items()} == reasons
 
 
 def test_every_approved_episode_left_out_has_a_reason(session: Session, desk: Desk) -> None:
@@ -776,3 +775,31 @@ def test_a_series_gives_way_when_it_would_cost_air_by_dates(session: Session, de
     assert premieres(session) == {urgent[0].id: local(FRIDAYS[0]), urgent[1].id: local(FRIDAYS[1])}
     missed = unscheduled(session, build)
     assert {missed[p.id].reason for p in parts} == {"series_displaced"}
+
+
+def test_rebuilds_keep_one_unscheduled_row_per_episode_and_the_report_its_latest_reason(
+    session: Session, desk: Desk
+) -> None:
+    desk.slot()
+    other = desk.column()
+    desk.slot(other)
+    too_long = desk.episode(duration=3600)
+    theirs = desk.episode(other, duration=3600)
+    first = run_build(session)
+    for _ in range(3):
+        latest = run_build(session)
+    rows = session.execute(select(Unscheduled.build_id, Unscheduled.episode_id)).all()
+    assert sorted(rows) == [(latest.id, too_long.id), (latest.id, theirs.id)]
+    mine_only = run_build(session, column_ids=[desk.crew.column.id])
+    rows = session.execute(select(Unscheduled.build_id, Unscheduled.episode_id)).all()
+    # The other column's row is what its report still reads: kept.
+    assert sorted(rows) == [(latest.id, theirs.id), (mine_only.id, too_long.id)]
+    reasons = {
+        item.episode.id: (item.reason, item.build_id)
+        for item in builder_report.schedule_report(session, NOW).unscheduled
+    }
+    assert reasons == {
+        too_long.id: ("longer_than_slot", mine_only.id),
+        theirs.id: ("longer_than_slot", latest.id),
+    }
+    assert first.id < latest.id

@@ -32,6 +32,7 @@ from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from calendars import export
 from editorial import people, workflow
 from editorial.db import make_engine, make_sessionmaker
 from editorial.models import Column, Level, Person, Role
@@ -47,7 +48,7 @@ from scheduler.models import (
     SlotKind,
     apscheduler_jobs,
 )
-from tests.conftest import NOW, PG_URL, Crew, walk_to_approved
+from tests.conftest import NOW, PG_URL, Crew, make_writable, walk_to_approved
 from web import migrate
 
 TVCOLUMN = str(Path(sys.executable).with_name("tvcolumn"))
@@ -430,3 +431,34 @@ def test_the_service_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> 
     )
     assert done.returncode == 1
     assert "run `tvcolumn db upgrade` first" in done.stderr
+
+
+def test_the_service_records_a_feed_write_failure_and_writes_once_the_folder_can_be_written(
+    service_db: ServiceDb,
+    spawn: Callable[..., Process],
+    tmp_path: Path,
+    read_only: Callable[[Path], None],
+) -> None:
+    feeds_dir = tmp_path / "feeds"  # the instance's feeds folder
+    read_only(feeds_dir)
+    service = spawn()
+
+    def sync_runs(status: RunStatus) -> int:
+        return sum(r.job_id == "sync-feeds" and r.status == status for r in ledger(service_db))
+
+    wait_until(lambda: sync_runs(RunStatus.FAILED) >= 2)  # every poll tries again
+    listing = subprocess.run(
+        [TVCOLUMN, "scheduler", "jobs"],
+        env={**os.environ, "TVCOLUMN_DATABASE_URL": service_db.url},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    [line] = [ln for ln in listing.splitlines() if ln.startswith("sync-feeds")]
+    assert " failed: FeedsNotWritten: " in line and "not written" in line
+    assert not (feeds_dir / "all.ics").exists()
+    make_writable(feeds_dir)
+    wait_until(lambda: (feeds_dir / "all.ics").exists())
+    wait_until(lambda: sync_runs(RunStatus.DONE) >= 1)
+    service.stop()
+    assert export.read_stamp(feeds_dir) is not None

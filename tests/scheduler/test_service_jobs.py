@@ -4,6 +4,7 @@ rebuild fingerprint. These commit for real, so they use a database of their own
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -244,3 +245,18 @@ def premiere_days(db: ServiceDb) -> dict[int, date]:
             )
         )
         return {episode_id: local_date(starts_at) for episode_id, starts_at in rows}
+
+
+def test_a_run_records_when_it_finished_not_only_when_it_started(configured: ServiceDb) -> None:
+    ended: list[datetime] = []
+
+    def slow(session: Session, now: datetime) -> int:
+        time.sleep(0.05)  # some work that takes time
+        ended.append(datetime.now(UTC))
+        return 0
+
+    with jobs.run_context("slow", FIRE, claimed=False):
+        assert jobs.run_once("slow", slow) == 0
+    (run,) = ledger(configured)
+    assert run.finished_at is not None
+    assert run.finished_at >= ended[0] > run.started_at

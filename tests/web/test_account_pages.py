@@ -4,6 +4,7 @@ and the scheduler service's notifications."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,8 +18,13 @@ from calendars.models import FeedToken
 from editorial import accounts, people
 from editorial.models import Level, Role
 from scheduler.models import Notification
+from tests.scheduler.test_service import (  # noqa: F401  (the fixture)
+    ServiceDb,
+    service_db_fixture,
+)
 from tests.web.conftest import csrf_token, sign_in
-from web.db import unit_of_work
+from web import create_app
+from web.db import session_factory, unit_of_work
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 PUBLIC = "https://tv.example.cn"
@@ -28,6 +34,10 @@ PERSONAL = re.compile(r'value="(https://tv\.example\.cn/feeds/people/(tvf_[^"]+)
 @pytest.fixture
 def folks(app: Flask) -> dict[str, int]:
     """Two people of the city column, each with notifications."""
+    return make_folks(app)
+
+
+def make_folks(app: Flask) -> dict[str, int]:
     app.config["PUBLIC_URL"] = PUBLIC
     with unit_of_work(app) as s:
         city = people.create_column(
@@ -124,16 +134,51 @@ def test_the_personal_link_is_shown_once_and_rotating_stops_the_old_one(
     assert live_tokens(app) == 1
 
 
-def test_rotating_a_token_touches_the_feed_stamp_after_the_commit(
-    app: Flask, folks: dict[str, int]
+@pytest.fixture
+def two_web_processes(service_db: ServiceDb, tmp_path: Path) -> Iterator[tuple[Flask, Flask]]:
+    """Two applications on one database (SQLite or PostgreSQL) and one feeds folder, each
+    with its own feed cache, and the people of ``folks``."""
+    config = {
+        "DATABASE_URL": service_db.url,
+        "INSTANCE_PATH": str(tmp_path),
+        "FEEDS_DIR": str(tmp_path / "feeds"),
+        "MEDIA_DIR": str(tmp_path / "media"),
+        "TESTING": True,
+    }
+    first, second = create_app(dict(config)), create_app(dict(config))
+    make_folks(first)
+    second.config["PUBLIC_URL"] = PUBLIC
+    yield first, second
+    for web in (first, second):
+        session_factory(web).kw["bind"].dispose()
+
+
+def test_rotating_or_revoking_stops_the_old_link_at_once_in_every_process_whatever_the_folder(
+    two_web_processes: tuple[Flask, Flask], read_only: Callable[[Path], None]
 ) -> None:
-    feeds_dir = Path(app.config["FEEDS_DIR"])
+    app, other = two_web_processes
     client = signed_in(app, "pr")
-    token = csrf_token(client, "/me/feeds")
-    before = export.read_stamp(feeds_dir)
-    client.post("/me/feeds/token", data={"csrf_token": token})
-    after = export.read_stamp(feeds_dir)
-    assert after is not None and after != before
+    issued = client.post("/me/feeds/token", data={"csrf_token": csrf_token(client, "/me/feeds")})
+    found = PERSONAL.search(issued.get_data(as_text=True))
+    assert found is not None
+    old = f"/feeds/people/{found.group(2)}.ics"
+    for web in (app, other):  # each process has the link's bytes in its cache
+        assert [web.test_client().get(old).status_code for _ in range(2)] == [200, 200]
+    read_only(Path(app.config["FEEDS_DIR"]))  # no stamp can be written
+    rotated = client.post("/me/feeds/token", data={"csrf_token": csrf_token(client, "/me/feeds")})
+    assert rotated.status_code == 200
+    new = PERSONAL.search(rotated.get_data(as_text=True))
+    assert new is not None
+    newest = f"/feeds/people/{new.group(2)}.ics"
+    for web in (app, other):
+        assert web.test_client().get(old).status_code == 404
+        assert web.test_client().get(newest).status_code == 200
+    revoked = client.post(
+        "/me/feeds/token/revoke", data={"csrf_token": csrf_token(client, "/me/feeds")}
+    )
+    assert revoked.status_code == 302 and live_tokens(app) == 0
+    for web in (app, other):
+        assert web.test_client().get(newest).status_code == 404
 
 
 def test_rotating_without_the_csrf_token_is_refused_and_issues_nothing(

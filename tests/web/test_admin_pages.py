@@ -3,7 +3,9 @@ occurrences, people and roles; refused input shows the field's message and store
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,11 +15,11 @@ from sqlalchemy import func, select
 
 from editorial import accounts, people, workflow
 from editorial.models import Column, Level, Membership, Person, Role
-from scheduler import slots
+from scheduler import jobs, slots
 from scheduler.models import Slot, SlotKind
 from tests.web.conftest import csrf_token, sign_in
 from web import admin
-from web.db import unit_of_work
+from web.db import session_factory, unit_of_work
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -374,3 +376,24 @@ def test_an_admin_form_without_its_csrf_token_is_refused(app: Flask, office: Non
     data = {"slug": "nanhu", "name": "南湖", "level": "county", "station": "台", "channel": "频道"}
     assert client.post("/admin/columns", data=data).status_code == 400
     assert count(app, Column) == 2
+
+
+def test_the_service_page_shows_each_jobs_last_run_and_a_feed_write_that_failed(
+    app: Flask, office: None, read_only: Callable[[Path], None]
+) -> None:
+    feeds_dir = Path(app.config["FEEDS_DIR"])
+    read_only(feeds_dir)
+    jobs.configure(session_factory(app), feeds_dir)
+    try:
+        assert jobs.sync_feeds() is None  # a real failure: the folder cannot be written
+        assert jobs.prune_runs() == 0
+    finally:
+        jobs.configure(None)
+    page = signed_in(app, "ma").get("/admin/service")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "sync-feeds" in body and "prune-runs" in body
+    assert "失败" in body and "not written" in body and str(feeds_dir) in body
+    problems = body.split("最近的失败", 1)[1]
+    assert "sync-feeds" in problems and "prune-runs" not in problems
+    assert signed_in(app, "pr").get("/admin/service").status_code == 403

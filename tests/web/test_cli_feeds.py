@@ -72,6 +72,30 @@ def test_a_token_is_shown_once_and_rotating_or_revoking_ends_the_old_link(
     assert client.get("/feeds/" + newest.split("/feeds/", 1)[1]).status_code == 404
 
 
+def test_revoking_a_token_ends_the_link_at_once_with_a_read_only_feeds_folder(
+    app: Flask, run: Callable[..., Result], read_only: Callable[[Path], None]
+) -> None:
+    schedule(app)
+    issued = run("feeds", "token", "ed")
+    path = "/feeds/" + re.findall(r"https?://\S+\.ics", issued.output)[0].split("/feeds/", 1)[1]
+    client = app.test_client()
+    assert [client.get(path).status_code for _ in range(2)] == [200, 200]  # cached
+    read_only(Path(app.config["FEEDS_DIR"]))
+    revoked = run("feeds", "token", "ed", "--revoke")
+    assert revoked.exit_code == 0, revoked.output
+    assert client.get(path).status_code == 404
+
+
+def test_sync_with_a_read_only_feeds_folder_commits_and_warns(
+    app: Flask, run: Callable[..., Result], read_only: Callable[[Path], None]
+) -> None:
+    schedule(app)
+    read_only(Path(app.config["FEEDS_DIR"]))
+    result = run("feeds", "sync")
+    assert result.exit_code == 0, result.output
+    assert "was not written" in result.stderr
+
+
 def test_a_token_for_an_unknown_person_is_refused(app: Flask, run: Callable[..., Result]) -> None:
     result = run("feeds", "token", "nobody")
     assert result.exit_code == 1
