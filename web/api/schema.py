@@ -10,8 +10,8 @@ Schemas are a small subset of JSON Schema (2020-12, as OpenAPI 3.1 uses):
 ``type`` (one or a list, ``"null"`` for optional values), ``properties``,
 ``required``, ``additionalProperties: false``, ``items``, ``maxItems``,
 ``minLength``, ``maxLength``, ``pattern``, ``minimum``, ``maximum``, ``enum``,
-``const``, ``format: date`` and ``oneOf`` with a ``discriminator`` (the branch
-is chosen by that property's ``const``). As in JSON Schema, an integer may be
+``const``, ``format: date`` and ``oneOf`` of objects told apart by a property
+that is a ``const`` in each (``web.api.acts``: ``act``). As in JSON Schema, an integer may be
 written ``540.0``: any number without a fraction. Checking them is shape only
 (types, lengths, patterns, dates that exist); every rule of the domain stays in
 the domain, and its refusals are ``InvalidInput`` of other codes (``errors``).
@@ -182,7 +182,7 @@ def _query_value(param: Param, text: str, where: str, errors: dict[str, str]) ->
             if not WHOLE.match(text):
                 errors[where] = f"must be a whole number, not {text!r}"
                 return None
-            value = int(float(text)) if "." in text else int(text)
+            value = int(text.partition(".")[0])
         case "boolean":
             if text.lower() not in BOOLEANS:
                 errors[where] = f"must be true or false, not {text!r}"
@@ -270,8 +270,8 @@ def check(schema: Schema, value: Any, where: str, errors: dict[str, str]) -> Any
 
 
 def _check_branch(schema: Schema, value: Any, where: str, errors: dict[str, str]) -> Any:
-    """``oneOf`` objects told apart by the ``const`` of their discriminator property."""
-    name = schema["discriminator"]["propertyName"]
+    """``oneOf`` objects told apart by a property that is a ``const`` in each."""
+    name = _discriminator(schema["oneOf"])
     key = f"{where}.{name}" if where else name
     if not isinstance(value, dict):
         errors[where or "body"] = "must be an object"
@@ -284,6 +284,15 @@ def _check_branch(schema: Schema, value: Any, where: str, errors: dict[str, str]
         errors[key] = "must be one of " + ", ".join(map(str, branches))
         return value
     return check(branches[value[name]], value, where, errors)
+
+
+def _discriminator(branches: list[Schema]) -> str:
+    first, *others = branches
+    return next(
+        name
+        for name, property_ in first["properties"].items()
+        if "const" in property_ and all("const" in b["properties"].get(name, {}) for b in others)
+    )
 
 
 def _matches(pattern: str, value: str) -> bool:
