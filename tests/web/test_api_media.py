@@ -219,11 +219,16 @@ def test_bad_requests_are_refused_with_what_to_send(
     )
     no_version = assert_error(send(api["ed"], eid, master, version=None), 422, "invalid_input")
     assert no_version["fields"] == {"version": "is required"}
-    no_name = assert_error(
-        send(api["ed"], eid, master, version=seen, filename=None), 422, "invalid_input"
-    )
-    assert "filename" in no_name["fields"]
     assert nothing_kept(app)
+
+
+def test_a_master_sent_without_a_name_is_named_after_its_episode(
+    api: dict[str, Api], master: bytes, check: Conformance
+) -> None:
+    eid = in_production(api)
+    unnamed = send(api["ed"], eid, master, version=version_of(api, eid), filename=None)
+    assert check("post", ONE, unnamed).status_code == 201, unnamed.json
+    assert unnamed.json["media"]["original_name"] == f"episode-{eid}"  # type: ignore[index]
 
 
 def test_the_files_a_job_made_are_fetched_with_the_same_token(

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session, joinedload
 
 from editorial import people, workflow
 from editorial.errors import InvalidInput, NotFound
-from editorial.models import Comment, Episode, HistoryEntry, Person, Stage
+from editorial.models import Comment, Episode, HistoryEntry, Person
 from editorial.workflow import Act, Checklist
 from web.api import access, bp, encode
 from web.api.access import MAX_ID
-from web.api.schema import Operation, Schema, operation
+from web.api.episodes import TAGS
+from web.api.schema import NON_BLANK, TEXT, USERNAME, Operation, Schema, UnknownReference, operation
 from web.db import request_session
 
 # Proposing and editing have their own routes; a new media version comes with its upload.
@@ -28,67 +29,90 @@ POSTED = [a for a in Act if a not in OWN_ROUTE]
 STAGE_OF = {act: stage for stage, act in workflow.SIGN_ACT.items()}
 REASONED = (Act.REJECT_TOPIC, Act.RETURN, Act.WITHDRAW, Act.PULL)
 
-# What each act takes besides its name and the version; required ones first.
-TAKES: dict[Act, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    Act.APPROVE_TOPIC: ((), ()),
-    Act.START_PRODUCTION: ((), ()),
-    Act.SUBMIT: ((), ()),
-    **{act: ((), ("reason",)) for act in REASONED},
-    **{act: ((), ("checklist", "stage")) for act in STAGE_OF},
-    Act.HAND_OVER: (("to",), ("reason",)),
-    Act.OFFER_EXCHANGE: (("offered",), ()),
-    Act.SET_TAGS: (("priority_tags",), ()),
+VERSION: Schema = {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": MAX_ID,
+    "description": "the episode version you saw",
 }
-
-ACT: Schema = {
+REASON: Schema = {"type": "string", "maxLength": 5000, "pattern": NON_BLANK}
+CHECKLIST: Schema = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["act", "version"],
-    "properties": {
-        "act": {"type": "string", "enum": [a.value for a in POSTED]},
-        "version": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-        "reason": {
-            "type": ["string", "null"],
-            "maxLength": 5000,
-            "description": "required by reject_topic, return_for_changes, withdraw and "
-            "pull_from_air; optional for hand_over",
-        },
-        "checklist": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {f.name: {"type": "boolean"} for f in fields(Checklist)},
-            "description": "the review checklist (政治性与可视性的统一): a sign-off "
-            "(first_review, second_review, final_review) confirms every item",
-        },
-        "stage": {
-            "type": "string",
-            "enum": [s.value for s in Stage],
-            "description": "with a sign-off, the stage you mean to sign (checked against the act)",
-        },
-        "to": {
-            "type": "string",
-            "maxLength": 60,
-            "description": "hand_over: username of the producer taking over",
-        },
-        "priority_tags": {
-            "type": "array",
-            "items": {"type": "string", "maxLength": 60},
-            "maxItems": 20,
-            "description": "set_priority_tags: every reporting-priority tag the episode "
-            "answers to (replaces the ones it had)",
-        },
-        "offered": {
-            "type": "boolean",
-            "description": "offer_exchange: true offers the episode for exchange, false "
-            "withdraws the offer",
-        },
-    },
+    "required": [f.name for f in fields(Checklist)],
+    "properties": {f.name: {"type": "boolean", "const": True} for f in fields(Checklist)},
+    "description": "the review checklist (政治性与可视性的统一): a sign-off confirms every "
+    "item; if one fails, return the episode for changes instead",
 }
+
+
+def _takes(act: Act) -> tuple[dict[str, Schema], list[str]]:
+    """The fields ``act`` takes besides its name and the version, and which are required."""
+    if act in REASONED:
+        return {"reason": {**REASON, "description": "why (required)"}}, ["reason"]
+    if act in STAGE_OF:
+        stage = {
+            "type": "string",
+            "const": STAGE_OF[act].value,
+            "description": "the stage you mean to sign, if you send it",
+        }
+        return {"checklist": CHECKLIST, "stage": stage}, ["checklist"]
+    match act:
+        case Act.HAND_OVER:
+            to = {
+                "type": "string",
+                "maxLength": 60,
+                "pattern": USERNAME,
+                "description": "username of an active producer of the column taking over: "
+                "unknown, 422 `unknown_reference`; not a producer of the column or already "
+                "responsible, 422 `refused_value`",
+            }
+            reason = {**REASON, "type": ["string", "null"], "pattern": TEXT}
+            return {"to": to, "reason": reason}, ["to"]
+        case Act.OFFER_EXCHANGE:
+            offered = {
+                "type": "boolean",
+                "description": "true offers the episode for exchange, false withdraws the "
+                "offer; as it is already, 422 `refused_value`",
+            }
+            return {"offered": offered}, ["offered"]
+        case Act.SET_TAGS:
+            tags = {
+                **TAGS,
+                "description": TAGS["description"] + ": every tag the episode answers to "
+                "(replaces the ones it had; the same ones, 422 `refused_value`)",
+            }
+            return {"priority_tags": tags}, ["priority_tags"]
+    return {}, []
+
+
+def _act_schema(act: Act) -> Schema:
+    properties, required = _takes(act)
+    return {
+        "type": "object",
+        "title": act.value,
+        "additionalProperties": False,
+        "required": ["act", "version", *required],
+        "properties": {"act": {"type": "string", "const": act.value}, "version": VERSION}
+        | properties,
+    }
+
+
+# One schema per act, told apart by ``act``: a field an act does not take is refused.
+ACT: Schema = {"type": "object", "oneOf": [_act_schema(act) for act in POSTED]}
 COMMENT: Schema = {
     "type": "object",
     "additionalProperties": False,
     "required": ["body"],
-    "properties": {"body": {"type": "string", "maxLength": 10000}},
+    "properties": {
+        "body": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 10000,
+            "pattern": NON_BLANK,
+            "description": "not only white space (trimmed)",
+        }
+    },
 }
 
 
@@ -100,7 +124,8 @@ COMMENT: Schema = {
         description="Send the version you saw. 409 `conflict`: someone acted first (the "
         "message says who and when; reload and decide again). 409 `illegal_act`: the "
         "episode's state does not allow the act. 403: a rule says the caller may not "
-        "(role, responsible producer, four eyes). 422: bad input, per field.",
+        "(role, responsible producer, four eyes). 422: `invalid_input`, the body does not fit "
+        "the act's schema; `unknown_reference`, `refused_value`: see the fields.",
         body=ACT,
         result=encode.ref("EpisodeDetail"),
         errors=(403, 404, 409),
@@ -111,27 +136,10 @@ def take_act(episode_id: int, body: dict[str, Any]) -> Response:
     person = access.caller()
     episode = access.visible_episode(session, person, episode_id)
     act = Act(body["act"])
-    _check_fields(act, body)
     _perform(session, person, episode, act, body)
     return encode.respond(
         encode.episode_detail(episode, workflow.available_acts(session, person, episode))
     )
-
-
-def _check_fields(act: Act, body: dict[str, Any]) -> None:
-    required, optional = TAKES[act]
-    errors = {
-        name: f"is not used by {act.value}"
-        for name in body
-        if name not in ("act", "version", *required, *optional)
-    }
-    errors.update({name: f"is required by {act.value}" for name in required if name not in body})
-    stage = body.get("stage")
-    if act in STAGE_OF and stage is not None and stage != STAGE_OF[act].value:
-        errors["stage"] = f"{act.value} signs the {STAGE_OF[act].value} review, not the {stage}"
-    if errors:
-        summary = "; ".join(f"{name} {message}" for name, message in errors.items())
-        raise InvalidInput(f"{act.value}: {summary}", errors)
 
 
 def _perform(
@@ -172,7 +180,7 @@ def _successor(session: Session, username: str) -> Person:
     try:
         return people.get_person(session, username)
     except NotFound as missing:
-        raise InvalidInput(missing.message, {"to": missing.message}) from None
+        raise UnknownReference(missing.message, {"to": missing.message}) from None
 
 
 # --- history and comments -----------------------------------------------------------------------

@@ -503,7 +503,8 @@ ERROR = obj(
         "error": {
             "type": "string",
             "description": "a code: unauthorized, forbidden, not_found, method_not_allowed, "
-            "conflict, illegal_act, invalid_input, bad_request, unsupported_media_type, "
+            "conflict, illegal_act, invalid_input (does not fit the OpenAPI document), "
+            "unknown_reference, refused_value, bad_request, unsupported_media_type, "
             "payload_too_large, internal_error; for a refused master (422) the refusal's "
             "code: not_video, incomplete, empty, audio_only, too_large, timeout, failed, …",
         },

@@ -14,12 +14,22 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from editorial import people, workflow
-from editorial.errors import InvalidInput, NotFound
+from editorial.errors import NotFound
 from editorial.models import Column, Episode, Person, Series, State
 from editorial.workdays import local_date
 from web.api import access, bp, encode
 from web.api.access import MAX_ID
-from web.api.schema import Operation, Param, Schema, operation
+from web.api.schema import (
+    NON_BLANK,
+    SLUG,
+    TEXT,
+    USERNAME,
+    Operation,
+    Param,
+    Schema,
+    UnknownReference,
+    operation,
+)
 from web.db import request_session
 
 DEFAULT_LIMIT = 50
@@ -27,33 +37,45 @@ MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000
 
 ID: Schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-USERNAME: Schema = {"type": "string", "maxLength": 60}
+USERNAME_VALUE: Schema = {"type": "string", "maxLength": 60, "pattern": USERNAME}
+SLUG_VALUE: Schema = {"type": "string", "maxLength": 40, "pattern": SLUG}
+TAGS: Schema = {
+    "type": "array",
+    "maxItems": 20,
+    "items": {"type": "string", "minLength": 1, "maxLength": 60, "pattern": NON_BLANK},
+    "description": "reporting priorities (宣传报道重点) it answers, each 1 to 60 characters "
+    "and not only white space (trimmed)",
+}
 TEXT_FIELDS: dict[str, Schema] = {
     "title": {
         "type": "string",
-        "maxLength": 1000,
-        "description": "1 to 200 characters once trimmed",
+        "minLength": 1,
+        "maxLength": 200,
+        "pattern": NON_BLANK,
+        "description": "1 to 200 characters, not only white space (trimmed)",
     },
-    "topic": {"type": "string", "maxLength": 2000, "description": "the topic (选题)"},
-    "synopsis": {"type": "string", "maxLength": 20000},
-    "genre": {"type": "string", "maxLength": 40},
+    "topic": {
+        "type": "string",
+        "maxLength": 2000,
+        "pattern": TEXT,
+        "description": "the topic (选题)",
+    },
+    "synopsis": {"type": "string", "maxLength": 20000, "pattern": TEXT},
+    "genre": {"type": "string", "maxLength": 40, "pattern": TEXT},
     "target_duration_s": {
         "type": "integer",
         "minimum": 1,
-        "maximum": MAX_ID,
-        "description": f"1 to {workflow.MAX_DURATION_S} seconds",
+        "maximum": workflow.MAX_DURATION_S,
+        "description": "seconds",
     },
     "air_by": {
         "type": ["string", "null"],
         "format": "date",
-        "description": "the day it must have aired by (local), not past; null: none",
+        "description": "the local day (Asia/Shanghai) it must have aired by, today or later: "
+        "a day already past is refused with 422 `refused_value` (unless an edit leaves it "
+        "as it was); null: none",
     },
-    "priority_tags": {
-        "type": "array",
-        "maxItems": 20,
-        "items": {"type": "string", "maxLength": 200},
-        "description": "reporting priorities (宣传报道重点) it answers, each 1 to 60 characters",
-    },
+    "priority_tags": TAGS,
 }
 
 PROPOSAL: Schema = {
@@ -61,14 +83,30 @@ PROPOSAL: Schema = {
     "additionalProperties": False,
     "required": ["column", "title", "target_duration_s", "responsible_producer"],
     "properties": {
-        "column": {"type": "string", "maxLength": 40, "description": "the column's slug"},
+        "column": {
+            **SLUG_VALUE,
+            "description": "the slug of a column the caller is an editor-director of; an "
+            "unknown one is refused with 422 `unknown_reference`",
+        },
         **TEXT_FIELDS,
         "responsible_producer": {
-            **USERNAME,
-            "description": "username of a producer of the column (制片人负责制)",
+            **USERNAME_VALUE,
+            "description": "username of an active producer of the column (制片人负责制): "
+            "unknown, 422 `unknown_reference`; not a producer of the column, 422 "
+            "`refused_value`",
         },
-        "series": {**ID, "type": ["integer", "null"], "description": "id of a series"},
-        "part_number": {**ID, "type": ["integer", "null"], "description": "its part number"},
+        "series": {
+            **ID,
+            "type": ["integer", "null"],
+            "description": "id of a series of the column, given with part_number (unknown: "
+            "422 `unknown_reference`)",
+        },
+        "part_number": {
+            **ID,
+            "type": ["integer", "null"],
+            "description": "its part number, not yet taken, given with series (else 422 "
+            "`refused_value`)",
+        },
     },
 }
 EDIT: Schema = {
@@ -94,8 +132,9 @@ EDIT: Schema = {
         query=(
             Param(
                 "column",
-                {"type": "string", "maxLength": 40},
-                "a column's slug (repeat for several); default: all the caller's columns",
+                SLUG_VALUE,
+                "a column's slug (repeat for several); default: all the caller's columns. "
+                "A column the caller holds no role in, or none at all: 422 `unknown_reference`",
                 repeat=True,
             ),
             Param(
@@ -112,7 +151,7 @@ EDIT: Schema = {
             ),
             Param(
                 "q",
-                {"type": "string", "maxLength": 100},
+                {"type": "string", "maxLength": 100, "pattern": TEXT},
                 "text in the title, topic or synopsis",
             ),
             Param(
@@ -185,7 +224,7 @@ def _column_ids(session: Session, person: Person, slugs: list[str]) -> Select[in
     )
     missing = [slug for slug in slugs if slug not in found]
     if missing:
-        raise InvalidInput(
+        raise UnknownReference(
             f"no column {missing[0]!r} among the columns you hold a role in",
             {"column": ", ".join(missing) + ": not one of your columns"},
         )
@@ -220,7 +259,7 @@ def propose(body: dict[str, Any]) -> Response:
     )
     series = _series(session, body.get("series"), errors)
     if errors or column is None or producer is None:
-        raise InvalidInput("the proposal has errors: " + "; ".join(errors.values()), errors)
+        raise UnknownReference("the proposal has errors: " + "; ".join(errors.values()), errors)
     episode = workflow.propose(
         session,
         person,

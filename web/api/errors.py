@@ -4,6 +4,12 @@ anything internal. Domain refusals keep the statuses the pages give them
 stale version (``conflict``) or an act the episode's state does not allow
 (``illegal_act``), 422 bad input with a message per field, or a refused master
 (``error`` is the ``MediaError`` code: ``not_video``, ``incomplete``, …).
+
+Bad input has three codes: ``invalid_input``, a request that does not fit the
+OpenAPI document (``schema.InvalidShape``); ``unknown_reference``, a slug,
+username or id that names nothing the caller may use; ``refused_value``, a
+well-formed value a rule refuses that no schema can express (a past air-by
+date, nothing to change, a producer not of the column, …).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from editorial.errors import DomainError, IllegalAct, InvalidInput
 from media.errors import MediaError
 from web.api import bp
 from web.api.encode import respond
+from web.api.schema import InvalidShape, UnknownReference
 from web.db import rollback_request
 from web.errors import database_failure, status_of
 
@@ -30,10 +37,10 @@ CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "payload_too_large",
-    503: "busy",
     415: "unsupported_media_type",
     422: "invalid_input",
     500: "internal_error",
+    503: "busy",
 }
 
 
@@ -59,6 +66,8 @@ def error(
 def _domain(refusal: DomainError) -> Response:
     status = status_of(refusal)
     code = "illegal_act" if isinstance(refusal, IllegalAct) else None
+    if isinstance(refusal, InvalidInput) and not isinstance(refusal, InvalidShape):
+        code = "unknown_reference" if isinstance(refusal, UnknownReference) else "refused_value"
     if isinstance(refusal, MediaError):
         code = refusal.code  # 422: the file is refused (not_video, incomplete, …)
     fields = refusal.fields if isinstance(refusal, InvalidInput) else None

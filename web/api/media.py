@@ -18,7 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.http import parse_options_header
 
 from editorial import workflow
-from editorial.errors import Conflict, InvalidInput
+from editorial.errors import Conflict
 from editorial.models import Episode
 from editorial.workflow import Act
 from media.errors import MediaError
@@ -27,7 +27,7 @@ from media.service import add_media
 from web import uploads
 from web.api import access, bp, encode
 from web.api.access import MAX_ID
-from web.api.schema import Operation, Param, operation
+from web.api.schema import TEXT, Operation, Param, operation
 from web.config import media_settings
 from web.db import request_session
 from web.media_panel import OUTPUTS, human_size
@@ -59,9 +59,9 @@ TAKES = ("application/octet-stream", "video/*", "application/mxf")
             ),
             Param(
                 "filename",
-                {"type": "string", "maxLength": 255},
+                {"type": "string", "maxLength": 255, "pattern": TEXT},
                 "the file's name as reviewers see it; or send it as Content-Disposition: "
-                "attachment; filename*=UTF-8''…",
+                "attachment; filename*=UTF-8''…; with neither, `episode-<id>`",
             ),
         ),
         upload=TAKES,
@@ -75,12 +75,7 @@ def upload_media(episode_id: int, query: dict[str, Any]) -> Response:
     person = access.caller()
     episode = access.visible_episode(session, person, episode_id)
     _check_type()
-    name = query["filename"] or _disposition_name()
-    if not name:
-        raise InvalidInput(
-            "name the file: ?filename=… or Content-Disposition: attachment; filename=…",
-            {"filename": "is required (or send Content-Disposition with a filename)"},
-        )
+    name = query["filename"] or _disposition_name() or f"episode-{episode.id}"
     workflow.authorize(session, person, episode, Act.NEW_MEDIA)
     if episode.version != query["version"]:
         raise Conflict(

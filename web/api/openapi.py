@@ -15,11 +15,12 @@ from flask import Flask, current_app
 from flask.wrappers import Response
 
 from web.api import bp, encode
+from web.api.access import MAX_ID
 from web.api.schema import Operation, Param, Schema, operation
 
 PATH_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 CONVERTERS: dict[str, Schema] = {
-    "int": {"type": "integer", "minimum": 0},
+    "int": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
     "default": {"type": "string"},
     "string": {"type": "string"},
 }
@@ -35,7 +36,11 @@ STATUS_TEXT = {
     "or the episode's state does not allow the act (`illegal_act`)",
     413: "the body is larger than 256 KB",
     415: "the body is not JSON (Content-Type: application/json)",
-    422: "bad input: `fields` says what is wrong with each field (`invalid_input`)",
+    422: "bad input, `fields` says what is wrong with each field. `invalid_input`: the "
+    "request does not fit this document. Input that fits it may still be refused for what "
+    "only the server knows: `unknown_reference`, a column slug, username or series id that "
+    "names nothing you may use; `refused_value`, a value a rule refuses (an air-by date "
+    "already past, nothing to change, a producer not of the column, a series part taken, …)",
     500: "an internal error; the request changed nothing (`internal_error`)",
 }
 # An upload's statuses where they differ (Operation.upload).
@@ -43,8 +48,9 @@ UPLOAD_STATUS_TEXT = {
     413: "the file is larger than the configured limit (TVCOLUMN_MEDIA_MAX_GIB, 20 GiB by "
     "default); nothing was kept",
     415: "the body's Content-Type is not one this operation takes",
-    422: "bad input per field (`invalid_input`), or the file is refused: `error` is the "
-    "refusal's code (not_video, incomplete, empty, audio_only, …) and nothing was kept",
+    422: "bad input per field (`invalid_input`: the request does not fit this document), "
+    "or the file is refused: `error` is the refusal's code (not_video, incomplete, empty, "
+    "audio_only, …) and nothing was kept",
 }
 TAGS = [
     ("episodes", "Episodes (节目) of the caller's columns"),

@@ -20,7 +20,7 @@ from editorial.models import Column, Episode
 from editorial.workdays import SHANGHAI, local_date
 from scheduler.models import Airing, AiringStatus, Slot
 from web.api import access, bp, encode
-from web.api.schema import Operation, Param, operation
+from web.api.schema import SLUG, Operation, Param, UnknownReference, operation
 from web.db import request_session
 
 DEFAULT_DAYS = 14
@@ -38,8 +38,9 @@ MAX_DAYS = 92  # a quarter: the liaison plans by quarters
         query=(
             Param(
                 "column",
-                {"type": "string", "maxLength": 40},
-                "a column's slug (repeat for several); default: every column",
+                {"type": "string", "maxLength": 40, "pattern": SLUG},
+                "a column's slug (repeat for several); default: every column. No such "
+                "column: 422 `unknown_reference`",
                 repeat=True,
             ),
             Param(
@@ -50,7 +51,8 @@ MAX_DAYS = 92  # a quarter: the liaison plans by quarters
             Param(
                 "to",
                 {"type": "string", "format": "date"},
-                f"last local day, inclusive (default: {DEFAULT_DAYS} days from the first)",
+                f"last local day, inclusive (default: {DEFAULT_DAYS} days from the first); "
+                f"before the first, or more than {MAX_DAYS} days after it: 422 `refused_value`",
             ),
             Param(
                 "cancelled",
@@ -129,7 +131,7 @@ def _column_ids(slugs: list[str]) -> list[int]:
     )
     missing = [slug for slug in slugs if slug not in found]
     if missing:
-        raise InvalidInput(
+        raise UnknownReference(
             f"no column {missing[0]!r}", {"column": ", ".join(missing) + ": no such column"}
         )
     return list(found.values())

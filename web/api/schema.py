@@ -9,14 +9,22 @@ parameter the code does not read, nor miss one it does.
 Schemas are a small subset of JSON Schema (2020-12, as OpenAPI 3.1 uses):
 ``type`` (one or a list, ``"null"`` for optional values), ``properties``,
 ``required``, ``additionalProperties: false``, ``items``, ``maxItems``,
-``maxLength``, ``minimum``, ``maximum``, ``enum`` and ``format: date``.
-Checking them is shape only (types, lengths, dates that exist); every rule
-of the domain stays in the domain.
+``minLength``, ``maxLength``, ``pattern``, ``minimum``, ``maximum``, ``enum``,
+``const``, ``format: date`` and ``oneOf`` of objects told apart by a property
+that is a ``const`` in each (``web.api.acts``: ``act``). As in JSON Schema, an integer may be
+written ``540.0``: any number without a fraction. Checking them is shape only
+(types, lengths, patterns, dates that exist); every rule of the domain stays in
+the domain, and its refusals are ``InvalidInput`` of other codes (``errors``).
+
+The document is exactly as strict as this checking: a request that fits the
+document is never refused for its shape, and one that does not fit is refused
+with 422 ``invalid_input`` (``InvalidShape``).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -31,10 +39,39 @@ from editorial.errors import InvalidInput
 Schema = dict[str, Any]
 F = TypeVar("F", bound=Callable[..., Any])
 
-DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-WHOLE = re.compile(r"^-?[0-9]{1,18}$")
+DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+WHOLE = re.compile(r"^-?[0-9]{1,18}(\.0+)?\Z")  # 540 or 540.0, as a JSON Schema integer
 BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
 MAX_QUERY_VALUE = 400  # characters of any one query value
+
+# Patterns of text fields. No C0 control character but tab, newline and carriage return:
+CONTROL = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f"
+TEXT = f"^[^{CONTROL}]*$"
+# ... and, besides, one character at least that is not white space:
+NON_BLANK = f"^[^{CONTROL}]*[^\\s{CONTROL}][^{CONTROL}]*$"
+SLUG = "^[a-z][a-z0-9-]{1,39}$"  # a column's (editorial.people.SLUG)
+USERNAME = "^[a-z][a-z0-9_.-]{1,59}$"  # a person's (editorial.people.USERNAME)
+PATTERN_TEXT = {
+    TEXT: "must not contain control characters (but tab and line breaks)",
+    NON_BLANK: "must contain more than white space, and no control characters "
+    "(but tab and line breaks)",
+    SLUG: "must be a column slug: a-z, then a-z, 0-9 or -, 2 to 40 characters",
+    USERNAME: "must be a username: a-z, then a-z, 0-9, _, . or -, 2 to 60 characters",
+}
+
+
+class InvalidShape(InvalidInput):
+    """A request that does not fit its declarations (and so not the OpenAPI document):
+    422 ``invalid_input``."""
+
+
+class UnknownReference(InvalidInput):
+    """A well-formed name or id that names nothing the caller may use (a column slug, a
+    username, a series): 422 ``unknown_reference``. No schema can know these."""
+
+
+# The 422 codes of input that fits the document but is refused: the document cannot say.
+REFUSED_CODES = ("unknown_reference", "refused_value")
 
 
 @dataclass(frozen=True)
@@ -92,7 +129,7 @@ def operation(op: Operation) -> Callable[[F], F]:
             if op.body is not None:
                 kwargs["body"] = parse_body(op.body, errors)
             if errors:
-                raise InvalidInput(_summary(errors), errors)
+                raise InvalidShape(_summary(errors), errors)
             return view(*args, **kwargs)
 
         wrapper.api_operation = op  # type: ignore[attr-defined]
@@ -145,7 +182,7 @@ def _query_value(param: Param, text: str, where: str, errors: dict[str, str]) ->
             if not WHOLE.match(text):
                 errors[where] = f"must be a whole number, not {text!r}"
                 return None
-            value = int(text)
+            value = int(text.partition(".")[0])
         case "boolean":
             if text.lower() not in BOOLEANS:
                 errors[where] = f"must be true or false, not {text!r}"
@@ -187,7 +224,7 @@ def json_type(value: Any) -> str:
     if isinstance(value, int):
         return "integer"
     if isinstance(value, float):
-        return "number"
+        return "integer" if value.is_integer() else "number"
     if isinstance(value, str):
         return "string"
     if isinstance(value, list):
@@ -208,11 +245,18 @@ def check(schema: Schema, value: Any, where: str, errors: dict[str, str]) -> Any
         wanted = " or ".join(JSON_NAMES[t] for t in allowed)
         errors[key] = f"must be {wanted}, not {JSON_NAMES[actual]}"
         return value
+    if actual == "integer" and isinstance(value, float):
+        value = int(value)  # 540.0 is the integer 540
     if value is None:
         return None
     if "enum" in schema and value not in schema["enum"]:
         errors[key] = "must be one of " + ", ".join(map(str, schema["enum"]))
         return value
+    if "const" in schema and value != schema["const"]:
+        errors[key] = f"must be {json.dumps(schema['const'])}"
+        return value
+    if "oneOf" in schema:
+        return _check_branch(schema, value, where, errors)
     match actual:
         case "string":
             return _check_string(schema, value, key, errors)
@@ -225,9 +269,48 @@ def check(schema: Schema, value: Any, where: str, errors: dict[str, str]) -> Any
     return value
 
 
+def _check_branch(schema: Schema, value: Any, where: str, errors: dict[str, str]) -> Any:
+    """``oneOf`` objects told apart by a property that is a ``const`` in each."""
+    name = _discriminator(schema["oneOf"])
+    key = f"{where}.{name}" if where else name
+    if not isinstance(value, dict):
+        errors[where or "body"] = "must be an object"
+        return value
+    branches = {b["properties"][name]["const"]: b for b in schema["oneOf"]}
+    if name not in value:
+        errors[key] = "is required"
+        return value
+    if value[name] not in branches:
+        errors[key] = "must be one of " + ", ".join(map(str, branches))
+        return value
+    return check(branches[value[name]], value, where, errors)
+
+
+def _discriminator(branches: list[Schema]) -> str:
+    first, *others = branches
+    return next(
+        name
+        for name, property_ in first["properties"].items()
+        if "const" in property_ and all("const" in b["properties"].get(name, {}) for b in others)
+    )
+
+
+def _matches(pattern: str, value: str) -> bool:
+    """``value`` matches a JSON Schema pattern (``$`` ends the text, not a last newline)."""
+    if pattern == NON_BLANK:  # the same test, in linear time
+        return _matches(TEXT, value) and re.search(r"\S", value) is not None
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + "\\Z"
+    return re.search(pattern, value) is not None
+
+
 def _check_string(schema: Schema, value: str, key: str, errors: dict[str, str]) -> Any:
     if len(value) > schema.get("maxLength", len(value)):
         errors[key] = f"has at most {schema['maxLength']} characters (this one has {len(value)})"
+    elif len(value) < schema.get("minLength", 0):
+        errors[key] = f"has at least {schema['minLength']} characters"
+    elif "pattern" in schema and not _matches(schema["pattern"], value):
+        errors[key] = PATTERN_TEXT.get(schema["pattern"], f"must match {schema['pattern']}")
     elif schema.get("format") == "date":
         return _day(value, key, errors)
     return value
@@ -265,13 +348,16 @@ def _check_object(
 ) -> dict[str, Any]:
     properties: dict[str, Schema] = schema.get("properties", {})
     prefix = f"{where}." if where else ""
+    of = f" by {schema['title']}" if "title" in schema else ""  # an act's branch
     if schema.get("additionalProperties") is False:
         for name in value:
             if name not in properties:
-                errors[prefix + name] = "is not a field of this request"
+                errors[prefix + name] = (
+                    f"is not used{of}" if of else "is not a field of this request"
+                )
     for name in schema.get("required", ()):
         if name not in value:
-            errors[prefix + name] = "is required"
+            errors[prefix + name] = f"is required{of}"
     return {
         name: check(properties[name], item, prefix + name, errors) if name in properties else item
         for name, item in value.items()
