@@ -294,6 +294,11 @@ def lost_race_is_a_conflict(
         **kwargs: P.kwargs,
     ) -> R:
         episode_id = episode.id  # a failed flush expires the episode: read nothing after it
+        # The episode as it is now, its row locked until the commit (PostgreSQL; a SQLite
+        # writer holds the whole database): a concurrent act waits here, then sees the
+        # version the winner left and is refused before reading anything else.
+        session.execute(select(Episode.id).where(Episode.id == episode_id).with_for_update())
+        session.refresh(episode)
         _check_version(session, episode, expected_version)
         try:
             return act(session, actor, episode, expected_version, *args, **kwargs)

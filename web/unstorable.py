@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
 from web import labels
+from web.api.access import MAX_BODY
 from web.api.errors import error
 from web.errors import error_page
 
@@ -56,7 +57,8 @@ def refused_fields() -> list[str]:
     if request.mimetype in FORM_TYPES:
         for key, value in request.form.items(multi=True):
             sources += [(key, key), (key, value)]
-    if request.is_json:
+    length = request.content_length
+    if request.is_json and length is not None and length <= MAX_BODY:  # larger: 413 later
         sources += list(_strings(request.get_json(silent=True), ""))
     for name, text in sources:
         if unstorable(text) and name not in found:

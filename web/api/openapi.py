@@ -32,8 +32,9 @@ STATUS_TEXT = {
     401: "no Bearer token, or not a live one (`error`: unauthorized)",
     403: "a rule says the caller may not: role, responsible producer, four eyes (`forbidden`)",
     404: "nothing of that id among what the caller may see (`not_found`)",
-    409: "someone acted first: stale version (`conflict`, the message says who and when); "
-    "or the episode's state does not allow the act (`illegal_act`)",
+    409: "someone acted first: stale version (`conflict`, the message says who and when; "
+    "also when a concurrent writer won at the same moment); or the episode's state does "
+    "not allow the act (`illegal_act`)",
     413: "the body is larger than 256 KB",
     415: "the body is not JSON (Content-Type: application/json)",
     422: "bad input, `fields` says what is wrong with each field. `invalid_input`: the "
@@ -42,6 +43,8 @@ STATUS_TEXT = {
     "names nothing you may use; `refused_value`, a value a rule refuses (an air-by date "
     "already past, nothing to change, a producer not of the column, a series part taken, …)",
     500: "an internal error; the request changed nothing (`internal_error`)",
+    503: "the database is busy (another writer holds it, or it is restarting): nothing was "
+    "changed; try again after the seconds in `Retry-After` (`busy`)",
 }
 # An upload's statuses where they differ (Operation.upload).
 UPLOAD_STATUS_TEXT = {

@@ -106,7 +106,8 @@ class Operation:
     @property
     def statuses(self) -> list[int]:
         """Every status the operation may answer with."""
-        implied = set(self.errors) | {422, 500}  # 422: an undeclared query parameter, at least
+        # 422: an undeclared query parameter, at least; 503: the database is busy.
+        implied = set(self.errors) | {422, 500, 503}
         if not self.public:
             implied.add(401)
         if self.body is not None:
