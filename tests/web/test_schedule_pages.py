@@ -49,7 +49,7 @@ def person(s: Any, username: str, name: str, grants: list[tuple[Column, Role]]) 
     p = people.create_person(s, NOW, username=username, display_name=name)
     for column, role in grants:
         people.grant_role(s, p, column, role, NOW)
-    accounts.set_password(s, p, "correct-horse")
+    accounts.set_password(s, p, "correct-horse", NOW)
     return p
 
 
