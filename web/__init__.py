@@ -31,10 +31,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         media_views,
         nav,
         schedule_views,
+        security,
         uploads,
         views,
     )
 
+    security.init_app(app)
     uploads.init_app(app)
     db.init_app(app)
     errors.init_app(app)
