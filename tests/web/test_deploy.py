@@ -4,7 +4,7 @@ feeds and proxies the rest, and the systemd units, the environment file and the 
 The servers run for real: one instance (SQLite, the demo loaded, the feeds exported) behind
 one gunicorn, and nginx with the site's placeholders replaced by that instance's paths.
 nginx and openssl are installed by `make test`; under CI their absence fails, elsewhere
-those tests skip and say why. `systemd-analyze` is used when present (it is not installed).
+those tests skip and say why. So does `systemd-analyze` (Debian package systemd).
 """
 
 from __future__ import annotations
@@ -367,7 +367,7 @@ def test_scheduler_unit_runs_the_service_and_always_comes_back() -> None:
 def test_systemd_analyze_verifies_the_units(tmp_path: Path) -> None:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
-        pytest.skip("systemd-analyze is not installed (package systemd); the INI checks ran")
+        missing("systemd-analyze is not installed (Debian: apt-get install systemd)")
     for name in UNITS:  # verify wants the programs to exist: point them at this venv
         text = (DEPLOY / name).read_text().replace("/opt/tvcolumn/bin/", f"{BIN}/")
         (tmp_path / name).write_text(text)
