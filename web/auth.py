@@ -8,6 +8,7 @@ cookie can never act through it.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -152,7 +153,8 @@ def sign_out_everywhere() -> Response | BaseResponse:
 
 
 def client_address() -> str:
-    """The client's address: from X-Forwarded-For only when a trusted proxy sent it.
+    """The client's address (IPv6: its /64): from X-Forwarded-For only when a trusted
+    proxy sent it.
 
     nginx (deploy/) sets that header to the address it saw, replacing any the client sent;
     the proxies believed are gunicorn's (``TVCOLUMN_FORWARDED_ALLOW_IPS``).
@@ -160,8 +162,22 @@ def client_address() -> str:
     direct = request.remote_addr or ""
     forwarded = request.headers.get("X-Forwarded-For", "")
     if forwarded and direct in current_app.config["FORWARDED_ALLOW_IPS"]:
-        return forwarded.split(",")[-1].strip()[:64]
-    return direct[:64]
+        return _network(forwarded.split(",")[-1].strip())
+    return _network(direct)
+
+
+def _network(address: str) -> str:
+    """An IPv6 address as its /64: one subscriber holds a whole /64 and could otherwise
+    take a fresh address for every guess."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def _now() -> datetime:

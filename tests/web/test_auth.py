@@ -113,6 +113,15 @@ def test_the_address_comes_from_x_forwarded_for_only_when_nginx_sends_it(
     assert spoofed[0] == 429  # a client's own header is no new address
 
 
+def test_addresses_of_one_ipv6_64_count_as_one(
+    app: Flask, person: str, clock: list[datetime]
+) -> None:
+    for n in range(accounts.FREE_PAIR):
+        attempt(app, person, "guess", f"2001:db8:1:2::{n + 1}")
+    assert attempt(app, person, "correct-horse", "2001:db8:1:2:ffff::9")[0] == 429
+    assert attempt(app, person, "correct-horse", "2001:db8:1:3::1")[0] == 302
+
+
 def test_a_form_without_its_csrf_token_is_refused(app: Flask, person: str) -> None:
     client = app.test_client()
     response = client.post("/sign-in", data={"username": person, "password": "correct-horse"})
