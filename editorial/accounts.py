@@ -178,6 +178,18 @@ def _refuse(session: Session, keys: dict[str, int], now: datetime) -> NoReturn:
     raise SignInRefused(WRONG)
 
 
+def forget_old(session: Session, now: datetime) -> int:
+    """Delete throttle counts no longer heard (``FORGET``) and sign-ins started more than
+    ``FAMILIAR`` ago: such a sign-in ends (its cookie no longer works) and its address is no
+    longer familiar. How many rows went."""
+    throttles = session.execute(
+        delete(SignInThrottle).where(SignInThrottle.last_failure_at <= now - FORGET)
+    )
+    sign_ins = session.execute(delete(SignIn).where(SignIn.started_at <= now - FAMILIAR))
+    session.flush()
+    return int(throttles.rowcount) + int(sign_ins.rowcount)  # type: ignore[attr-defined]
+
+
 # --- sign-in sessions -----------------------------------------------------------------------------
 
 

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from editorial import accounts
-from editorial.models import Person
+from editorial.models import Person, SignInThrottle
 from tests.conftest import NOW
 
 HOME = "203.0.113.5"
@@ -139,3 +140,14 @@ def test_an_inactive_person_is_signed_out_of_every_session(session: Session, ed:
     ed.active = False
     session.flush()
     assert accounts.person_signed_in(session, key) is None
+
+
+def test_old_counts_and_sign_ins_are_forgotten_live_ones_kept(session: Session, ed: Person) -> None:
+    outcome(session, "ed", "guess", ELSEWHERE, NOW - accounts.FORGET)
+    outcome(session, "ed", "guess", HOME, NOW)
+    old = accounts.start_sign_in(session, ed, HOME, NOW - accounts.FAMILIAR)
+    live = accounts.start_sign_in(session, ed, HOME, NOW - timedelta(days=1))
+    assert accounts.forget_old(session, NOW) == 2 + 1  # its address keys (account: heard since)
+    assert accounts.person_signed_in(session, old) is None
+    assert accounts.person_signed_in(session, live) is ed
+    assert session.scalar(select(func.count()).select_from(SignInThrottle)) == 3
