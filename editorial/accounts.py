@@ -7,8 +7,10 @@ further one doubles the wait before the next attempt under that key is heard (up
 - the account from one address (``FREE_PAIR``): someone guessing one password;
 - the address, whatever the account (``FREE_ADDRESS``): someone trying many accounts;
 - the account from any address (``FREE_ACCOUNT``): many addresses guessing one password.
-  It does not hold back an address the account has signed in from (``FAMILIAR``), so
-  failures from elsewhere cannot keep a person out at their own desk.
+
+An address the account has signed in from lately (``FAMILIAR``) answers to the first key
+only: failures from elsewhere cannot keep a person out at their own desk, and colleagues
+behind one office address (one NAT) do not slow each other down with their typos.
 
 The counts live in the database, so every web process sees them. The keys use the
 username as typed, so an unknown username is throttled like a real one, and every
@@ -94,7 +96,7 @@ def wait_after(failures: int, free: int) -> timedelta:
 
 def _keys(session: Session, username: str, address: str, now: datetime) -> dict[str, int]:
     """The throttle keys of this attempt, each with its free failures."""
-    keys = {f"account:{username}|address:{address}": FREE_PAIR, f"address:{address}": FREE_ADDRESS}
+    keys = {f"account:{username}|address:{address}": FREE_PAIR}
     familiar = session.scalar(
         select(
             exists().where(
@@ -106,6 +108,7 @@ def _keys(session: Session, username: str, address: str, now: datetime) -> dict[
         )
     )
     if not familiar:
+        keys[f"address:{address}"] = FREE_ADDRESS
         keys[f"account:{username}"] = FREE_ACCOUNT
     return keys
 

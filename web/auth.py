@@ -161,7 +161,8 @@ def client_address() -> str:
     """
     direct = request.remote_addr or ""
     forwarded = request.headers.get("X-Forwarded-For", "")
-    if forwarded and direct in current_app.config["FORWARDED_ALLOW_IPS"]:
+    trusted = current_app.config["FORWARDED_ALLOW_IPS"]
+    if forwarded and ("*" in trusted or direct in trusted):
         return _network(forwarded.split(",")[-1].strip())
     return _network(direct)
 

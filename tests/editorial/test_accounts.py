@@ -151,3 +151,16 @@ def test_old_counts_and_sign_ins_are_forgotten_live_ones_kept(session: Session, 
     assert accounts.person_signed_in(session, old) is None
     assert accounts.person_signed_in(session, live) is ed
     assert session.scalar(select(func.count()).select_from(SignInThrottle)) == 3
+
+
+def test_colleagues_behind_one_office_address_do_not_slow_each_other_down(
+    session: Session, ed: Person, make_person: Callable[..., Person]
+) -> None:
+    office = "192.0.2.10"  # the station's NAT: every desk has this address
+    accounts.start_sign_in(session, ed, office, NOW - timedelta(days=3))
+    for n in range(accounts.FREE_ADDRESS + 10):
+        outcome(session, f"colleague{n}", "typo", office, NOW)
+    assert outcome(session, "ed", "correct-horse", office, NOW)[0] == "signed in"
+    newcomer = make_person(username="newcomer")
+    accounts.set_password(session, newcomer, "correct-horse", NOW)
+    assert outcome(session, "newcomer", "correct-horse", office, NOW)[0] == "throttled"

@@ -113,6 +113,15 @@ def test_the_address_comes_from_x_forwarded_for_only_when_nginx_sends_it(
     assert spoofed[0] == 429  # a client's own header is no new address
 
 
+def test_a_star_trusts_every_proxy_as_gunicorn_does(
+    app: Flask, person: str, clock: list[datetime]
+) -> None:
+    app.config["FORWARDED_ALLOW_IPS"] = ["*"]
+    for _ in range(accounts.FREE_PAIR):
+        attempt(app, person, "guess", "10.0.0.2", forwarded_for="198.51.100.7")
+    assert attempt(app, person, "correct-horse", "10.0.0.2", "203.0.113.5")[0] == 302
+
+
 def test_addresses_of_one_ipv6_64_count_as_one(
     app: Flask, person: str, clock: list[datetime]
 ) -> None:
