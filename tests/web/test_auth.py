@@ -217,6 +217,7 @@ def test_the_session_cookie_names_no_person_id(app: Flask, person: str) -> None:
     with client.session_transaction() as cookie_session:
         key = cookie_session["_user_id"]
     assert key != str(person_id) and len(key) >= 40
+    assert client.get_cookie("remember_token") is None  # no second cookie to outlive it
     assert row.person_id == person_id and row.key_hash != key and row.ended_at is None
 
 
