@@ -2,7 +2,7 @@
 # Both create .venv and install on first use (and again when pyproject.toml changes);
 # `make test` also installs the node packages of the feed interop tests (package-lock.json) and,
 # as root, the Debian packages of the browser and deployment tests (chromium, fonts-noto-cjk,
-# nginx-light, openssl).
+# nginx-light, openssl, systemd for systemd-analyze). Under CI (CI=true) a skipped test fails.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -42,8 +42,9 @@ $(NODE_STAMP): package.json package-lock.json
 # What the browser and deployment tests need from Debian: Chromium and a CJK font (Playwright
 # drives /usr/bin/chromium, its own browser download does not work here; without a CJK font
 # every Chinese character is drawn as an empty box), nginx and openssl (tests/web/test_deploy.py
-# serves deploy/ for real). Checked on every run and installed with apt-get when missing, as
-# root; otherwise the tests that need them skip, and under CI (CI=true) make stops here.
+# serves deploy/ for real) and systemd-analyze (it verifies deploy/'s units). Checked on every
+# run and installed with apt-get when missing, as root; otherwise the tests that need them
+# skip, and under CI (CI=true) make stops here (and pytest would fail those tests anyway).
 install-system:
 	@export PATH="$$PATH:/usr/sbin:/sbin"; missing=""; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
@@ -51,6 +52,7 @@ install-system:
 	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
 	command -v nginx >/dev/null || missing="$$missing nginx-light"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "make: installing$$missing (apt-get)"; \

@@ -101,7 +101,7 @@ def prepare(db: Path) -> tuple[instances.Instance, list[int], float]:
             person = people.create_person(
                 session, instance.now, username=USERNAME, display_name="全省通览"
             )
-            accounts.set_password(session, person, PASSWORD)
+            accounts.set_password(session, person, PASSWORD, instance.now)
             for column in session.scalars(select(Column)):
                 for role in (Role.REVIEWER, Role.SCHEDULER):
                     people.grant_role(session, person, column, role, instance.now)

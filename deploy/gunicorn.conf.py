@@ -8,7 +8,8 @@ it. Every knob comes from the environment (``/etc/tvcolumn/env``):
 - ``TVCOLUMN_WEB_WORKERS``: processes (default 2 × usable cores + 1).
 - ``TVCOLUMN_WEB_THREADS``: threads per process (default 4).
 - ``TVCOLUMN_FORWARDED_ALLOW_IPS``: addresses whose X-Forwarded-Proto is believed
-  (default ``127.0.0.1,::1``: nginx on the same machine).
+  (default ``127.0.0.1,::1``: nginx on the same machine); the application takes the
+  client's address from their X-Forwarded-For (web/auth.py, the sign-in throttle).
 
 Nothing here starts the scheduler service: ``tvcolumn scheduler run`` is a
 unit of its own (docs/decisions/0001), so the file defines no server hooks.

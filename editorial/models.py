@@ -134,9 +134,6 @@ class Person(Base):
     display_name: Mapped[str] = mapped_column(String(80))
     email: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(200))
-    # Failed sign-ins in a row, and until when sign-in is refused after too many.
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -170,6 +167,39 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignIn(Base):
+    """One signed-in session (登录会话) of a person, ended by signing out or a new password.
+
+    The browser's session holds the key; only its SHA-256 is stored. A session cookie
+    whose sign-in has ended is refused, so signing out ends it on the server too.
+    """
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The client address it came from: an account's own addresses are not held back by
+    # failures from elsewhere (``editorial.accounts``).
+    address: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins counted under one key (an account, an address, or both).
+
+    Each failure past a few free ones doubles the wait before the next attempt under the
+    key is heard; the count is forgotten a while after the last failure.
+    """
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Series(Base):

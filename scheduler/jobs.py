@@ -30,6 +30,7 @@ from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from editorial import accounts
 from editorial.models import Episode, State
 from scheduler import publishing
 from scheduler.models import RunStatus, ScheduleBuild, SchedulerRun, Slot, SlotDate
@@ -399,6 +400,11 @@ def _prune_runs(session: Session, now: datetime) -> int:
     )
     assert isinstance(result, CursorResult)
     return result.rowcount
+
+
+def forget_sign_ins() -> int | None:
+    """Daily: forget stale sign-in throttle counts and sign-ins older than 90 days."""
+    return run_once("forget-sign-ins", accounts.forget_old)
 
 
 def _rebuild(session: Session, now: datetime) -> int:

@@ -99,6 +99,12 @@ def job_specs(poll_seconds: int = DEFAULT_POLL_SECONDS) -> list[JobSpec]:
             CronTrigger(hour=3, minute=30, timezone=SHANGHAI),
             None,
         ),
+        JobSpec(
+            "forget-sign-ins",
+            "scheduler.jobs:forget_sign_ins",
+            CronTrigger(hour=3, minute=40, timezone=SHANGHAI),
+            None,
+        ),
     ]
 
 

@@ -25,6 +25,8 @@ from editorial.db import make_engine
 from editorial.models import Column, Episode, Level, Person, Role
 from web import migrate
 
+pytest_plugins = ["pytester", "tests.ci_skips"]
+
 PG_URL = os.environ.get("TVCOLUMN_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

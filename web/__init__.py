@@ -60,10 +60,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         nav,
         schedule_views,
         unstorable,
+        security,
         uploads,
         views,
     )
 
+    security.init_app(app)
     uploads.init_app(app)
     db.init_app(app)
     errors.init_app(app)

@@ -618,7 +618,7 @@ def create_person() -> Response | tuple[str, int]:
         except InvalidInput as error:
             form.refused(error)
         else:
-            accounts.set_password(session, person, form.values["password"])
+            accounts.set_password(session, person, form.values["password"], _now())
             if column is not None and role is not None:
                 people.grant_role(session, person, column, role, _now())
             flash(_("已建立账号 %(u)s。", u=person.username))

@@ -637,7 +637,7 @@ def users_token(session: Session, username: str, label: str) -> None:
 @domain_command
 def users_password(session: Session, username: str, password: str) -> None:
     """Set USERNAME's sign-in password (stored as an argon2 hash)."""
-    accounts.set_password(session, people.get_person(session, username), password)
+    accounts.set_password(session, people.get_person(session, username), password, _now())
     click.echo(f"password of {username} set")
 
 

@@ -31,6 +31,13 @@ def load_config(default_instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure,
+        # Proxies whose X-Forwarded-For names the client (the sign-in throttle's address);
+        # the same variable tells gunicorn whose X-Forwarded-Proto to believe.
+        "FORWARDED_ALLOW_IPS": [
+            ip.strip()
+            for ip in (os.environ.get("TVCOLUMN_FORWARDED_ALLOW_IPS") or "127.0.0.1,::1").split(",")
+            if ip.strip()
+        ],
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         # Static feed files (`tvcolumn feeds export`) and the stamp web processes watch.

@@ -47,7 +47,7 @@ def roles_held() -> list[tuple[int, Role, Level]]:
             for column_id, role, level in request_session().execute(
                 select(Membership.column_id, Membership.role, Column.level)
                 .join(Column, Column.id == Membership.column_id)
-                .where(Membership.person_id == current_user.id)
+                .where(Membership.person_id == current_user.person.id)
             )
         ]
     held: list[tuple[int, Role, Level]] = g.roles_held

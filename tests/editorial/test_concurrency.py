@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from editorial import history, people, workflow
+from editorial import accounts, history, people, workflow
 from editorial.db import make_engine
 from editorial.errors import Conflict
-from editorial.models import Episode, HistoryEntry, Level, Role, State
+from editorial.models import Episode, HistoryEntry, Level, Role, SignInThrottle, State
 from tests.conftest import NOW, PG_URL
 from web import migrate
 
@@ -143,3 +143,32 @@ def test_a_stale_in_memory_episode_is_refused_at_the_database(pg_engine: Engine)
     with factory() as s:
         assert s.get_one(Episode, episode_id).state is State.TOPIC_APPROVED
     assert _history_count(factory, episode_id) == 2
+
+
+def test_sign_in_failures_racing_in_several_processes_are_all_counted(pg_engine: Engine) -> None:
+    """Web workers counting failures under one key at once (the first one inserting it) lose
+    none: the throttle cannot be outrun by sending guesses in parallel."""
+    factory = sessionmaker(bind=pg_engine, expire_on_commit=False)
+    racers = 6
+    barrier = threading.Barrier(racers)
+    errors: list[BaseException] = []
+
+    def guess(n: int) -> None:
+        with factory() as s:
+            barrier.wait()
+            try:
+                accounts.sign_in(s, "nobody", "guess", f"192.0.2.{n}", NOW)
+            except accounts.SignInRefused:
+                s.commit()
+            except BaseException as error:  # pragma: no cover - reported below
+                errors.append(error)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(racers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    with factory() as s:
+        counted = s.get_one(SignInThrottle, "account:nobody")
+        assert counted.failures == racers

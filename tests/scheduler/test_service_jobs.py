@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from editorial import people, workflow
-from editorial.models import Column, Episode, Person, PriorityTag, Role
+from editorial.accounts import FORGET
+from editorial.models import Column, Episode, Person, PriorityTag, Role, SignInThrottle
 from editorial.workdays import local_date
 from liaison import service
 from scheduler import jobs, slots
@@ -260,3 +261,13 @@ def test_a_run_records_when_it_finished_not_only_when_it_started(configured: Ser
     (run,) = ledger(configured)
     assert run.finished_at is not None
     assert run.finished_at >= ended[0] > run.started_at
+
+
+def test_the_daily_job_forgets_stale_sign_in_throttle_counts(configured: ServiceDb) -> None:
+    now = datetime.now(UTC)
+    with configured.factory.begin() as s:
+        s.add(SignInThrottle(key="address:192.0.2.1", failures=9, last_failure_at=now - FORGET))
+        s.add(SignInThrottle(key="address:192.0.2.2", failures=9, last_failure_at=now))
+    assert jobs.forget_sign_ins() == 1
+    with configured.factory() as s:
+        assert s.scalars(select(SignInThrottle.key)).all() == ["address:192.0.2.2"]

@@ -56,7 +56,7 @@ def make_folks(app: Flask) -> dict[str, int]:
         for username, name in (("pr", "黄莉"), ("rv", "陈红")):
             p = people.create_person(s, NOW, username=username, display_name=name)
             people.grant_role(s, p, city, Role.PRODUCER, NOW)
-            accounts.set_password(s, p, "correct-horse")
+            accounts.set_password(s, p, "correct-horse", NOW)
             ids[username] = p.id
         for i, (who, message) in enumerate(
             (
@@ -249,5 +249,5 @@ def test_nobody_dismisses_anothers_notification(app: Flask, folks: dict[str, int
 def test_no_notifications_say_so(app: Flask, folks: dict[str, int]) -> None:
     with unit_of_work(app) as s:
         people.create_person(s, NOW, username="new", display_name="新人")
-        accounts.set_password(s, people.get_person(s, "new"), "correct-horse")
+        accounts.set_password(s, people.get_person(s, "new"), "correct-horse", NOW)
     assert "没有提醒" in signed_in(app, "new").get("/me/notifications").get_data(as_text=True)

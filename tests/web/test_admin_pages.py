@@ -55,7 +55,7 @@ def office(app: Flask) -> None:
             p = people.create_person(s, NOW, username=username, display_name=name)
             for column, role in grants:
                 people.grant_role(s, p, column, role, NOW)
-            accounts.set_password(s, p, "correct-horse")
+            accounts.set_password(s, p, "correct-horse", NOW)
         workflow.propose(
             s,
             people.get_person(s, "ed"),

@@ -139,7 +139,7 @@ def test_without_a_bearer_token_the_answer_is_a_json_401(app: Flask, api: dict[s
 
 def test_a_session_cookie_alone_does_not_authenticate(app: Flask, api: dict[str, Api]) -> None:
     with app.app_context(), unit_of_work(app) as s:
-        accounts.set_password(s, people.get_person(s, "ed"), "correct-horse")
+        accounts.set_password(s, people.get_person(s, "ed"), "correct-horse", NOW)
     client = app.test_client()
     sign_in(client, "ed")
     assert client.get("/").status_code == 200  # the cookie signs the pages in

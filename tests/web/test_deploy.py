@@ -4,7 +4,7 @@ feeds and proxies the rest, and the systemd units, the environment file and the 
 The servers run for real: one instance (SQLite, the demo loaded, the feeds exported) behind
 one gunicorn, and nginx with the site's placeholders replaced by that instance's paths.
 nginx and openssl are installed by `make test`; under CI their absence fails, elsewhere
-those tests skip and say why. `systemd-analyze` is used when present (it is not installed).
+those tests skip and say why. So does `systemd-analyze` (Debian package systemd).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ import pytest
 from gunicorn.config import Config
 
 import web
+from editorial.demo import DEMO_PASSWORD
 from tests.conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -365,7 +367,7 @@ def test_scheduler_unit_runs_the_service_and_always_comes_back() -> None:
 def test_systemd_analyze_verifies_the_units(tmp_path: Path) -> None:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
-        pytest.skip("systemd-analyze is not installed (package systemd); the INI checks ran")
+        missing("systemd-analyze is not installed (Debian: apt-get install systemd)")
     for name in UNITS:  # verify wants the programs to exist: point them at this venv
         text = (DEPLOY / name).read_text().replace("/opt/tvcolumn/bin/", f"{BIN}/")
         (tmp_path / name).write_text(text)
@@ -574,3 +576,51 @@ def test_nginx_log_hides_personal_feed_tokens(nginx: Nginx) -> None:
     log = nginx.access_log.read_text()
     assert '"GET /feeds/people/<token>.ics HTTP/1.1" 404' in log
     assert SECRET_TOKEN not in log
+
+
+def test_nginx_names_no_version(nginx: Nginx) -> None:
+    for answer in (fetch(f"{nginx.https}/static/app.css"), fetch(f"{nginx.https}/feeds/.x")):
+        assert answer.headers["Server"] == "nginx"
+        assert not re.search(rb"nginx/\d", answer.body)
+
+
+def test_nginx_files_and_proxied_pages_carry_the_security_headers_once(nginx: Nginx) -> None:
+    for path in ("/feeds/all.ics", "/static/app.css"):
+        headers = fetch(f"{nginx.https}{path}").headers
+        assert headers["X-Content-Type-Options"] == "nosniff", path
+        assert headers["Strict-Transport-Security"] == "max-age=31536000", path
+    page = fetch(f"{nginx.https}/sign-in").headers
+    for name in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert len(page.get_all(name) or []) == 1, name
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def test_a_form_works_through_nginx_on_a_port_other_than_443(nginx: Nginx) -> None:
+    """Signing in posts the form with its CSRF token; over HTTPS Flask-WTF also requires the
+    Referer to match the request's address, which the application sees only if nginx passes
+    the Host with its port."""
+    assert not nginx.https.endswith(":443")
+    form = fetch(f"{nginx.https}/sign-in")
+    cookie = session_cookie(form).split(";", 1)[0]
+    token = CSRF_FIELD.search(form.text)
+    assert token is not None
+    body = urllib.parse.urlencode(
+        {"csrf_token": token.group(1), "username": "ma.lin", "password": DEMO_PASSWORD}
+    ).encode()
+    request = urllib.request.Request(
+        f"{nginx.https}/sign-in?next=/me/feeds",
+        data=body,
+        headers={"Cookie": cookie, "Referer": f"{nginx.https}/sign-in"},
+    )
+    try:
+        with _OPENER.open(request, timeout=10) as response:
+            answer = Answer(response.status, response.headers, response.read())
+    except urllib.error.HTTPError as error:
+        answer = Answer(error.code, error.headers, error.read())
+    assert answer.status == 302, answer.text
+    assert answer.headers["Location"] in ("/me/feeds", f"{nginx.https}/me/feeds")
+    signed_in = session_cookie(answer).split(";", 1)[0]
+    feeds = fetch(f"{nginx.https}/me/feeds", {"Cookie": signed_in})
+    assert feeds.status == 200 and "/sign-out/everywhere" in feeds.text

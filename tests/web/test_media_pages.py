@@ -19,6 +19,7 @@ from werkzeug.test import TestResponse
 
 from editorial import people
 from editorial.models import Episode, Level, Role, State
+from media import jobs as media_jobs
 from media.errors import CODES, MediaError
 from media.models import ColumnPackaging, JobKind, JobState, MediaJob, MediaVersion
 from tests.media.conftest import make_clip
@@ -464,10 +465,11 @@ def test_media_files_are_served_by_output_name_only(
 def test_the_review_material_made_by_the_worker_is_shown(
     app: Flask, crew: Crew, masters: Masters
 ) -> None:
-    jobs = pytest.importorskip("media.jobs")
     episode_id, director = uploaded(app, crew, masters)
     [job] = jobs_of(app, episode_id)
-    outcome = jobs.run(session_factory(app), job.id, media_root(app), lambda: datetime.now(UTC))
+    outcome = media_jobs.run(
+        session_factory(app), job.id, media_root(app), lambda: datetime.now(UTC)
+    )
     assert outcome is not None and outcome.state is JobState.DONE, outcome
     page = text(director.get(f"/episodes/{episode_id}"))
     assert "<video" in page and "联系表" in page

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,8 @@ from scheduler.models import Airing, AiringStatus, SlotKind
 from tests.web.conftest import csrf_token, sign_in
 from web import schedule_views
 from web.db import session_factory, unit_of_work
+
+STATIC = Path(schedule_views.__file__).parent / "static"
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
 FIRST_FRIDAY = date(2026, 3, 6)
@@ -49,7 +52,7 @@ def person(s: Any, username: str, name: str, grants: list[tuple[Column, Role]]) 
     p = people.create_person(s, NOW, username=username, display_name=name)
     for column, role in grants:
         people.grant_role(s, p, column, role, NOW)
-    accounts.set_password(s, p, "correct-horse")
+    accounts.set_password(s, p, "correct-horse", NOW)
     return p
 
 
@@ -197,7 +200,8 @@ def test_series_parts_carry_their_series_colour_and_part_number(
 ) -> None:
     body = page(signed_in(app, "ed"), "/schedule/month?month=2026-03")
     colour = schedule_views.series_colour(desk["series"])
-    assert body.count(f"--series:{colour}") >= 3  # two parts and the legend
+    assert len(re.findall(rf'class="[^"]*\b{colour}\b', body)) >= 3  # two parts, the legend
+    assert f".{colour}{{--series:hsl(" in (STATIC / "app.css").read_text()
     assert "第1/2集" in body and "第2/2集" in body and "先锋工程连续报道" in body
     assert schedule_views.series_colour(1) != schedule_views.series_colour(2)
 

@@ -51,7 +51,7 @@ def slot_id(app: Flask) -> int:
             p = people.create_person(s, NOW, username=username, display_name=name)
             for column, role in grants:
                 people.grant_role(s, p, column, role, NOW)
-            accounts.set_password(s, p, "correct-horse")
+            accounts.set_password(s, p, "correct-horse", NOW)
         slot = slots.create_slot(
             s,
             people.get_person(s, "ma"),

@@ -23,7 +23,7 @@ def test_the_home_page_lists_the_columns_episodes_with_chinese_states(app: Flask
         people.grant_role(s, ed, column, Role.EDITOR_DIRECTOR, now)
         people.grant_role(s, pr, column, Role.PRODUCER, now)
         workflow.propose(s, ed, column, now, workflow.Proposal("七一特别节目", 900, pr))
-        accounts.set_password(s, ed, "correct-horse")
+        accounts.set_password(s, ed, "correct-horse", now)
     client = app.test_client()
     sign_in(client, "ed")
     page = client.get("/")

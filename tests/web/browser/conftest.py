@@ -108,12 +108,25 @@ def browser() -> Iterator[Browser]:
 
 
 def _page(browser: Browser, live_server: str, **options: object) -> Iterator[Page]:
+    """A fresh page; when its test is done, it must not have hit the Content-Security-Policy
+    (Chromium reports each refused script, style or frame on the console)."""
     context = browser.new_context(base_url=live_server, locale="zh-CN", **options)  # type: ignore[arg-type]
     context.set_default_timeout(15_000)
+    violations: list[str] = []
     try:
-        yield context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        yield page
     finally:
         context.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture

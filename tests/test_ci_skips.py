@@ -1,0 +1,44 @@
+"""Under CI a skipped test fails the run; elsewhere it stays a skip."""
+
+from __future__ import annotations
+
+import pytest
+
+SOME_TESTS = """
+import pytest
+
+def test_needs_a_tool():
+    pytest.skip("the tool is not installed")
+
+def test_needs_a_module():
+    pytest.importorskip("no_such_module_tvcolumn")
+
+@pytest.mark.skip(reason="not today")
+def test_marked():
+    pass
+
+@pytest.mark.xfail(reason="known")
+def test_known_failure():
+    assert False
+
+def test_fine():
+    pass
+"""
+
+
+def test_a_skip_under_ci_is_a_failure(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    pytester.makepyfile(SOME_TESTS)
+    result = pytester.runpytest("-p", "tests.ci_skips")
+    result.assert_outcomes(failed=2, errors=1, passed=1, xfailed=1)  # a mark fails in setup
+    result.stdout.fnmatch_lines(["*CI=true, where a skipped test is a failure: *not installed*"])
+
+
+def test_a_skip_elsewhere_stays_a_skip(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    pytester.makepyfile(SOME_TESTS)
+    pytester.runpytest("-p", "tests.ci_skips").assert_outcomes(skipped=3, passed=1, xfailed=1)
