@@ -24,7 +24,7 @@ from editorial import accounts, history, people, workflow
 from editorial.errors import DomainError
 from editorial.models import Column, Episode, HistoryEntry, Level, Person, Role, Stage, State
 from editorial.workdays import enter_holidays, local_date, parse_holiday_file
-from web import create_app, migrate
+from web import create_app, grants, migrate
 from web.db import session_factory, unit_of_work
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -89,6 +89,20 @@ def db_downgrade(revision: str) -> None:
 def db_current() -> None:
     """Print the database's migration revision."""
     click.echo(migrate.current(session_factory().kw["bind"]) or "base (empty)")
+
+
+@db.command("grant")
+@click.argument("role")
+@with_appcontext
+def db_grant(role: str) -> None:
+    """Give the application's PostgreSQL ROLE rows but not tables (run as the owner)."""
+    try:
+        statements = grants.grant(session_factory().kw["bind"], role)
+    except grants.GrantError as error:
+        raise click.ClickException(str(error)) from None
+    for statement in statements:
+        click.echo(statement)
+    click.echo(f"granted to {role}: rows of every table, no DDL; run again after db upgrade")
 
 
 def _safe_url(url: Any) -> str:
