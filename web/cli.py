@@ -24,6 +24,7 @@ from editorial import accounts, history, people, workflow
 from editorial.errors import DomainError
 from editorial.models import Column, Episode, HistoryEntry, Level, Person, Role, Stage, State
 from editorial.workdays import enter_holidays, local_date, parse_holiday_file
+from web import backup as backups
 from web import create_app, grants, migrate
 from web.db import session_factory, unit_of_work
 
@@ -199,6 +200,52 @@ def audit_verify() -> None:
             click.echo(f"BROKEN {link}", err=True)
         raise click.ClickException(f"{len(broken)} chain(s) do not verify; first: {broken[0]}")
     click.echo(f"ok: {entries} history entries verify")
+
+
+# --- backup ------------------------------------------------------------------------------------
+
+
+@cli.group()
+def backup() -> None:
+    """Backups of the database, the media folder and the feeds folder."""
+
+
+def _instance() -> backups.Instance:
+    return backups.Instance(
+        engine=session_factory().kw["bind"],
+        media_dir=Path(current_app.config["MEDIA_DIR"]),
+        feeds_dir=Path(current_app.config["FEEDS_DIR"]),
+    )
+
+
+@backup.command("create")
+@click.argument("dest", type=click.Path(path_type=Path))
+@with_appcontext
+def backup_create(dest: Path) -> None:
+    """Back up into DEST (a new or empty folder): database first, then the files it names."""
+    try:
+        manifest = backups.create(_instance(), dest, _now())
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"backed up {manifest['database']['dialect']} database at revision "
+        f"{manifest['database']['revision']} and {len(manifest['files']) - 1} files to {dest}"
+    )
+
+
+@backup.command("restore")
+@click.argument("src", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@with_appcontext
+def backup_restore(src: Path) -> None:
+    """Restore the backup in SRC into this empty instance; every checksum is checked first."""
+    try:
+        manifest = backups.restore(_instance(), src)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"restored the backup of {manifest['created_at']} "
+        f"({len(manifest['files'])} files); run `tvcolumn audit verify`"
+    )
 
 
 # --- episodes ----------------------------------------------------------------------------------
