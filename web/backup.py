@@ -54,6 +54,7 @@ class Instance:
     engine: Engine
     media_dir: Path
     feeds_dir: Path
+    pg_bindir: Path | None = None  # None: the server's major version's folder, then PATH
 
 
 def _copy(source: Path, target: Path) -> tuple[str, int]:
@@ -83,14 +84,18 @@ def _is_empty_dir(path: Path) -> bool:
 # --- PostgreSQL tools ---------------------------------------------------------------------------
 
 
-def _pg_tool(engine: Engine, name: str) -> str:
+def _pg_tool(instance: Instance, name: str) -> str:
     """The server's major version of ``name`` (pg_dump, pg_restore), or a clear refusal."""
-    with engine.connect() as conn:
+    with instance.engine.connect() as conn:
         major = int(conn.scalar(text("SHOW server_version_num")) or 0) // 10000
-    candidates = [Path(f"/usr/lib/postgresql/{major}/bin/{name}")]
-    found = shutil.which(name)
-    if found:
-        candidates.append(Path(found))
+    if instance.pg_bindir is not None:
+        candidates, where = [instance.pg_bindir / name], str(instance.pg_bindir)
+    else:
+        candidates = [Path(f"/usr/lib/postgresql/{major}/bin/{name}")]
+        found = shutil.which(name)
+        if found:
+            candidates.append(Path(found))
+        where = f"/usr/lib/postgresql/{major}/bin and PATH"
     for candidate in candidates:
         if candidate.is_file() and os.access(candidate, os.X_OK):
             version = subprocess.run(
@@ -99,8 +104,8 @@ def _pg_tool(engine: Engine, name: str) -> str:
             if f" {major}." in version:
                 return str(candidate)
     raise BackupError(
-        f"{name} of PostgreSQL {major} not found (looked in /usr/lib/postgresql/{major}/bin "
-        f"and PATH): install postgresql-client-{major}"
+        f"{name} of PostgreSQL {major} not found in {where}: "
+        f"install postgresql-client-{major} (or set TVCOLUMN_PG_BINDIR)"
     )
 
 
@@ -122,7 +127,8 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
 # --- create -----------------------------------------------------------------------------------
 
 
-def _snapshot(engine: Engine, target: Path) -> None:
+def _snapshot(instance: Instance, target: Path) -> None:
+    engine = instance.engine
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         if not database or database == ":memory:":
@@ -137,7 +143,7 @@ def _snapshot(engine: Engine, target: Path) -> None:
             source.close()
         return
     dsn, env = _libpq(engine.url)
-    pg_dump = _pg_tool(engine, "pg_dump")
+    pg_dump = _pg_tool(instance, "pg_dump")
     command = [pg_dump, "--format=custom", "--no-owner", "--no-acl", f"--file={target}", dsn]
     _run(command, env, "pg_dump")
 
@@ -164,7 +170,7 @@ def create(instance: Instance, dest: Path, now: datetime) -> dict[str, Any]:
     dest.mkdir(parents=True, exist_ok=True)
     files: dict[str, dict[str, Any]] = {}
     dump = dest / DUMP[dialect]
-    _snapshot(instance.engine, dump)
+    _snapshot(instance, dump)
     files[dump.name] = {"sha256": _sha256(dump), "size": dump.stat().st_size}
     with Session(instance.engine) as session:
         media = sorted(referenced_media(session))
@@ -233,7 +239,8 @@ def _check_empty(instance: Instance, dialect: str) -> None:
             raise BackupError(f"the target {label} folder {folder} is not empty")
 
 
-def _restore_database(engine: Engine, dump: Path) -> None:
+def _restore_database(instance: Instance, dump: Path) -> None:
+    engine = instance.engine
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         assert database
@@ -246,7 +253,7 @@ def _restore_database(engine: Engine, dump: Path) -> None:
             target.close()
         return
     dsn, env = _libpq(engine.url)
-    pg_restore = _pg_tool(engine, "pg_restore")
+    pg_restore = _pg_tool(instance, "pg_restore")
     engine.dispose()
     command = [
         pg_restore,
@@ -280,7 +287,7 @@ def restore(instance: Instance, src: Path) -> dict[str, Any]:
             copy = _stage(src, folder, target)
             if copy is not None:
                 staged.append((copy, target))
-        _restore_database(instance.engine, src / manifest["database"]["file"])
+        _restore_database(instance, src / manifest["database"]["file"])
     except BaseException:
         for copy, _target in staged:
             shutil.rmtree(copy, ignore_errors=True)

@@ -215,6 +215,7 @@ def _instance() -> backups.Instance:
         engine=session_factory().kw["bind"],
         media_dir=Path(current_app.config["MEDIA_DIR"]),
         feeds_dir=Path(current_app.config["FEEDS_DIR"]),
+        pg_bindir=Path(bindir) if (bindir := current_app.config.get("PG_BINDIR")) else None,
     )
 
 

@@ -58,7 +58,7 @@ class Side:
         return engine
 
 
-def make_side(url: str, root: Path) -> Side:
+def make_side(url: str, root: Path, **config: object) -> Side:
     app = create_app(
         {
             "DATABASE_URL": url,
@@ -66,6 +66,7 @@ def make_side(url: str, root: Path) -> Side:
             "FEEDS_DIR": str(root / "feeds"),
             "MEDIA_DIR": str(root / "media"),
             "TESTING": True,
+            **config,
         }
     )
     return Side(app, root)
@@ -199,3 +200,27 @@ def test_backup_refuses_a_folder_that_is_not_empty(source: Side, tmp_path: Path)
     refused = source.run("backup", "create", str(tmp_path / "used"))
     assert refused.exit_code == 1
     assert "is not empty" in refused.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_missing_postgresql_tools_are_refused_by_name(
+    source: Side, target: Side, stocked: int, tmp_path: Path
+) -> None:
+    back_up(source, tmp_path / "backup")
+    (tmp_path / "no-tools").mkdir()
+    config = {"PG_BINDIR": str(tmp_path / "no-tools")}
+    without_dump = make_side(str(source.engine.url.render_as_string(hide_password=False)),
+                             source.root, **config)  # fmt: skip
+    refused = without_dump.run("backup", "create", str(tmp_path / "second"))
+    assert refused.exit_code == 1
+    assert "pg_dump of PostgreSQL 15 not found in" in refused.stderr
+    assert "postgresql-client-15" in refused.stderr
+    without_restore = make_side(str(target.engine.url.render_as_string(hide_password=False)),
+                                target.root, **config)  # fmt: skip
+    refused = without_restore.run("backup", "restore", str(tmp_path / "backup"))
+    assert refused.exit_code == 1
+    assert "pg_restore of PostgreSQL 15 not found in" in refused.stderr
+    assert_untouched(without_restore)
+    without_dump.engine.dispose()
+    without_restore.engine.dispose()
