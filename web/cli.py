@@ -313,7 +313,8 @@ def episode_show(session: Session, episode_id: int) -> None:
     )
     for h in entries:
         who = h.actor.username if h.actor else "system"
-        line = f"  {h.seq}. {h.at:%Y-%m-%d %H:%M} {h.act} by {who} ({h.actor_role})"
+        role = f" ({h.actor_role})" if h.actor_role else ""
+        line = f"  {h.seq}. {h.at:%Y-%m-%d %H:%M} {h.act} by {who}{role}"
         line += f" {h.from_state or '-'} -> {h.to_state}"
         if h.reason:
             line += f" reason: {h.reason}"

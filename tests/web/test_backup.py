@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from media.models import MediaVersion
 from tests.conftest import NOW, scratch_database
 from tests.web.conftest import sign_in
-from tests.web.test_cli_audit import reviewed  # noqa: F401 (a fixture)
 from web import create_app, migrate
 from web.cli import cli
 from web.db import session_factory
@@ -101,7 +100,7 @@ def run(source: Side) -> Run:
 
 
 @pytest.fixture
-def stocked(source: Side, reviewed: int) -> int:  # noqa: F811
+def stocked(source: Side, reviewed: int) -> int:
     """The reviewed episode with a stored master, a feed file and a password to sign in with."""
     sha = hashlib.sha256(MASTER).hexdigest()
     relative = f"{sha[:2]}/{sha[2:]}.mxf"

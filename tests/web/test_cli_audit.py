@@ -17,7 +17,6 @@ from flask.cli import ScriptInfo
 from sqlalchemy import Connection, text
 
 from tests.conftest import scratch_database
-from tests.web.test_cli import propose
 from web import create_app, migrate
 from web.cli import cli
 from web.db import session_factory
@@ -50,49 +49,6 @@ def run(app: Flask) -> Run:
         return CliRunner().invoke(cli, list(args), obj=ScriptInfo(create_app=lambda: app))
 
     return invoke
-
-
-@pytest.fixture
-def reviewed(run: Run) -> int:
-    """An approved episode with three sign-offs and a comment; the chain verifies."""
-    created = run(
-        "columns",
-        "create",
-        "city",
-        "--name",
-        "时代风采",
-        "--level",
-        "city",
-        "--station",
-        "市电视台",
-        "--channel",
-        "新闻综合",
-    )
-    assert created.exit_code == 0, created.output
-    for user, role in (
-        ("ed", "editor_director"),
-        ("pr", "producer"),
-        ("rv", "reviewer"),
-        ("fa", "final_approver"),
-        ("rv2", "reviewer"),
-    ):
-        assert run("users", "create", user, "--name", user).exit_code == 0
-        assert run("users", "grant", user, "city", role).exit_code == 0
-    eid = str(propose(run))
-    for step in (
-        ("approve-topic", eid, "--as", "pr"),
-        ("start-production", eid, "--as", "ed"),
-        ("submit", eid, "--as", "ed"),
-        ("sign", eid, "--as", "pr", "--stage", "first", "--confirm", "all"),
-        ("sign", eid, "--as", "rv", "--stage", "second", "--confirm", "all"),
-        ("sign", eid, "--as", "fa", "--stage", "final", "--confirm", "all"),
-        ("comment", eid, "--as", "rv", "--body", "片头字幕已核对"),
-    ):
-        result = run("episode", *step)
-        assert result.exit_code == 0, (step, result.output)
-    verified = run("audit", "verify")
-    assert verified.exit_code == 0, verified.output
-    return int(eid)
 
 
 def tamper(app: Flask, table: str, *statements: str) -> None:

@@ -17,7 +17,6 @@ from sqlalchemy.exc import DBAPIError, ProgrammingError
 from editorial.db import make_engine
 from tests.conftest import IN_CI, scratch_database
 from tests.web.conftest import sign_in
-from tests.web.test_cli_audit import reviewed  # noqa: F401 (a fixture)
 from web import create_app, migrate
 from web.cli import cli
 from web.db import session_factory
@@ -103,7 +102,7 @@ def run(app: Flask) -> Run:
     return runner_for(app)
 
 
-def test_the_application_role_acts_and_serves(app: Flask, run: Run, reviewed: int) -> None:  # noqa: F811
+def test_the_application_role_acts_and_serves(app: Flask, run: Run, reviewed: int) -> None:
     assert run("users", "password", "pr", input="correct-horse\ncorrect-horse\n").exit_code == 0
     client = app.test_client()
     sign_in(client, "pr")
@@ -129,7 +128,7 @@ def app_engine(app: Flask) -> Engine:
 )
 def test_the_application_role_cannot_alter_tables(
     app: Flask,
-    reviewed: int,  # noqa: F811
+    reviewed: int,
     statement: str,
 ) -> None:
     with pytest.raises(DBAPIError, match="must be owner"), app_engine(app).begin() as conn:
@@ -147,7 +146,7 @@ def test_the_application_role_cannot_alter_tables(
 )
 def test_the_application_role_may_not_rewrite_history(
     app: Flask,
-    reviewed: int,  # noqa: F811
+    reviewed: int,
     statement: str,
 ) -> None:
     with pytest.raises(DBAPIError, match="permission denied"), app_engine(app).begin() as conn:
@@ -167,6 +166,8 @@ def test_tables_a_later_migration_creates_are_granted_by_default(
 
 
 def test_grant_refuses_an_unknown_role(owner_url: str, tmp_path: Path) -> None:
-    result = runner_for(make_app(owner_url, tmp_path))("db", "grant", "nobody_here")
+    owner_app = make_app(owner_url, tmp_path)
+    result = runner_for(owner_app)("db", "grant", "nobody_here")
+    app_engine(owner_app).dispose()
     assert result.exit_code == 1
     assert "no PostgreSQL role 'nobody_here'" in result.stderr
