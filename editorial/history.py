@@ -172,6 +172,15 @@ class BrokenLink:
         )
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """An entry verify has checked, kept without the ORM object (id, seq, hash)."""
+
+    id: int
+    seq: int
+    hash: str
+
+
 @dataclass
 class _Walk:
     """What verify has seen of one episode's chain so far."""
@@ -179,9 +188,9 @@ class _Walk:
     episode_id: int
     prev_hash: str = GENESIS
     expected_seq: int = 1
-    last: HistoryEntry | None = None
+    last: _Seen | None = None
     problem: BrokenLink | None = None
-    covered: dict[str, tuple[str, HistoryEntry]] = field(default_factory=dict)
+    covered: dict[str, tuple[str, _Seen]] = field(default_factory=dict)
 
 
 def _step(walk: _Walk, entry: HistoryEntry) -> None:
@@ -195,9 +204,10 @@ def _step(walk: _Walk, entry: HistoryEntry) -> None:
     if problem:
         walk.problem = BrokenLink(entry.id, entry.episode_id, entry.seq, problem)
         return
+    seen = _Seen(entry.id, entry.seq, entry.hash)
     for key, digest in (entry.covers or {}).items():
-        walk.covered[key] = (digest, entry)
-    walk.prev_hash, walk.expected_seq, walk.last = entry.hash, walk.expected_seq + 1, entry
+        walk.covered[key] = (digest, seen)
+    walk.prev_hash, walk.expected_seq, walk.last = entry.hash, walk.expected_seq + 1, seen
 
 
 def _anchor_problem(walk: _Walk, anchor: HistoryAnchor | None) -> BrokenLink | None:
@@ -268,7 +278,7 @@ def verify(session: Session) -> Iterator[BrokenLink]:
     A chain must link up entry by entry, end where its anchor says, and
     record exactly the episode's sign-offs and comments as they are. Entries
     are streamed; the anchors and the digests of sign-offs and comments are
-    held in memory (a few dozen bytes each).
+    held in memory, and a few small tuples per episode.
     """
     options = {"populate_existing": True}  # what the database holds, not this session's copies
     anchors = {
