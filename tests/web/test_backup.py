@@ -143,6 +143,7 @@ def back_up(source: Side, dest: Path) -> None:
 def assert_untouched(target: Side) -> None:
     assert inspect(target.engine).get_table_names() == []
     assert not target.media.exists() and not target.feeds.exists()
+    assert list(target.root.glob(".*.restore-*")) == []  # no staged copy left behind
 
 
 def test_a_restored_instance_verifies_and_serves_the_same_pages(
