@@ -109,6 +109,9 @@ def test_the_application_role_acts_and_serves(app: Flask, run: Run, reviewed: in
     page = client.get(f"/episodes/{reviewed}")
     assert page.status_code == 200
     assert "科技富民" in page.get_data(as_text=True)
+    jobs = run("scheduler", "jobs")  # the service's job store, as the service sees it
+    assert jobs.exit_code == 0, jobs.output
+    assert run("audit", "verify").exit_code == 0
 
 
 def app_engine(app: Flask) -> Engine:
