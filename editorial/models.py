@@ -377,10 +377,28 @@ class HistoryEntry(Base):
     checklist: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     media_version: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # The SHA-256 of each sign-off or comment this entry records ("sign_off:7" → digest).
+    covers: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
     actor: Mapped[Person | None] = relationship()
+
+
+class HistoryAnchor(Base):
+    """Where an episode's chain ends: its entry count and last hash (历史锚点).
+
+    Written by the code that appends history, in the same transaction, so a
+    deleted last entry (which leaves a chain that links up) is still found.
+    A trigger lets the count only grow by one and refuses DELETE.
+    """
+
+    __tablename__ = "history_anchors"
+    __table_args__ = (CheckConstraint("entries >= 1", name="entries_positive"),)
+
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), primary_key=True)
+    entries: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))
 
 
 class HolidayDay(Base):

@@ -380,19 +380,22 @@ def _move(
         if stage is not None and session.get(StageSigner, (episode.id, actor.id)) is None:
             session.add(StageSigner(episode_id=episode.id, person_id=actor.id, stage=stage))
     _flush(session, episode, expected_version)
+    covers = None
     if signing and stage is not None and checklist is not None:
-        session.add(
-            SignOff(
-                episode_id=episode.id,
-                review_round=episode.review_round,
-                stage=stage,
-                person_id=actor.id,
-                role=role,
-                signed_at=now,
-                media_version=episode.media_version,
-                **asdict(checklist),
-            )
+        sign_off = SignOff(
+            episode_id=episode.id,
+            review_round=episode.review_round,
+            stage=stage,
+            person_id=actor.id,
+            role=role,
+            signed_at=now,
+            media_version=episode.media_version,
+            note="",
+            **asdict(checklist),
         )
+        session.add(sign_off)
+        session.flush()
+        covers = {history.sign_off_key(sign_off): history.sign_off_digest(sign_off)}
     history.record(
         session,
         episode,
@@ -405,6 +408,7 @@ def _move(
         checklist=asdict(checklist) if checklist else None,
         media_version=episode.media_version if checklist else None,
         details=dict(details) if details else None,
+        covers=covers,
     )
     session.flush()
     return episode
@@ -918,6 +922,17 @@ def add_comment(
         raise InvalidInput("a comment cannot be empty", {"body": "required"})
     comment = Comment(episode_id=episode.id, author_id=actor.id, at=now, body=text)
     session.add(comment)
+    session.flush()
+    history.record(
+        session,
+        episode,
+        act=history.COMMENT,
+        actor=actor,
+        role=None,
+        now=now,
+        from_state=episode.state,
+        covers={history.comment_key(comment): history.comment_digest(comment)},
+    )
     session.flush()
     return comment
 

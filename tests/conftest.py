@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 import subprocess
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 
 from editorial import people, workflow
@@ -56,6 +57,31 @@ def migrated_engine(backend: str, tmp_dir: Path) -> Engine:
         engine = make_engine(f"sqlite:///{tmp_dir / 'test.sqlite3'}")
     migrate.upgrade(engine)
     return engine
+
+
+@contextmanager
+def scratch_database(backend: str, tmp_dir: Path, name: str = "scratch") -> Iterator[str]:
+    """The URL of a new, empty database of the backend, dropped afterwards.
+
+    On PostgreSQL a database of its own (the test role has CREATEDB), so
+    pg_dump, roles and grants see nothing but it.
+    """
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_dir / f'{name}.sqlite3'}"
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL not configured: set TVCOLUMN_TEST_DATABASE_URL")
+    base = make_url(PG_URL)
+    database = f"{base.database}_{name}_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    try:
+        yield base.set(database=database).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -59,8 +59,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         media_views,
         nav,
         schedule_views,
-        unstorable,
         security,
+        unstorable,
         uploads,
         views,
     )

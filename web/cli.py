@@ -26,7 +26,8 @@ from editorial.db import Failure, classify
 from editorial.errors import DomainError
 from editorial.models import Column, Episode, HistoryEntry, Level, Person, Role, Stage, State
 from editorial.workdays import enter_holidays, local_date, parse_holiday_file
-from web import create_app, migrate
+from web import backup as backups
+from web import create_app, grants, migrate
 from web.db import session_factory, unit_of_work
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -114,6 +115,20 @@ def db_downgrade(revision: str) -> None:
 def db_current() -> None:
     """Print the database's migration revision."""
     click.echo(migrate.current(session_factory().kw["bind"]) or "base (empty)")
+
+
+@db.command("grant")
+@click.argument("role")
+@with_appcontext
+def db_grant(role: str) -> None:
+    """Give the application's PostgreSQL ROLE rows but not tables (run as the owner)."""
+    try:
+        statements = grants.grant(session_factory().kw["bind"], role)
+    except grants.GrantError as error:
+        raise click.ClickException(str(error)) from None
+    for statement in statements:
+        click.echo(statement)
+    click.echo(f"granted to {role}: rows of every table, no DDL; run again after db upgrade")
 
 
 def _safe_url(url: Any) -> str:
@@ -212,6 +227,53 @@ def audit_verify() -> None:
     click.echo(f"ok: {entries} history entries verify")
 
 
+# --- backup ------------------------------------------------------------------------------------
+
+
+@cli.group()
+def backup() -> None:
+    """Backups of the database, the media folder and the feeds folder."""
+
+
+def _instance() -> backups.Instance:
+    return backups.Instance(
+        engine=session_factory().kw["bind"],
+        media_dir=Path(current_app.config["MEDIA_DIR"]),
+        feeds_dir=Path(current_app.config["FEEDS_DIR"]),
+        pg_bindir=Path(bindir) if (bindir := current_app.config.get("PG_BINDIR")) else None,
+    )
+
+
+@backup.command("create")
+@click.argument("dest", type=click.Path(path_type=Path))
+@with_appcontext
+def backup_create(dest: Path) -> None:
+    """Back up into DEST (a new or empty folder): database first, then the files it names."""
+    try:
+        manifest = backups.create(_instance(), dest, _now())
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"backed up {manifest['database']['dialect']} database at revision "
+        f"{manifest['database']['revision']} and {len(manifest['files']) - 1} files to {dest}"
+    )
+
+
+@backup.command("restore")
+@click.argument("src", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@with_appcontext
+def backup_restore(src: Path) -> None:
+    """Restore the backup in SRC into this empty instance; every checksum is checked first."""
+    try:
+        manifest = backups.restore(_instance(), src)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"restored the backup of {manifest['created_at']} "
+        f"({len(manifest['files'])} files); run `tvcolumn audit verify`"
+    )
+
+
 # --- episodes ----------------------------------------------------------------------------------
 
 
@@ -276,7 +338,8 @@ def episode_show(session: Session, episode_id: int) -> None:
     )
     for h in entries:
         who = h.actor.username if h.actor else "system"
-        line = f"  {h.seq}. {h.at:%Y-%m-%d %H:%M} {h.act} by {who} ({h.actor_role})"
+        role = f" ({h.actor_role})" if h.actor_role else ""
+        line = f"  {h.seq}. {h.at:%Y-%m-%d %H:%M} {h.act} by {who}{role}"
         line += f" {h.from_state or '-'} -> {h.to_state}"
         if h.reason:
             line += f" reason: {h.reason}"

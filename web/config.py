@@ -45,6 +45,9 @@ def load_config(default_instance_path: str) -> dict[str, Any]:
         # Masters, the columns' opening and closing clips and review material, by content
         # hash; shared by web processes and the scheduler service (its media workers).
         "MEDIA_DIR": os.environ.get("TVCOLUMN_MEDIA_DIR") or str(instance / "media"),
+        # Where `tvcolumn backup` finds pg_dump and pg_restore; None: the server's
+        # /usr/lib/postgresql/<major>/bin, then PATH.
+        "PG_BINDIR": os.environ.get("TVCOLUMN_PG_BINDIR") or None,
         # Folders `tvcolumn media add` may take files from, separated by the OS path
         # separator (":"); uploads through the page and the API need none.
         "MEDIA_IMPORT_DIRS": [

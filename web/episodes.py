@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from editorial import workflow
 from editorial.errors import Conflict, DomainError, Forbidden, IllegalAct, InvalidInput, NotFound
+from editorial.history import COMMENT as COMMENT_ACT
 from editorial.models import (
     Column,
     Comment,
@@ -133,7 +134,8 @@ def episode_page(session: Session, viewer: Person, episode_id: int) -> EpisodePa
     history = list(
         session.scalars(
             select(HistoryEntry)
-            .where(HistoryEntry.episode_id == episode.id)
+            # Comments show as comments; their entries only guard them (docs/decisions/0002).
+            .where(HistoryEntry.episode_id == episode.id, HistoryEntry.act != COMMENT_ACT)
             .options(joinedload(HistoryEntry.actor))
             .order_by(HistoryEntry.seq)
         )

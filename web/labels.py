@@ -56,6 +56,8 @@ STAGE = {Stage.FIRST: _l("初审"), Stage.SECOND: _l("复审"), Stage.FINAL: _l(
 # What the history says was done; also the label of each act's button.
 ACT = {
     "propose": _l("申报选题"),
+    "comment": _l("评论"),
+    "seal": _l("历史封存"),
     "approve_topic": _l("选题通过"),
     "reject_topic": _l("选题不通过"),
     "start_production": _l("开始制作"),

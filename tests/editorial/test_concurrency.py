@@ -172,3 +172,37 @@ def test_sign_in_failures_racing_in_several_processes_are_all_counted(pg_engine:
     with factory() as s:
         counted = s.get_one(SignInThrottle, "account:nobody")
         assert counted.failures == racers
+
+
+def test_a_comment_and_an_act_at_once_both_land_in_one_chain(pg_engine: Engine) -> None:
+    """The anchor row is the lock: the second append waits and takes the next seq."""
+    factory = sessionmaker(bind=pg_engine, expire_on_commit=False)
+    episode_id, ids = _setup(factory)
+    with factory() as first:
+        episode = first.get_one(Episode, episode_id)
+        workflow.add_comment(first, first.get_one(people.Person, ids["rv"]), episode, NOW, "先评")
+        errors: list[BaseException] = []
+
+        def approve() -> None:
+            try:
+                with factory.begin() as s:
+                    e = s.get_one(Episode, episode_id)
+                    workflow.approve_topic(s, s.get_one(people.Person, ids["pr"]), e, 1, NOW)
+            except BaseException as error:  # reported below, in the test's thread
+                errors.append(error)
+
+        second = threading.Thread(target=approve)
+        second.start()
+        second.join(timeout=1)
+        assert second.is_alive(), "the act should wait for the comment's anchor lock"
+        first.commit()
+    second.join(timeout=30)
+    assert errors == []
+    with factory() as s:
+        acts = s.scalars(
+            select(HistoryEntry.act)
+            .where(HistoryEntry.episode_id == episode_id)
+            .order_by(HistoryEntry.seq)
+        ).all()
+        assert acts == ["propose", history.COMMENT, "approve_topic"]
+        assert list(history.verify(s)) == []

@@ -146,3 +146,54 @@ def sign_in(client: FlaskClient, username: str, password: str = "correct-horse")
         data={"csrf_token": csrf_token(client), "username": username, "password": password},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+@pytest.fixture
+def reviewed(run: Callable[..., Result]) -> int:
+    """An approved episode with three sign-offs and a comment, made through ``run``
+    (each module's own app); the chain verifies."""
+    created = run(
+        "columns",
+        "create",
+        "city",
+        "--name",
+        "时代风采",
+        "--level",
+        "city",
+        "--station",
+        "市电视台",
+        "--channel",
+        "新闻综合",
+    )
+    assert created.exit_code == 0, created.output
+    for user, role in (
+        ("ed", "editor_director"),
+        ("pr", "producer"),
+        ("rv", "reviewer"),
+        ("fa", "final_approver"),
+        ("rv2", "reviewer"),
+    ):
+        assert run("users", "create", user, "--name", user).exit_code == 0
+        assert run("users", "grant", user, "city", role).exit_code == 0
+    proposed = run(
+        "episode", "propose", "--as", "ed", "--column", "city", "--title", "科技富民",
+        "--producer", "pr", "--duration", "900",
+    )  # fmt: skip
+    assert proposed.exit_code == 0, proposed.output
+    found = re.search(r"proposed episode (\d+)", proposed.stdout)
+    assert found is not None
+    eid = found.group(1)
+    for step in (
+        ("approve-topic", eid, "--as", "pr"),
+        ("start-production", eid, "--as", "ed"),
+        ("submit", eid, "--as", "ed"),
+        ("sign", eid, "--as", "pr", "--stage", "first", "--confirm", "all"),
+        ("sign", eid, "--as", "rv", "--stage", "second", "--confirm", "all"),
+        ("sign", eid, "--as", "fa", "--stage", "final", "--confirm", "all"),
+        ("comment", eid, "--as", "rv", "--body", "片头字幕已核对"),
+    ):
+        result = run("episode", *step)
+        assert result.exit_code == 0, (step, result.output)
+    verified = run("audit", "verify")
+    assert verified.exit_code == 0, verified.output
+    return int(eid)

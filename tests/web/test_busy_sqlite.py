@@ -139,7 +139,7 @@ def test_one_person_commenting_every_fifth_of_a_second_beside_the_service_never_
 @pytest.fixture
 def impatient_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """An application on a SQLite file that waits only 0.3 s for the write lock."""
-    monkeypatch.setattr(access, "now", lambda: datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    monkeypatch.setattr(access, "now", lambda: NOW)
     url = f"sqlite:///{tmp_path / 'locked.sqlite3'}"
     engine = make_engine(url)
     migrate.upgrade(engine)
@@ -190,7 +190,7 @@ def test_a_locked_database_answers_503_with_retry_after_on_api_page_and_cli(
     api = world(impatient_app)
     eid = propose(api)["id"]
     with unit_of_work(impatient_app) as s:
-        accounts.set_password(s, people.get_person(s, "rv"), "correct-horse")
+        accounts.set_password(s, people.get_person(s, "rv"), "correct-horse", NOW)
     page = impatient_app.test_client()
     sign_in(page, "rv")
     token = csrf_token(page, f"/episodes/{eid}")

@@ -145,7 +145,7 @@ def signed_in(app: Flask) -> tuple[FlaskClient, dict[str, str]]:
         assert city.level is Level.CITY
         for role in Role:
             people.grant_role(s, person, city, role, NOW)
-        accounts.set_password(s, person, "correct-horse")
+        accounts.set_password(s, person, "correct-horse", NOW)
         token = people.issue_token(s, person, "hostile", NOW)
     client = app.test_client()
     answer = client.post("/sign-in", data={"username": "everyone", "password": "correct-horse"})

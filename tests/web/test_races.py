@@ -138,7 +138,7 @@ def test_the_edit_form_raced_has_one_winner_and_the_others_keep_what_they_typed(
 ) -> None:
     eid = propose(api)["id"]
     with unit_of_work(app) as s:
-        accounts.set_password(s, people.get_person(s, "ed"), "correct-horse")
+        accounts.set_password(s, people.get_person(s, "ed"), "correct-horse", NOW)
     clients = []
     for _ in range(RACERS):
         client = app.test_client()
