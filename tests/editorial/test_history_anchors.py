@@ -66,7 +66,8 @@ def test_a_comment_inserted_underneath_is_named(
 
 
 def insert_pre_anchor_data(session: Session) -> None:
-    """An episode as the migration before the anchors left it: two chained entries, a sign-off, a comment."""
+    """An episode as the migration before the anchors left it: two chained entries, a
+    sign-off, a comment."""
     at = "2026-03-02 01:00:00.000000"
     statements = [
         "INSERT INTO columns (id, slug, name, level, station, channel, has_fixed_slot, "

@@ -21,7 +21,7 @@ from werkzeug.test import TestResponse
 from editorial.db import make_engine, make_sessionmaker, reading
 from editorial.models import Comment, Episode
 from tests.scheduler.test_service import Process, ServiceDb
-from tests.web.test_api import Api, proposal, propose, world
+from tests.web.test_api import NOW, Api, proposal, propose, world
 from web import create_app, migrate
 from web.api import access
 
