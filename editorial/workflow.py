@@ -35,6 +35,7 @@ from editorial.models import (
     StageSigner,
     State,
 )
+from editorial.text import visible_text
 from editorial.workdays import REVIEW_STAGE, WorkCalendar, local_date, set_review_due
 
 MAX_DURATION_S = 4 * 3600
@@ -277,7 +278,7 @@ def _flush(session: Session, episode: Episode, expected_version: int) -> None:
 
 
 def _require_reason(reason: str | None, act: Act) -> str:
-    text = (reason or "").strip()
+    text = visible_text(reason)
     if not text:
         raise InvalidInput(
             f"{act.value.replace('_', ' ')} needs a reason", {"reason": "a reason is required"}
@@ -394,7 +395,7 @@ def _validate_proposal(
     session: Session, column: Column, proposal: Proposal, now: datetime
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
-    title = proposal.title.strip()
+    title = visible_text(proposal.title)
     if not title:
         errors["title"] = "a title is required"
     elif len(title) > 200:
@@ -442,7 +443,7 @@ def propose(
         raise InvalidInput("the proposal has errors: " + "; ".join(errors.values()), errors)
     episode = Episode(
         column=column,
-        title=proposal.title.strip(),
+        title=visible_text(proposal.title),
         topic=proposal.topic.strip(),
         synopsis=proposal.synopsis.strip(),
         genre=proposal.genre.strip(),
@@ -641,7 +642,7 @@ def hand_over(
         now,
         Act.HAND_OVER,
         episode.state,
-        reason=(reason or "").strip() or None,
+        reason=visible_text(reason) or None,
         details=details,
         new_producer=to,
     )
@@ -703,7 +704,7 @@ def edit(
     _check_version(session, episode, expected_version)
     authorize(session, actor, episode, Act.EDIT)
     wanted = {
-        "title": changes.title.strip() if changes.title is not None else episode.title,
+        "title": visible_text(changes.title) if changes.title is not None else episode.title,
         "topic": changes.topic.strip() if changes.topic is not None else episode.topic,
         "synopsis": changes.synopsis.strip() if changes.synopsis is not None else episode.synopsis,
         "genre": changes.genre.strip() if changes.genre is not None else episode.genre,
@@ -851,7 +852,7 @@ def add_comment(
     """Comment on an episode: anyone holding a role in its column may."""
     if not actor.active or not roles_in(session, actor, episode.column_id):
         raise Forbidden(f"{actor.username} holds no role in column {episode.column.slug}")
-    text = body.strip()
+    text = visible_text(body)
     if not text:
         raise InvalidInput("a comment cannot be empty", {"body": "required"})
     comment = Comment(episode_id=episode.id, author_id=actor.id, at=now, body=text)

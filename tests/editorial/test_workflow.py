@@ -108,7 +108,9 @@ def test_the_editor_director_signs_no_stage(
 
 
 @pytest.mark.parametrize("act", ["reject_topic", "return_for_changes", "withdraw", "pull_from_air"])
-@pytest.mark.parametrize("reason", ["", "   "])
+@pytest.mark.parametrize(
+    "reason", ["", "   ", "\u200b", "\u3000\ufeff", "\u200c\u200d\u2060\u00a0"]
+)
 def test_acts_needing_a_reason_refuse_without_one(
     session: Session, crew: Crew, propose: Callable[..., Episode], act: str, reason: str
 ) -> None:
@@ -420,3 +422,24 @@ def test_only_an_approved_episode_is_offered_for_exchange(
     episode = propose()
     with pytest.raises(IllegalAct):
         workflow.offer_for_exchange(session, crew.producer, episode, 1, NOW, offered=True)
+
+
+def test_a_comment_of_invisible_characters_is_refused(
+    session: Session, crew: Crew, propose: Callable[..., Episode]
+) -> None:
+    episode = propose()
+    with pytest.raises(InvalidInput, match="cannot be empty"):
+        workflow.add_comment(session, crew.reviewer, episode, NOW, "\u200b\u3000\ufeff")
+
+
+def test_a_reason_keeps_its_words_without_the_invisible_ends(
+    session: Session, crew: Crew, propose: Callable[..., Episode]
+) -> None:
+    episode = propose()
+    workflow.reject_topic(session, crew.producer, episode, 1, NOW, reason="\u200b与上期重复\u3000")
+    last = session.scalars(
+        select(HistoryEntry)
+        .where(HistoryEntry.episode_id == episode.id)
+        .order_by(HistoryEntry.seq.desc())
+    ).first()
+    assert last is not None and last.reason == "与上期重复"

@@ -380,6 +380,28 @@ def test_a_missing_reason_gets_a_chinese_message_and_nothing_changes(
     assert state_of(app, episode_id) == before
 
 
+@pytest.mark.parametrize("act", ["reject_topic", "withdraw"])
+def test_a_reason_of_invisible_characters_is_refused_like_a_missing_one(
+    app: Flask, crew: Crew, act: str
+) -> None:
+    episode_id = make_episode(app, crew, State.PROPOSED)
+    before = state_of(app, episode_id)
+    invisible = "\u200b\u3000\ufeff\u200c\u200d\u2060\u00a0"
+    response = post_act(client_for(app, crew.producer), episode_id, act, reason=invisible)
+    assert response.status_code == 422
+    assert "请填写理由" in text(response)
+    assert state_of(app, episode_id) == before
+
+
+def test_a_return_with_a_zero_width_reason_is_refused(app: Flask, crew: Crew) -> None:
+    episode_id = make_episode(app, crew, State.FIRST_REVIEW)
+    before = state_of(app, episode_id)
+    client = client_for(app, crew.producer)
+    response = post_act(client, episode_id, "return_for_changes", reason="\u200b")
+    assert response.status_code == 422 and "请填写理由" in text(response)
+    assert state_of(app, episode_id) == before
+
+
 def test_a_sign_off_with_an_item_unchecked_names_the_item(app: Flask, crew: Crew) -> None:
     episode_id = make_episode(app, crew, State.FIRST_REVIEW)
     partial = {k: v for k, v in CHECKED.items() if k != "technical_quality"}
@@ -491,6 +513,11 @@ def test_comments_are_listed_and_an_empty_one_is_refused(app: Flask, crew: Crew)
     token = csrf_token(client, f"/episodes/{episode_id}")
     empty = client.post(f"/episodes/{episode_id}/comments", data={"csrf_token": token, "body": " "})
     assert empty.status_code == 422 and "评论不能为空" in text(empty)
+    invisible = client.post(
+        f"/episodes/{episode_id}/comments",
+        data={"csrf_token": token, "body": "\u200b\u3000\ufeff"},
+    )
+    assert invisible.status_code == 422 and "评论不能为空" in text(invisible)
     posted = client.post(
         f"/episodes/{episode_id}/comments", data={"csrf_token": token, "body": "<b>注意</b>时效"}
     )

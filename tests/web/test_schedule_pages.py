@@ -421,6 +421,8 @@ def test_pulling_needs_a_reason_and_takes_the_reruns_along(
     client = signed_in(app, "bp")
     refused = post(client, f"{path}/pull", {"reason": "  "}, path)
     assert refused.status_code == 422 and "撤下播出须填写原因" in refused.get_data(as_text=True)
+    invisible = post(client, f"{path}/pull", {"reason": "\u3000\u200b"}, path)
+    assert invisible.status_code == 422 and "撤下播出须填写原因" in invisible.get_data(as_text=True)
     assert all(a.status is AiringStatus.DRAFT for a in airings_of(app, "红船精神代代传"))
     too_long = post(client, f"{path}/pull", {"reason": "长" * 501}, path)
     assert too_long.status_code == 422 and "原因最多 500 字" in too_long.get_data(as_text=True)
