@@ -190,7 +190,13 @@ def authorize(
     if roles is None:
         roles = roles_in(session, person, episode.column_id)
     match act:
-        case Act.APPROVE_TOPIC | Act.REJECT_TOPIC | Act.OFFER_EXCHANGE:
+        case Act.APPROVE_TOPIC:
+            if person.id == episode.director_id:
+                raise Forbidden(
+                    f"{person.username} proposed this topic and may not approve it (four eyes)"
+                )
+            return _require_responsible(roles, person, episode)
+        case Act.REJECT_TOPIC | Act.OFFER_EXCHANGE:
             return _require_responsible(roles, person, episode)
         case Act.START_PRODUCTION | Act.SUBMIT:
             return _require_role(roles, Role.EDITOR_DIRECTOR, person, episode.column)
@@ -392,7 +398,7 @@ class Proposal:
 
 
 def _validate_proposal(
-    session: Session, column: Column, proposal: Proposal, now: datetime
+    session: Session, director: Person, column: Column, proposal: Proposal, now: datetime
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     title = visible_text(proposal.title)
@@ -407,7 +413,12 @@ def _validate_proposal(
     if proposal.air_by is not None and proposal.air_by < local_date(now):
         errors["air_by"] = f"air-by date {proposal.air_by} is already past"
     producer = proposal.responsible_producer
-    if not producer.active or Role.PRODUCER not in roles_in(session, producer, column.id):
+    if producer.id == director.id:
+        errors["responsible_producer"] = (
+            f"{producer.username} proposes this topic and may not also be its responsible "
+            "producer: another producer must approve it (four eyes)"
+        )
+    elif not producer.active or Role.PRODUCER not in roles_in(session, producer, column.id):
         errors["responsible_producer"] = (
             f"{producer.username} is not an active producer of column {column.slug}"
         )
@@ -438,7 +449,7 @@ def propose(
     if not actor.active:
         raise Forbidden(f"{actor.username} is deactivated")
     _require_role(roles_in(session, actor, column.id), Role.EDITOR_DIRECTOR, actor, column)
-    errors = _validate_proposal(session, column, proposal, now)
+    errors = _validate_proposal(session, actor, column, proposal, now)
     if errors:
         raise InvalidInput("the proposal has errors: " + "; ".join(errors.values()), errors)
     episode = Episode(
@@ -630,6 +641,12 @@ def hand_over(
             f"{to.username} is not an active producer of column {episode.column.slug}",
             {"to": "not a producer of this column"},
         )
+    if to.id == episode.director_id:
+        raise InvalidInput(
+            f"{to.username} is the episode's editor-director and may not be its responsible "
+            "producer (four eyes)",
+            {"to": "the editor-director"},
+        )
     details: dict[str, object] = {
         "from_producer_id": episode.responsible_producer_id,
         "to_producer_id": to.id,
@@ -724,7 +741,7 @@ def edit(
         air_by=wanted["air_by"] if wanted["air_by"] != episode.air_by else None,  # type: ignore[arg-type]
         priority_tags=tuple(tags),
     )
-    errors = _validate_proposal(session, episode.column, proposal, now)
+    errors = _validate_proposal(session, episode.director, episode.column, proposal, now)
     errors.pop("responsible_producer", None)  # a hand-over is its own act
     if errors:
         raise InvalidInput("the edit has errors: " + "; ".join(errors.values()), errors)
