@@ -53,13 +53,21 @@ def person(s: Any, username: str, name: str, grants: list[tuple[Column, Role]]) 
     return p
 
 
-def episode(s: Any, column: Column, title: str, director: Person, **fields: Any) -> Episode:
+def episode(
+    s: Any,
+    column: Column,
+    title: str,
+    director: Person,
+    producer: Person | None = None,
+    **fields: Any,
+) -> Episode:
+    """An episode; its responsible producer is ``producer``, by default the scheduler ``bp``."""
     e = Episode(
         column=column,
         title=title,
         target_duration_s=fields.pop("duration", 1800),
         director_id=director.id,
-        responsible_producer_id=people.get_person(s, "bp").id,  # anyone but the director
+        responsible_producer_id=(producer or people.get_person(s, "bp")).id,
         state=fields.pop("state", State.APPROVED),
         review_round=1,
         state_entered_at=NOW - timedelta(days=1),
@@ -303,6 +311,7 @@ def test_the_all_columns_month_grid_runs_a_bounded_number_of_statements(
             for i in range(10)
         ]  # fmt: skip
         viewer = person(s, "all", "全看", [(c, Role.SCHEDULER) for c in columns])
+        maker = person(s, "maker", "制片", [])
         series = people.create_series(
             s, columns[0], NOW, title="系列", parts=5, start_by=NOW.date()
         )
@@ -329,7 +338,7 @@ def test_the_all_columns_month_grid_runs_a_bounded_number_of_statements(
                 starts = datetime(2026, 3, 1, 11, 30, tzinfo=UTC) + timedelta(days=day)
                 part = day % 5 + 1 if c is columns[0] and day < 5 else None
                 e = episode(
-                    s, c, f"{c.name}第{day + 1}期", viewer,
+                    s, c, f"{c.name}第{day + 1}期", viewer, maker,
                     series_id=series.id if part else None, part_number=part,
                 )  # fmt: skip
                 rows.append(
