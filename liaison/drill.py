@@ -3,7 +3,8 @@
 Titles and states follow ``editorial.sight``: the viewer's own columns (every
 column for the liaison office and the city's final approvers); of another
 column only the episodes on air in the published schedule (a published or aired
-premiere, which the public feeds carry anyway) are named, the rest are counted.
+premiere, which the public feeds carry anyway) or premiering in a column the viewer
+sees (an exchange, on the viewer's own schedule) are named; the rest are counted.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from editorial.models import Column, Episode, State
 from editorial.sight import TitleSight
-from scheduler.models import Airing, AiringStatus, SlotKind
+from scheduler.models import Airing, AiringStatus, Slot, SlotKind
 
 ON_AIR = frozenset({AiringStatus.PUBLISHED, AiringStatus.AIRED})  # public: in every feed
 
@@ -64,16 +65,19 @@ def drill_list(session: Session, sight: TitleSight, ids: list[int]) -> Drill:
             Column.name,
             Airing.starts_at,
             Airing.status,
+            Slot.column_id,
         )
         .join(Column, Column.id == Episode.column_id)
         .outerjoin(Airing, premiere)
+        .outerjoin(Slot, Slot.id == Airing.slot_id)
         .where(Episode.id.in_(ids))
         .order_by(Airing.starts_at, Episode.id)
     )
     shown, withheld = [], 0
-    for row in rows:
-        listed = Listed(*row)
-        if sight.sees(listed.column_id) or listed.premiere_status in ON_AIR:
+    for episode_id, title, state, column_id, column_name, starts_at, status, airs_in in rows:
+        listed = Listed(episode_id, title, state, column_id, column_name, starts_at, status)
+        on_our_schedule = airs_in is not None and sight.sees(airs_in)
+        if sight.sees(listed.column_id) or listed.premiere_status in ON_AIR or on_our_schedule:
             shown.append(listed)
         else:
             withheld += 1

@@ -83,3 +83,21 @@ def test_own_columns_and_the_liaison_office_see_every_title(
     for viewer in (make_person(county, Role.LIAISON), make_person(county, Role.FINAL_APPROVER)):
         drill = drill_list(session, title_sight(session, viewer), [e.id])
         assert (drill.shown, drill.withheld) == ([], 1), viewer.username
+
+
+def test_an_exchange_premiering_on_the_viewers_own_schedule_is_named(
+    session: Session,
+    crew: Crew,
+    make_crew: Callable[..., Crew],
+    make_person: Callable[..., Person],
+    make_slot: Callable[..., Slot],
+) -> None:
+    """A draft airing in the viewer's column of another column's offered episode: the
+    viewer's schedule pages show it, so the drill-down does too."""
+    other = make_crew()
+    e = episode(session, other, "交流来的节目")
+    premiere(session, make_slot(), e, AiringStatus.DRAFT)  # a slot of ``crew``'s column
+    drill = drill_list(session, title_sight(session, crew.producer), [e.id])
+    assert [x.title for x in drill.shown] == ["交流来的节目"]
+    outsider = make_person(make_crew().column, Role.PRODUCER)
+    assert drill_list(session, title_sight(session, outsider), [e.id]).withheld == 1
