@@ -230,6 +230,7 @@ class Episode(Base):
         CheckConstraint("part_number IS NULL OR part_number >= 1", name="part_positive"),
         CheckConstraint("title <> ''", name="title_not_empty"),
         CheckConstraint("review_round >= 0", name="round_not_negative"),
+        CheckConstraint("responsible_producer_id <> director_id", name="producer_not_director"),
         UniqueConstraint("series_id", "part_number"),
         Index("ix_episodes_state_review_due", "state", "review_due"),
     )

@@ -21,6 +21,7 @@ from editorial.models import (
     Role,
     Series,
 )
+from editorial.text import visible_text
 from editorial.workdays import refresh_review_dues
 from editorial.workflow import OPEN
 
@@ -67,11 +68,11 @@ def create_column(
         )
     if session.scalar(select(Column.id).where(Column.slug == slug)):
         raise InvalidInput(f"a column with slug {slug!r} exists", {"slug": "taken"})
-    if not name.strip():
+    if not visible_text(name):
         raise InvalidInput("a column needs a name", {"name": "required"})
     column = Column(
         slug=slug,
-        name=name.strip(),
+        name=visible_text(name),
         level=level,
         station=station.strip(),
         channel=channel.strip(),
@@ -100,11 +101,11 @@ def create_person(
         )
     if session.scalar(select(Person.id).where(Person.username == username)):
         raise InvalidInput(f"username {username!r} is taken", {"username": "taken"})
-    if not display_name.strip():
+    if not visible_text(display_name):
         raise InvalidInput("a person needs a display name", {"display_name": "required"})
     person = Person(
         username=username,
-        display_name=display_name.strip(),
+        display_name=visible_text(display_name),
         email=email,
         password_hash=password_hash,
         active=True,
@@ -195,12 +196,15 @@ def _token_hash(token: str) -> str:
 
 def issue_token(session: Session, person: Person, label: str, now: datetime) -> str:
     """Issue a personal API token; the plain token is returned once and never stored."""
-    if not label.strip():
+    if not visible_text(label):
         raise InvalidInput("give the token a label saying what it is for", {"label": "required"})
     token = "tvc_" + secrets.token_urlsafe(32)
     session.add(
         ApiToken(
-            person_id=person.id, token_hash=_token_hash(token), label=label.strip(), created_at=now
+            person_id=person.id,
+            token_hash=_token_hash(token),
+            label=visible_text(label),
+            created_at=now,
         )
     )
     session.flush()
@@ -225,12 +229,12 @@ def person_for_token(session: Session, token: str) -> Person | None:
 def create_series(
     session: Session, column: Column, now: datetime, *, title: str, parts: int, start_by: date
 ) -> Series:
-    if not title.strip():
+    if not visible_text(title):
         raise InvalidInput("a series needs a title", {"title": "required"})
     if parts < 2:
         raise InvalidInput("a series has at least two parts", {"parts": "at least 2"})
     series = Series(
-        column=column, title=title.strip(), parts=parts, start_by=start_by, created_at=now
+        column=column, title=visible_text(title), parts=parts, start_by=start_by, created_at=now
     )
     session.add(series)
     session.flush()

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from editorial.errors import Forbidden, InvalidInput
 from editorial.models import Episode, HolidayDay, Membership, Person, Role, Stage, State
+from editorial.text import visible_text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -125,7 +126,7 @@ def enter_holidays(
     )
     if not is_admin:
         raise Forbidden(f"{actor.username} is not an admin; only admins enter holiday notices")
-    if not source.strip():
+    if not visible_text(source):
         raise InvalidInput("name the source of the days (e.g. the State Council notice)")
     count = 0
     for item in days:

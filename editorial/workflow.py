@@ -39,6 +39,7 @@ from editorial.models import (
     StageSigner,
     State,
 )
+from editorial.text import visible_text
 from editorial.workdays import REVIEW_STAGE, WorkCalendar, local_date, set_review_due
 
 MAX_DURATION_S = 4 * 3600
@@ -193,7 +194,13 @@ def authorize(
     if roles is None:
         roles = roles_in(session, person, episode.column_id)
     match act:
-        case Act.APPROVE_TOPIC | Act.REJECT_TOPIC | Act.OFFER_EXCHANGE:
+        case Act.APPROVE_TOPIC:
+            if person.id == episode.director_id:
+                raise Forbidden(
+                    f"{person.username} proposed this topic and may not approve it (four eyes)"
+                )
+            return _require_responsible(roles, person, episode)
+        case Act.REJECT_TOPIC | Act.OFFER_EXCHANGE:
             return _require_responsible(roles, person, episode)
         case Act.START_PRODUCTION | Act.SUBMIT:
             return _require_role(roles, Role.EDITOR_DIRECTOR, person, episode.column)
@@ -326,7 +333,7 @@ def _flush(session: Session, episode: Episode, expected_version: int) -> None:
 
 
 def _require_reason(reason: str | None, act: Act) -> str:
-    text = (reason or "").strip()
+    text = visible_text(reason)
     if not text:
         raise InvalidInput(
             f"{act.value.replace('_', ' ')} needs a reason", {"reason": "a reason is required"}
@@ -444,10 +451,10 @@ class Proposal:
 
 
 def _validate_proposal(
-    session: Session, column: Column, proposal: Proposal, now: datetime
+    session: Session, director: Person, column: Column, proposal: Proposal, now: datetime
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
-    title = proposal.title.strip()
+    title = visible_text(proposal.title)
     if not title:
         errors["title"] = "a title is required"
     elif len(title) > 200:
@@ -459,7 +466,12 @@ def _validate_proposal(
     if proposal.air_by is not None and proposal.air_by < local_date(now):
         errors["air_by"] = f"air-by date {proposal.air_by} is already past"
     producer = proposal.responsible_producer
-    if not producer.active or Role.PRODUCER not in roles_in(session, producer, column.id):
+    if producer.id == director.id:
+        errors["responsible_producer"] = (
+            f"{producer.username} proposes this topic and may not also be its responsible "
+            "producer: another producer must approve it (four eyes)"
+        )
+    elif not producer.active or Role.PRODUCER not in roles_in(session, producer, column.id):
         errors["responsible_producer"] = (
             f"{producer.username} is not an active producer of column {column.slug}"
         )
@@ -490,12 +502,12 @@ def propose(
     if not actor.active:
         raise Forbidden(f"{actor.username} is deactivated")
     _require_role(roles_in(session, actor, column.id), Role.EDITOR_DIRECTOR, actor, column)
-    errors = _validate_proposal(session, column, proposal, now)
+    errors = _validate_proposal(session, actor, column, proposal, now)
     if errors:
         raise InvalidInput("the proposal has errors: " + "; ".join(errors.values()), errors)
     episode = Episode(
         column=column,
-        title=proposal.title.strip(),
+        title=visible_text(proposal.title),
         topic=proposal.topic.strip(),
         synopsis=proposal.synopsis.strip(),
         genre=proposal.genre.strip(),
@@ -691,6 +703,12 @@ def hand_over(
             f"{to.username} is not an active producer of column {episode.column.slug}",
             {"to": "not a producer of this column"},
         )
+    if to.id == episode.director_id:
+        raise InvalidInput(
+            f"{to.username} is the episode's editor-director and may not be its responsible "
+            "producer (four eyes)",
+            {"to": "the editor-director"},
+        )
     details: dict[str, object] = {
         "from_producer_id": episode.responsible_producer_id,
         "to_producer_id": to.id,
@@ -703,7 +721,7 @@ def hand_over(
         now,
         Act.HAND_OVER,
         episode.state,
-        reason=(reason or "").strip() or None,
+        reason=visible_text(reason) or None,
         details=details,
         new_producer=to,
     )
@@ -767,7 +785,7 @@ def edit(
     _check_version(session, episode, expected_version)
     authorize(session, actor, episode, Act.EDIT)
     wanted = {
-        "title": changes.title.strip() if changes.title is not None else episode.title,
+        "title": visible_text(changes.title) if changes.title is not None else episode.title,
         "topic": changes.topic.strip() if changes.topic is not None else episode.topic,
         "synopsis": changes.synopsis.strip() if changes.synopsis is not None else episode.synopsis,
         "genre": changes.genre.strip() if changes.genre is not None else episode.genre,
@@ -787,7 +805,7 @@ def edit(
         air_by=wanted["air_by"] if wanted["air_by"] != episode.air_by else None,  # type: ignore[arg-type]
         priority_tags=tuple(tags),
     )
-    errors = _validate_proposal(session, episode.column, proposal, now)
+    errors = _validate_proposal(session, episode.director, episode.column, proposal, now)
     errors.pop("responsible_producer", None)  # a hand-over is its own act
     if errors:
         raise InvalidInput("the edit has errors: " + "; ".join(errors.values()), errors)
@@ -917,7 +935,7 @@ def add_comment(
     """Comment on an episode: anyone holding a role in its column may."""
     if not actor.active or not roles_in(session, actor, episode.column_id):
         raise Forbidden(f"{actor.username} holds no role in column {episode.column.slug}")
-    text = body.strip()
+    text = visible_text(body)
     if not text:
         raise InvalidInput("a comment cannot be empty", {"body": "required"})
     comment = Comment(episode_id=episode.id, author_id=actor.id, at=now, body=text)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from editorial.errors import Forbidden, InvalidInput, NotFound
 from editorial.models import Column, Level, Membership, Person, Role
+from editorial.text import visible_text
 from liaison.models import (
     AgendaKind,
     Attendance,
@@ -242,20 +243,20 @@ def _meeting_errors(spec: MeetingSpec) -> dict[str, str]:
         errors["starts_at"] = "give the meeting's time with its time zone"
     elif spec.ends_at <= spec.starts_at:
         errors["ends_at"] = "the meeting must end after it starts"
-    if not spec.place.strip():
+    if not visible_text(spec.place):
         errors["place"] = "say where the meeting is"
     elif len(spec.place) > 200:
         errors["place"] = "at most 200 characters"
     for kind, title in spec.agenda:
-        if not title.strip():
+        if not visible_text(title):
             errors["agenda"] = f"an agenda item ({kind.value}) has no title"
     return errors
 
 
 def _apply_meeting(meeting: Meeting, spec: MeetingSpec, actor: Person, now: datetime) -> None:
     meeting.starts_at, meeting.ends_at = spec.starts_at, spec.ends_at
-    meeting.place = spec.place.strip()
-    meeting.agenda = [{"kind": k.value, "title": t.strip()} for k, t in spec.agenda]
+    meeting.place = visible_text(spec.place)
+    meeting.agenda = [{"kind": k.value, "title": visible_text(t)} for k, t in spec.agenda]
     meeting.updated_by_id, meeting.updated_at = actor.id, now
 
 
@@ -263,7 +264,7 @@ def _priority_errors(
     session: Session, quarter: Quarter, spec: PrioritySpec, own_id: int | None
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
-    if not spec.theme.strip():
+    if not visible_text(spec.theme):
         errors["theme"] = "a priority needs a theme"
     elif len(spec.theme) > 120:
         errors["theme"] = "at most 120 characters"
@@ -302,7 +303,7 @@ def _priority_errors(
 def _apply_priority(
     session: Session, priority: Priority, spec: PrioritySpec, actor: Person, now: datetime
 ) -> None:
-    priority.theme, priority.tag = spec.theme.strip(), spec.tag.strip()
+    priority.theme, priority.tag = visible_text(spec.theme), spec.tag.strip()
     priority.description = spec.description.strip()
     priority.window_start, priority.window_end = spec.window_start, spec.window_end
     priority.weight, priority.submit_by = spec.weight, spec.submit_by

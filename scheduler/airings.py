@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from editorial.errors import InvalidInput, NotFound
 from editorial.models import Episode, Person, State
+from editorial.text import visible_text
 from editorial.workdays import SHANGHAI
 from scheduler.builder_settings import BuildSettings, episode_duration
 from scheduler.models import Airing, AiringStatus, Slot, SlotKind
@@ -103,7 +104,7 @@ def pull(
     Returns the airings cancelled, the given one first.
     """
     require_scheduler(session, actor, airing.slot.column)
-    why = (reason or "").strip()
+    why = visible_text(reason)
     if not why:
         raise InvalidInput("pulling an airing needs a reason", {"reason": "a reason is required"})
     _require_open(airing)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from editorial.errors import Forbidden, InvalidInput, NotFound
 from editorial.models import Column, Membership, Person, Role
+from editorial.text import visible_text
 from scheduler.models import Slot, SlotDate, SlotDateKind, SlotKind
 from scheduler.recurrence import Occurrence, Recurrence, occurrences, parse_rule, zone
 
@@ -73,7 +74,7 @@ class SlotSpec:
 
 def _validate(spec: SlotSpec, column: Column) -> dict[str, str]:
     errors: dict[str, str] = {}
-    if not spec.name.strip():
+    if not visible_text(spec.name):
         errors["name"] = "a slot needs a name (e.g. 周五首播)"
     if not 0 < spec.duration_s <= 86400:
         errors["duration_s"] = "duration must be 1 second to 24 hours"
@@ -96,7 +97,7 @@ def _validate(spec: SlotSpec, column: Column) -> dict[str, str]:
     if spec.campaign and spec.last_date is None:
         errors["last_date"] = "a concentrated broadcast (集中播放) window needs a last date"
     for day, reason in spec.exceptions.items():
-        if not reason.strip():
+        if not visible_text(reason):
             errors["exceptions"] = f"the exception on {day} needs a reason"
     return errors
 
@@ -149,7 +150,7 @@ def create_slot(
         raise InvalidInput("the slot has errors: " + "; ".join(errors.values()), errors)
     slot = Slot(
         column=column,
-        name=spec.name.strip(),
+        name=visible_text(spec.name),
         kind=spec.kind,
         station=(spec.station or column.station).strip(),
         channel=(spec.channel or column.channel).strip(),
@@ -165,7 +166,7 @@ def create_slot(
         created_at=now,
         updated_at=now,
         dates=[
-            SlotDate(day=d, kind=SlotDateKind.EXCEPTION, reason=r.strip(), created_at=now)
+            SlotDate(day=d, kind=SlotDateKind.EXCEPTION, reason=visible_text(r), created_at=now)
             for d, r in sorted(spec.exceptions.items())
         ]
         + [
@@ -190,7 +191,7 @@ def add_exception(
 ) -> SlotDate:
     """Remove one occurrence (a preemption or blackout, 停播) with a reason."""
     require_scheduler(session, actor, slot.column)
-    if not reason.strip():
+    if not visible_text(reason):
         raise InvalidInput(f"the exception on {day} needs a reason", {"reason": "required"})
     existing = session.scalar(
         select(SlotDate).where(
@@ -202,7 +203,7 @@ def add_exception(
     if existing is not None:
         raise InvalidInput(f"slot {slot.id} already has an exception on {day}", {"day": "taken"})
     item = SlotDate(
-        slot=slot, day=day, kind=SlotDateKind.EXCEPTION, reason=reason.strip(), created_at=now
+        slot=slot, day=day, kind=SlotDateKind.EXCEPTION, reason=visible_text(reason), created_at=now
     )
     session.add(item)
     slot.updated_at = now

@@ -139,9 +139,17 @@ def _air_by(english: str) -> str:
     return str(_l("最迟播出日期 %(day)s 已经过去", day=day))
 
 
+def _responsible_producer(english: str) -> str:
+    if "four eyes" in english:
+        return str(_l("不能指定自己为负责制片人：选题须由另一位制片人审批"))
+    return str(_l("所选人员不是该栏目在职的制片人"))
+
+
 def _to(english: str) -> str:
     if english == "same":
         return str(_l("此人已是负责制片人"))
+    if english == "the editor-director":
+        return str(_l("此人是本期节目的编导，不能担任负责制片人"))
     return str(_l("此人不是该栏目在职的制片人"))
 
 
@@ -155,7 +163,7 @@ FIELD_MESSAGE: dict[str, Callable[[str], str]] = {
     "title": _title,
     "target_duration_s": lambda _e: str(_l("目标时长须为 1 至 240 分钟")),
     "air_by": _air_by,
-    "responsible_producer": lambda _e: str(_l("所选人员不是该栏目在职的制片人")),
+    "responsible_producer": _responsible_producer,
     "priority_tags": lambda _e: str(_l("每个宣传报道重点为 1 至 60 个字符")),
     "genre": lambda _e: str(_l("体裁最多 40 个字符")),
     "reason": lambda _e: str(_l("请填写理由")),

@@ -36,18 +36,20 @@ from flask.wrappers import Response as FlaskResponse
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from editorial.errors import Forbidden, InvalidInput, NotFound
-from editorial.models import Column, Episode, Level, Person, Role, State
+from editorial.models import Column, Level, Person, Role
+from editorial.sight import title_sight
 from editorial.workdays import SHANGHAI, local_date
 from liaison import service
 from liaison.dashboard import Dashboard, dashboard
+from liaison.drill import drill_list
 from liaison.models import AgendaKind, Attendance, AttendanceStatus, Meeting, Priority, Quarter
 from liaison.progress import STAGES, Stage, progress
-from scheduler.models import Airing, AiringStatus, SlotKind
+from scheduler.models import AiringStatus
 from web import labels, liaison_charts, liaison_export, nav
 from web.admin import CLOCK, Form
 from web.auth import current_person
@@ -746,19 +748,6 @@ def dashboard_xlsx(year: int, q: int) -> FlaskResponse:
     )
 
 
-@dataclass(frozen=True)
-class Listed:
-    """An episode in a drill-down list."""
-
-    id: int
-    title: str
-    state: State
-    column_id: int
-    column_name: str
-    premiere: datetime | None
-    premiere_status: AiringStatus | None
-
-
 @bp.get("/<int:year>/<int:q>/dashboard/<int:priority_id>/<int:column_id>/<stage>")
 def drill_down(year: int, q: int, priority_id: int, column_id: int, stage: str) -> str:
     """The episodes behind one number of the dashboard, with links to their pages."""
@@ -786,36 +775,9 @@ def drill_down(year: int, q: int, priority_id: int, column_id: int, stage: str) 
         stage=chosen,
         STAGE=_stage_labels(),
         target=cell.target if cell else 0,
-        episodes=_listed(session, ids),
+        drill=drill_list(session, title_sight(session, desk().person), ids),
         desk=desk(),
         here=here,
         STATE=labels.STATE,
         AIRING_STATUS=AIRING_STATUS,
     )
-
-
-def _listed(session: Session, ids: list[int]) -> list[Listed]:
-    """The episodes with their own column and live premiere: one statement."""
-    if not ids:
-        return []
-    premiere = and_(
-        Airing.episode_id == Episode.id,
-        Airing.kind == SlotKind.PREMIERE,
-        Airing.status != AiringStatus.CANCELLED,
-    )
-    rows = session.execute(
-        select(
-            Episode.id,
-            Episode.title,
-            Episode.state,
-            Column.id,
-            Column.name,
-            Airing.starts_at,
-            Airing.status,
-        )
-        .join(Column, Column.id == Episode.column_id)
-        .outerjoin(Airing, premiere)
-        .where(Episode.id.in_(ids))
-        .order_by(Airing.starts_at, Episode.id)
-    )
-    return [Listed(*row) for row in rows]

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from editorial import history, workflow
@@ -108,7 +109,9 @@ def test_the_editor_director_signs_no_stage(
 
 
 @pytest.mark.parametrize("act", ["reject_topic", "return_for_changes", "withdraw", "pull_from_air"])
-@pytest.mark.parametrize("reason", ["", "   "])
+@pytest.mark.parametrize(
+    "reason", ["", "   ", "\u200b", "\u3000\ufeff", "\u200c\u200d\u2060\u00a0"]
+)
 def test_acts_needing_a_reason_refuse_without_one(
     session: Session, crew: Crew, propose: Callable[..., Episode], act: str, reason: str
 ) -> None:
@@ -420,3 +423,82 @@ def test_only_an_approved_episode_is_offered_for_exchange(
     episode = propose()
     with pytest.raises(IllegalAct):
         workflow.offer_for_exchange(session, crew.producer, episode, 1, NOW, offered=True)
+
+
+def test_a_comment_of_invisible_characters_is_refused(
+    session: Session, crew: Crew, propose: Callable[..., Episode]
+) -> None:
+    episode = propose()
+    with pytest.raises(InvalidInput, match="cannot be empty"):
+        workflow.add_comment(session, crew.reviewer, episode, NOW, "\u200b\u3000\ufeff")
+
+
+def test_a_reason_keeps_its_words_without_the_invisible_ends(
+    session: Session, crew: Crew, propose: Callable[..., Episode]
+) -> None:
+    episode = propose()
+    workflow.reject_topic(session, crew.producer, episode, 1, NOW, reason="\u200b与上期重复\u3000")
+    last = session.scalars(
+        select(HistoryEntry)
+        .where(HistoryEntry.episode_id == episode.id)
+        .order_by(HistoryEntry.seq.desc())
+    ).first()
+    assert last is not None and last.reason == "与上期重复"
+
+
+# --- four eyes on the topic: the proposer is never its approver ------------------------------
+
+
+def test_an_editor_director_may_not_name_themselves_responsible_producer(
+    session: Session, crew: Crew
+) -> None:
+    from editorial import people
+
+    people.grant_role(session, crew.director, crew.column, Role.PRODUCER, NOW)
+    proposal = workflow.Proposal(
+        title="自己审自己", target_duration_s=600, responsible_producer=crew.director
+    )
+    with pytest.raises(InvalidInput, match="four eyes") as error:
+        workflow.propose(session, crew.director, crew.column, NOW, proposal)
+    assert "responsible_producer" in error.value.fields
+    assert session.scalar(select(func.count()).select_from(Episode)) == 0
+
+
+def test_the_proposer_may_not_approve_their_own_topic(
+    session: Session, crew: Crew, propose: Callable[..., Episode]
+) -> None:
+    from editorial import people
+
+    people.grant_role(session, crew.director, crew.column, Role.PRODUCER, NOW)
+    episode = propose()
+    before = snapshot(session, episode)
+    with pytest.raises(Forbidden, match="four eyes"):
+        workflow.approve_topic(session, crew.director, episode, episode.version, NOW)
+    assert snapshot(session, episode) == before
+    acts = workflow.available_acts(session, crew.director, episode)
+    assert workflow.Act.APPROVE_TOPIC not in acts
+
+
+def test_responsibility_may_not_be_handed_to_the_episodes_editor_director(
+    session: Session, crew: Crew, propose: Callable[..., Episode]
+) -> None:
+    from editorial import people
+
+    people.grant_role(session, crew.director, crew.column, Role.PRODUCER, NOW)
+    episode = propose()
+    before = snapshot(session, episode)
+    with pytest.raises(InvalidInput, match="editor-director") as error:
+        workflow.hand_over(session, crew.producer, episode, episode.version, NOW, to=crew.director)
+    assert error.value.fields == {"to": "the editor-director"}
+    assert snapshot(session, episode) == before
+
+
+def test_the_database_refuses_an_editor_director_as_responsible_producer(
+    session: Session, crew: Crew, propose: Callable[..., Episode]
+) -> None:
+    episode = propose()
+    with pytest.raises(IntegrityError, match="producer_not_director"), session.begin_nested():
+        session.execute(
+            text("UPDATE episodes SET responsible_producer_id = director_id WHERE id = :id"),
+            {"id": episode.id},
+        )

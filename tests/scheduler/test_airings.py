@@ -224,6 +224,8 @@ def test_pull_needs_a_reason_and_an_open_airing(session: Session, desk: Desk) ->
     before = state(session)
     with pytest.raises(InvalidInput, match="needs a reason"):
         airings.pull(session, desk.scheduler, airing, NOW, reason="  ")
+    with pytest.raises(InvalidInput, match="needs a reason"):
+        airings.pull(session, desk.scheduler, airing, NOW, reason="\ufeff\u2060\u00a0")
     assert state(session) == before
     airings.pull(session, desk.scheduler, airing, NOW, reason="改期")
     with pytest.raises(InvalidInput, match="was cancelled"):

@@ -101,6 +101,8 @@ def test_an_exception_removes_one_occurrence_and_needs_a_reason(
     slot = make_slot()
     with pytest.raises(InvalidInput, match="needs a reason"):
         slots.add_exception(session, scheduler_person, slot, date(2026, 3, 20), "", NOW)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="needs a reason"):
+        slots.add_exception(session, scheduler_person, slot, date(2026, 3, 20), "\u200b\u3000", NOW)  # type: ignore[arg-type]
     slots.add_exception(session, scheduler_person, slot, date(2026, 3, 20), "转播重大会议", NOW)  # type: ignore[arg-type]
     found = slots.slot_occurrences(
         slot, datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 31, tzinfo=UTC)

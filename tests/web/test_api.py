@@ -489,6 +489,20 @@ def test_only_an_editor_director_of_the_column_proposes(app: Flask, api: dict[st
     assert stored(app) == 0
 
 
+def test_an_editor_director_may_not_name_themselves_responsible_producer(
+    app: Flask, api: dict[str, Api]
+) -> None:
+    with app.app_context(), unit_of_work(app) as s:
+        people.grant_role(
+            s, people.get_person(s, "ed"), people.get_column(s, "city"), Role.PRODUCER, NOW
+        )
+    body = assert_error(
+        api["ed"].post("/episodes", proposal(responsible_producer="ed")), 422, "invalid_input"
+    )
+    assert "four eyes" in body["fields"]["responsible_producer"], body
+    assert stored(app) == 0
+
+
 def test_a_proposal_answers_201_with_its_location_and_every_field(api: dict[str, Api]) -> None:
     response = api["ed"].post(
         "/episodes",

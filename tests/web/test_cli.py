@@ -281,3 +281,26 @@ def test_episode_tag_lets_the_producer_set_priorities_after_approval(staffed: Ru
     assert "tags: 七一, 党史学习" in done.output
     shown = staffed("episode", "show", episode).output
     assert "set_priority_tags" in shown
+
+
+def test_an_editor_director_naming_themselves_responsible_producer_is_refused(
+    staffed: Run,
+) -> None:
+    assert staffed("users", "grant", "ed", "city", "producer").exit_code == 0
+    result = staffed(
+        "episode",
+        "propose",
+        "--as",
+        "ed",
+        "--column",
+        "city",
+        "--title",
+        "自审选题",
+        "--producer",
+        "ed",
+        "--duration",
+        "900",
+    )
+    assert result.exit_code == 1, result.output
+    assert "four eyes" in result.stderr and "another producer must approve it" in result.stderr
+    assert "自审选题" not in staffed("episode", "list").stdout

@@ -218,7 +218,7 @@ def test_progress_shows_each_priority_per_column_with_behind_marked(
                 column=people.get_column(session, "city"),
                 title="红船精神",
                 target_duration_s=1200,
-                director_id=producer.id,
+                director_id=people.get_person(session, "zm").id,
                 responsible_producer_id=producer.id,
                 state=State.IN_PRODUCTION,
                 review_round=1,

@@ -73,7 +73,7 @@ def add_episode(
             column=people.get_column(session, "city"),
             title=title,
             target_duration_s=duration,
-            director_id=producer.id,
+            director_id=people.get_person(session, "bp").id,
             responsible_producer_id=producer.id,
             air_by=air_by,
             state=state,

@@ -198,6 +198,21 @@ def test_an_editor_director_proposes_a_topic_and_is_offered_no_sign_off(
     assert state_of(app, episode_id) == before
 
 
+def test_an_editor_director_who_is_also_producer_may_not_name_themselves_responsible(
+    app: Flask, crew: Crew
+) -> None:
+    with app.app_context(), unit_of_work(app) as s:
+        me = people.get_person(s, crew.director)
+        people.grant_role(s, me, people.get_column(s, crew.slug), Role.PRODUCER, NOW)
+        my_id = me.id
+    client = client_for(app, crew.director)
+    response = propose_form(client, crew, app, responsible_producer=str(my_id))
+    assert response.status_code == 422
+    assert "不能指定自己为负责制片人：选题须由另一位制片人审批" in text(response)
+    assert "七一特别节目" in text(response)  # what was typed is kept
+    assert episode_count(app) == 0
+
+
 def test_the_producer_approves_the_topic_and_signs_the_first_review(app: Flask, crew: Crew) -> None:
     episode_id = make_episode(app, crew, State.PROPOSED)
     producer = client_for(app, crew.producer)
@@ -380,6 +395,28 @@ def test_a_missing_reason_gets_a_chinese_message_and_nothing_changes(
     assert state_of(app, episode_id) == before
 
 
+@pytest.mark.parametrize("act", ["reject_topic", "withdraw"])
+def test_a_reason_of_invisible_characters_is_refused_like_a_missing_one(
+    app: Flask, crew: Crew, act: str
+) -> None:
+    episode_id = make_episode(app, crew, State.PROPOSED)
+    before = state_of(app, episode_id)
+    invisible = "\u200b\u3000\ufeff\u200c\u200d\u2060\u00a0"
+    response = post_act(client_for(app, crew.producer), episode_id, act, reason=invisible)
+    assert response.status_code == 422
+    assert "请填写理由" in text(response)
+    assert state_of(app, episode_id) == before
+
+
+def test_a_return_with_a_zero_width_reason_is_refused(app: Flask, crew: Crew) -> None:
+    episode_id = make_episode(app, crew, State.FIRST_REVIEW)
+    before = state_of(app, episode_id)
+    client = client_for(app, crew.producer)
+    response = post_act(client, episode_id, "return_for_changes", reason="\u200b")
+    assert response.status_code == 422 and "请填写理由" in text(response)
+    assert state_of(app, episode_id) == before
+
+
 def test_a_sign_off_with_an_item_unchecked_names_the_item(app: Flask, crew: Crew) -> None:
     episode_id = make_episode(app, crew, State.FIRST_REVIEW)
     partial = {k: v for k, v in CHECKED.items() if k != "technical_quality"}
@@ -405,6 +442,21 @@ def test_a_hand_over_through_the_form_names_both_producers_in_the_history(
     page = text(client.get(f"/episodes/{episode_id}"))
     assert "移交负责制片人" in page and "cityproducer → producer-two" in page
     assert "hand_over" not in act_forms(client, episode_id)
+
+
+def test_responsibility_is_not_handed_to_the_episodes_own_editor_director(
+    app: Flask, crew: Crew
+) -> None:
+    episode_id = make_episode(app, crew, State.PROPOSED)
+    with app.app_context(), unit_of_work(app) as s:
+        director = people.get_person(s, crew.director)
+        people.grant_role(s, director, people.get_column(s, crew.slug), Role.PRODUCER, NOW)
+        to = director.id
+    before = state_of(app, episode_id)
+    response = post_act(client_for(app, crew.producer), episode_id, "hand_over", to=str(to))
+    assert response.status_code == 422
+    assert "此人是本期节目的编导，不能担任负责制片人" in text(response)
+    assert state_of(app, episode_id) == before
 
 
 # --- bad input ----------------------------------------------------------------------------
@@ -491,6 +543,11 @@ def test_comments_are_listed_and_an_empty_one_is_refused(app: Flask, crew: Crew)
     token = csrf_token(client, f"/episodes/{episode_id}")
     empty = client.post(f"/episodes/{episode_id}/comments", data={"csrf_token": token, "body": " "})
     assert empty.status_code == 422 and "评论不能为空" in text(empty)
+    invisible = client.post(
+        f"/episodes/{episode_id}/comments",
+        data={"csrf_token": token, "body": "\u200b\u3000\ufeff"},
+    )
+    assert invisible.status_code == 422 and "评论不能为空" in text(invisible)
     posted = client.post(
         f"/episodes/{episode_id}/comments", data={"csrf_token": token, "body": "<b>注意</b>时效"}
     )

@@ -658,6 +658,7 @@ def many_more(app: Flask, office: Office, columns: int, episodes: int) -> None:
     """More columns with targets, and more tagged episodes, in a few statements."""
     with unit_of_work(app) as s:
         director = s.scalars(select(Person).where(Person.username == "ed")).one()
+        producer = s.scalars(select(Person).where(Person.username == "pr")).one()
         for n in range(columns):
             column = people.create_column(
                 s, NOW, slug=f"more-{n}", name=f"县栏目{n}", level=Level.COUNTY,
@@ -672,7 +673,7 @@ def many_more(app: Flask, office: Office, columns: int, episodes: int) -> None:
             [
                 {
                     "column_id": office.city, "title": f"七一节目{n}", "target_duration_s": 1800,
-                    "director_id": director.id, "responsible_producer_id": director.id,
+                    "director_id": director.id, "responsible_producer_id": producer.id,
                     "state": State.APPROVED, "version": 1, "review_round": 1,
                     "state_entered_at": NOW, "created_at": NOW,
                 }

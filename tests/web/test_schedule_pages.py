@@ -56,13 +56,21 @@ def person(s: Any, username: str, name: str, grants: list[tuple[Column, Role]]) 
     return p
 
 
-def episode(s: Any, column: Column, title: str, director: Person, **fields: Any) -> Episode:
+def episode(
+    s: Any,
+    column: Column,
+    title: str,
+    director: Person,
+    producer: Person | None = None,
+    **fields: Any,
+) -> Episode:
+    """An episode; its responsible producer is ``producer``, by default the scheduler ``bp``."""
     e = Episode(
         column=column,
         title=title,
         target_duration_s=fields.pop("duration", 1800),
         director_id=director.id,
-        responsible_producer_id=director.id,
+        responsible_producer_id=(producer or people.get_person(s, "bp")).id,
         state=fields.pop("state", State.APPROVED),
         review_round=1,
         state_entered_at=NOW - timedelta(days=1),
@@ -307,6 +315,7 @@ def test_the_all_columns_month_grid_runs_a_bounded_number_of_statements(
             for i in range(10)
         ]  # fmt: skip
         viewer = person(s, "all", "全看", [(c, Role.SCHEDULER) for c in columns])
+        maker = person(s, "maker", "制片", [])
         series = people.create_series(
             s, columns[0], NOW, title="系列", parts=5, start_by=NOW.date()
         )
@@ -333,7 +342,7 @@ def test_the_all_columns_month_grid_runs_a_bounded_number_of_statements(
                 starts = datetime(2026, 3, 1, 11, 30, tzinfo=UTC) + timedelta(days=day)
                 part = day % 5 + 1 if c is columns[0] and day < 5 else None
                 e = episode(
-                    s, c, f"{c.name}第{day + 1}期", viewer,
+                    s, c, f"{c.name}第{day + 1}期", viewer, maker,
                     series_id=series.id if part else None, part_number=part,
                 )  # fmt: skip
                 rows.append(
@@ -425,6 +434,8 @@ def test_pulling_needs_a_reason_and_takes_the_reruns_along(
     client = signed_in(app, "bp")
     refused = post(client, f"{path}/pull", {"reason": "  "}, path)
     assert refused.status_code == 422 and "撤下播出须填写原因" in refused.get_data(as_text=True)
+    invisible = post(client, f"{path}/pull", {"reason": "\u3000\u200b"}, path)
+    assert invisible.status_code == 422 and "撤下播出须填写原因" in invisible.get_data(as_text=True)
     assert all(a.status is AiringStatus.DRAFT for a in airings_of(app, "红船精神代代传"))
     too_long = post(client, f"{path}/pull", {"reason": "长" * 501}, path)
     assert too_long.status_code == 422 and "原因最多 500 字" in too_long.get_data(as_text=True)
