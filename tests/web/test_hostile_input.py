@@ -199,3 +199,32 @@ def test_every_route_answers_hostile_input_without_a_server_error(hostile_app: F
 
 
 FORM = "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize("eid", ["2147483648", "99999999999999999999"])
+def test_ids_past_what_a_column_holds_are_404_on_pages_and_api(
+    hostile_app: Flask, eid: str
+) -> None:
+    client, headers = signed_in(hostile_app)
+    for path in (f"/episodes/{eid}", f"/episodes/{eid}/edit", f"/api/v1/episodes/{eid}"):
+        assert client.get(path, headers=headers).status_code == 404, path
+    posted = client.post(f"/episodes/{eid}/comments", data={"body": "意见"})
+    assert posted.status_code == 404
+
+
+def test_a_nul_in_a_field_is_refused_naming_the_field_and_nothing_is_stored(
+    hostile_app: Flask,
+) -> None:
+    client, headers = signed_in(hostile_app)
+    refused = client.post("/api/v1/episodes/1/comments", json={"body": "好\x00的"}, headers=headers)
+    assert refused.status_code == 422
+    assert refused.json["error"] == "invalid_input"  # type: ignore[index]
+    assert set(refused.json["fields"]) == {"body"}  # type: ignore[index]
+
+    page = client.post("/episodes/1/comments", data={"body": "好\x00的"})
+    assert page.status_code == 422
+    assert "控制字符" in page.get_data(as_text=True)
+    assert client.get("/api/v1/episodes/1/comments", headers=headers).json["items"] == []  # type: ignore[index]
+
+    query = client.get("/api/v1/episodes", query_string={"q": "\x00"}, headers=headers)
+    assert query.status_code == 422
