@@ -25,6 +25,7 @@ BENCHMARKS: list[str] = [
     "bench.feeds_http",
     "bench.feeds_import",
     "bench.web_pages",
+    "bench.web_load",
     "bench.media",
 ]
 
