@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
 from web import labels
-from web.api.access import MAX_BODY
+from web.api import access
 from web.api.errors import error
 from web.errors import error_page
 
@@ -58,7 +58,7 @@ def refused_fields() -> list[str]:
         for key, value in request.form.items(multi=True):
             sources += [(key, key), (key, value)]
     length = request.content_length
-    if request.is_json and length is not None and length <= MAX_BODY:  # larger: 413 later
+    if request.is_json and length is not None and length <= access.MAX_BODY:  # larger: 413 later
         sources += list(_strings(request.get_json(silent=True), ""))
     for name, text in sources:
         if unstorable(text) and name not in found:

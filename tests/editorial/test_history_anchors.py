@@ -17,7 +17,7 @@ from editorial.models import Comment, Episode, HistoryAnchor
 from tests.conftest import NOW, Crew, scratch_database, walk_to_approved
 from web import migrate
 
-BEFORE_ANCHORS = "c7d2e9a4b1f6"
+BEFORE_ANCHORS = "a41c7e2b9d63"  # 0010: the sign-in, anchor and producer migrations follow
 
 
 def test_every_append_moves_the_anchor(
@@ -74,11 +74,11 @@ def insert_pre_anchor_data(session: Session) -> None:
         "review_days_first, review_days_second, review_days_final, created_at) "
         f"VALUES (1, 'city', '时代风采', 'city', '市台', '综合', true, 2, 3, 2, '{at}')",
         "INSERT INTO people (id, username, display_name, failed_sign_ins, active, created_at) "
-        f"VALUES (1, 'pr', '制片', 0, true, '{at}')",
+        f"VALUES (1, 'pr', '制片', 0, true, '{at}'), (2, 'ed', '编导', 0, true, '{at}')",
         "INSERT INTO episodes (id, column_id, title, topic, synopsis, genre, target_duration_s, "
         "director_id, responsible_producer_id, state, version, review_round, state_entered_at, "
         "review_due_estimated, offered_for_exchange, created_at) VALUES (1, 1, '科技富民', '', "
-        f"'', '', 900, 1, 1, 'second_review', 2, 1, '{at}', false, false, '{at}')",
+        f"'', '', 900, 2, 1, 'second_review', 2, 1, '{at}', false, false, '{at}')",
         "INSERT INTO stage_signers (episode_id, person_id, stage) VALUES (1, 1, 'first')",
         "INSERT INTO sign_offs (id, episode_id, review_round, stage, person_id, role, signed_at, "
         "political_accuracy, facts, watchability, timeliness, technical_quality, note) "

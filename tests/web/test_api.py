@@ -497,7 +497,7 @@ def test_an_editor_director_may_not_name_themselves_responsible_producer(
             s, people.get_person(s, "ed"), people.get_column(s, "city"), Role.PRODUCER, NOW
         )
     body = assert_error(
-        api["ed"].post("/episodes", proposal(responsible_producer="ed")), 422, "invalid_input"
+        api["ed"].post("/episodes", proposal(responsible_producer="ed")), 422, "refused_value"
     )
     assert "four eyes" in body["fields"]["responsible_producer"], body
     assert stored(app) == 0

@@ -136,7 +136,7 @@ class World:
     app: Flask
     token: str
     episode_ids: list[int]
-    own_ids: list[int]  # those the tester proposed and is responsible for: it may edit them
+    own_ids: list[int]  # those the tester proposed (as editor-director): it may edit them
     columns: list[tuple[str, str]]  # (slug, username of one of its producers)
 
 
@@ -164,13 +164,25 @@ def world(
                 for role in WORKING_ROLES:
                     people.grant_role(s, tester, column, role, NOW)
             token = people.issue_token(s, tester, "schemathesis", NOW)
+            # Another producer is responsible: nobody approves their own proposal (four eyes).
+            other = s.scalars(
+                select(Person)
+                .join(Membership, Membership.person_id == Person.id)
+                .where(
+                    Membership.column_id == columns[0].id,
+                    Membership.role == Role.PRODUCER,
+                    Person.id != tester.id,
+                )
+                .order_by(Person.username)
+            ).first()
+            assert other is not None
             own = [
                 workflow.propose(
                     s,
                     tester,
                     columns[0],
                     NOW,
-                    workflow.Proposal(f"接口测试 {n}", 1200, tester, topic="选题"),
+                    workflow.Proposal(f"接口测试 {n}", 1200, other, topic="选题"),
                 ).id
                 for n in range(OWN_EPISODES)
             ]
