@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from datetime import time as time_of_day
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from tests.conftest import NOW, make_writable
 from tests.scheduler.test_service import (  # noqa: F401  (the fixtures)
     ServiceDb,
     approve_fixture,
+    past_a_shanghai_time_about_to_come,
     service_db_fixture,
 )
 
@@ -43,6 +45,9 @@ def events(db: ServiceDb) -> int:
 def test_sync_feeds_writes_the_files_and_the_stamp_after_its_commit(
     service_db: ServiceDb, feeds_dir: Path, approve: Callable[[str], int]
 ) -> None:
+    # The jobs read the real clock, and a new day in Shanghai rewrites the files: the test
+    # starts clear of midnight, so that "same day" below is the same day.
+    past_a_shanghai_time_about_to_come(datetime.now(UTC), time_of_day(0, 0))
     approve("乡村振兴路上的共产党员")
     assert jobs.rebuild() == 1
     assert jobs.sync_feeds() == 1

@@ -308,6 +308,9 @@ def builds(db: ServiceDb) -> int:
 def test_sigkill_during_a_build_leaves_the_previous_schedule_and_the_next_leader_rebuilds(
     service_db: ServiceDb, spawn: Callable[..., Process], approve: Callable[[str], int]
 ) -> None:
+    # The nightly rebuild (02:00) coming during the test would be a third build; the
+    # processes read the real clock, so the test starts clear of it (it takes ~15-60 s).
+    past_a_shanghai_time_about_to_come(datetime.now(UTC), local_time(2, 0), within=120)
     first = approve("初心如磐")
     with service_db.factory.begin() as s:
         build(s, datetime.now(UTC))
@@ -351,12 +354,16 @@ def set_next_run_time(db: ServiceDb, job_id: str, when: datetime) -> None:
         )
 
 
-def after_a_nightly_fire_time_about_to_come(now: datetime) -> datetime:
-    """``now``, or just after 03:30 if that comes within the next 30 s (during the test)."""
+def past_a_shanghai_time_about_to_come(
+    now: datetime, clock: local_time, within: float = 30
+) -> datetime:
+    """``now``, or just after ``clock`` in Shanghai if that comes within the next ``within``
+    seconds (during the test): a test whose processes read the real clock starts clear of
+    a nightly fire time, or of midnight, rather than straddling it."""
     local = now.astimezone(SHANGHAI)
-    upcoming = local.replace(hour=3, minute=30, second=0, microsecond=0)
-    ahead = (upcoming - local).total_seconds()
-    if 0 <= ahead < 30:
+    upcoming = datetime.combine(local.date(), clock, SHANGHAI)
+    ahead = (upcoming - local).total_seconds() % (24 * 3600)  # no DST in Shanghai
+    if ahead < within:
         time.sleep(ahead + 1)
         return datetime.now(UTC)
     return now
@@ -369,7 +376,7 @@ def test_a_daily_run_missed_while_the_service_was_down_runs_once_on_restart(
     first.wait_for("job prune-runs")  # the jobs are in the store
     first.stop()
     now = datetime.now(UTC)
-    now = after_a_nightly_fire_time_about_to_come(now)
+    now = past_a_shanghai_time_about_to_come(now, local_time(3, 30))
     # The last nightly fire time before now, whatever the hour: no other fire time lies
     # between it and the restart, so exactly one run is due (a missed time chosen as
     # "now - 3 h" straddled 03:30 for three hours a day and two runs were coalesced).

@@ -1,5 +1,6 @@
 """``tvcolumn feeds sources …``, ``feeds import`` and ``feeds clashes`` against a fresh
-SQLite file. The CLI reads the real clock, so the feeds here are dated from today."""
+SQLite file. The CLI's clock is fixed at NOW here, and the feeds are dated from its day
+in Shanghai (counted from the real clock, a run across midnight saw two different days)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,18 @@ from editorial import people, workflow
 from editorial.models import Level, Role
 from editorial.workdays import SHANGHAI, local_date
 from tests.calendars.test_importer import event, ics
-from tests.conftest import Crew, walk_to_approved
+from tests.conftest import NOW, Crew, walk_to_approved
+from web import cli, cli_feeds, cli_feeds_import
 from web.db import unit_of_work
 
 Run = Callable[..., Result]
-TOMORROW = local_date(datetime.now(UTC)) + timedelta(days=1)
+TOMORROW = local_date(NOW) + timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    for module in (cli, cli_feeds, cli_feeds_import):  # each holds its own name for the clock
+        monkeypatch.setattr(module, "_now", lambda: NOW)
 
 
 def at(day_offset: int, hour: int = 20) -> str:
@@ -44,7 +52,7 @@ GOOD = feed(
 def desk(app: Flask, run: Run) -> Run:
     """A county column with a scheduler 'bp' and a producer 'pr'."""
     with unit_of_work(app) as session:
-        now = datetime.now(UTC)
+        now = NOW
         county = people.create_column(
             session,
             now,
@@ -186,7 +194,7 @@ def test_a_disabled_source_is_left_out_until_enabled(app: Flask, registered: Run
 def test_clashes_prints_the_report(app: Flask, desk: Run, tmp_path: Path) -> None:
     assert desk("feeds", "clashes").stdout == "no clashes ahead\n"
     with unit_of_work(app) as session:
-        now = datetime.now(UTC)
+        now = NOW
         city = people.create_column(
             session, now, slug="city", name="时代风采", level=Level.CITY, station="市台",
             channel="新闻综合",

@@ -1,13 +1,14 @@
 """``tvcolumn schedule …`` and ``tvcolumn slots …`` against a fresh SQLite file.
 
-The CLI reads the real clock, so dates here are counted from today in Shanghai.
+The CLI's clock is fixed at NOW here, and the dates are counted from its day in Shanghai:
+counted from the real clock, a run across Shanghai's midnight saw two different todays.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from click.testing import Result
@@ -18,19 +19,27 @@ from editorial import people
 from editorial.models import Episode, Level, Role, State
 from editorial.workdays import local_date
 from scheduler.models import Airing, AiringStatus, ScheduleBuild, Slot
+from tests.conftest import NOW
+from web import cli, cli_schedule
 from web.db import unit_of_work
 
 Run = Callable[..., Result]
-TODAY = local_date(datetime.now(UTC))
+TODAY = local_date(NOW)
 TOMORROW = TODAY + timedelta(days=1)
 WEEKDAYS = "一二三四五六日"
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    for module in (cli, cli_schedule):  # each holds its own name for the clock
+        monkeypatch.setattr(module, "_now", lambda: NOW)
 
 
 @pytest.fixture
 def desk(app: Flask, run: Run) -> Run:
     """A column with a scheduler 'bp', a daily 30-minute premiere from tomorrow and its rerun."""
     with unit_of_work(app) as session:
-        now = datetime.now(UTC)
+        now = NOW
         column = people.create_column(
             session,
             now,
@@ -68,7 +77,7 @@ def add_episode(
 ) -> int:
     with unit_of_work(app) as session:
         producer = people.get_person(session, "pr")
-        now = datetime.now(UTC)
+        now = NOW
         episode = Episode(
             column=people.get_column(session, "city"),
             title=title,

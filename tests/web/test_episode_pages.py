@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -16,15 +16,21 @@ from werkzeug.test import TestResponse
 
 from editorial import accounts, people, workflow
 from editorial.models import Comment, Episode, HistoryEntry, Level, Person, Role, Stage, State
-from editorial.workdays import REVIEW_STAGE
+from editorial.workdays import REVIEW_STAGE, local_date
 from tests.web.conftest import csrf_token, sign_in
+from web import episodes
 from web.db import unit_of_work
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
 OK = workflow.Checklist.all_confirmed()
 CHECKED = {name: "y" for name in workflow.Checklist.__dataclass_fields__}
-NEXT_YEAR = date.today() + timedelta(days=365)
+NEXT_YEAR = local_date(NOW) + timedelta(days=365)
 PASSWORD_HASH = accounts.hash_password("correct-horse")  # hashed once: argon2 is slow on purpose
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(episodes, "_now", lambda: NOW)
 
 
 @dataclass(frozen=True)
