@@ -17,8 +17,28 @@ from web.config import load_config
 MAX_ID = 2**31 - 1
 
 
+def _up_to(limit: str) -> str:
+    """A regular expression for the decimal numbers 0 to ``limit`` (no sign)."""
+    parts = [f"[0-9]{{1,{len(limit) - 1}}}"]
+    for i, digit in enumerate(limit):
+        if digit != "0":
+            rest = len(limit) - i - 1
+            lower = f"[0-{int(digit) - 1}]" if i or digit != "1" else ""
+            if i == 0 and digit == "1":
+                continue
+            parts.append(limit[:i] + lower + (f"[0-9]{{{rest}}}" if rest else ""))
+    parts.append(limit)
+    return "(?:" + "|".join(parts) + ")"
+
+
 class IdConverter(IntegerConverter):
-    """``<int:…>`` in a URL: a number past what an id column holds matches no route (404)."""
+    """``<int:…>`` in a URL: a number past what an id column holds matches no route (404).
+
+    The limit is in the regular expression, so such a path matches no rule at all (a
+    converter refusing after the match would let another method's rule answer 405).
+    """
+
+    regex = _up_to(str(MAX_ID))
 
     def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)

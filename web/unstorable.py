@@ -70,6 +70,8 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _refuse_unstorable() -> Response | None:
         if unstorable(request.path):
+            if request.path.startswith(API_PREFIX):
+                return error(404, "nothing here: the path holds a control character")
             raise NotFound()
         fields = refused_fields()
         if not fields:

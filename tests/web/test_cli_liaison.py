@@ -18,8 +18,9 @@ from editorial.models import Episode, Level, PriorityTag, Role, State
 from editorial.workdays import SHANGHAI
 from liaison.models import Attendance, AttendanceStatus, Meeting, Priority, Quarter, Target
 from scheduler.models import Airing, AiringStatus, SlotKind
+from tests.conftest import NOW as DESK_NOW
 from tests.web.test_cli_schedule import TOMORROW, add_episode, desk
-from web import cli_liaison
+from web import cli, cli_liaison, cli_schedule
 from web.db import unit_of_work
 
 __all__ = ["desk"]  # the fixture: a city column with a daily 20:00 premiere from tomorrow
@@ -247,8 +248,11 @@ def test_progress_shows_each_priority_per_column_with_behind_marked(
 
 
 def test_schedule_build_takes_the_priorities_and_the_report_shows_their_coverage(
-    app: Flask, desk: Run
+    app: Flask, desk: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The schedule desk's world: its slot starts the day after its NOW, so every clock is it.
+    for module in (cli, cli_schedule, cli_liaison):
+        monkeypatch.setattr(module, "_now", lambda: DESK_NOW)
     day = TOMORROW + timedelta(days=3)
     with unit_of_work(app) as session:
         officer = people.create_person(session, NOW, username="zm", display_name="周敏")
