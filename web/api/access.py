@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 from editorial import people, workflow
 from editorial.errors import NotFound
 from editorial.models import Episode, Membership, Person
+from web import MAX_ID  # ids are 32-bit integers in the database
 from web.api import bp
 from web.api.errors import error
 from web.db import request_session
 from web.uploads import takes_upload
 
 MAX_BODY = 256 * 1024  # bytes of a request body
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 REALM = 'Bearer realm="tvcolumn"'
 
 
