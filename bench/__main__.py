@@ -11,12 +11,13 @@ stdout. Any failure makes the exit status non-zero.
 from __future__ import annotations
 
 import importlib
-import re
 import subprocess
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+
+from bench import Figure, format_figure
 
 BENCHMARKS: list[str] = [
     "bench.workflow",
@@ -30,20 +31,6 @@ BENCHMARKS: list[str] = [
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
-FIGURE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-
-Figure = tuple[str, float, str]
-
-
-def format_figure(figure: Figure) -> str:
-    name, value, unit = figure
-    if not FIGURE_NAME.match(name):
-        raise ValueError(f"figure name {name!r} must be lowercase letters, digits and '_'")
-    if not unit or any(c.isspace() for c in unit):
-        raise ValueError(f"figure {name}: unit {unit!r} must be one word")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"figure {name}: value {value!r} is not a number")
-    return f"{name} {value} {unit}"
 
 
 def run_in_process(module_name: str) -> int:

@@ -41,15 +41,16 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
+import migrations
+from bench import Figure, format_figure
 from calendars import feeds, ledger
 from calendars.settings import FeedSettings
 from editorial import people
 from editorial.db import make_engine, make_sessionmaker
 from editorial.models import Column, Episode, Level, Person, Role, State
 from editorial.workdays import SHANGHAI
-from scheduler import slots
-from scheduler.models import Airing, AiringStatus, Slot, SlotKind
-from web import migrate
+from schedule import slots
+from schedule.models import Airing, AiringStatus, Slot, SlotKind
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 2 March 2026, 09:00 in Shanghai
 RENDERS_ENV = "TVCOLUMN_BENCH_FEED_RENDERS"
@@ -72,8 +73,6 @@ TITLES = (
     "“先锋工程”建设纪实之{n}",
     "远程教育进万家：基层党员学习站点巡礼 {n}",
 )
-
-Figure = tuple[str, float, str]
 
 
 def log(message: str) -> None:
@@ -204,7 +203,7 @@ def build_database(path: Path, airings: int, now: datetime = NOW) -> FeedInstanc
     """A migrated SQLite file at ``path`` with the column, its airings, and no ledger yet."""
     engine = make_engine(f"sqlite:///{path}")
     try:
-        migrate.upgrade(engine)
+        migrations.upgrade(engine)
         with make_sessionmaker(engine)() as session, session.begin():
             populate(session, airings, now)
     finally:
@@ -309,7 +308,5 @@ def run(airings: int = 2000) -> list[Figure]:
 
 
 if __name__ == "__main__":
-    from bench.__main__ import format_figure
-
     for figure in run():
         print(format_figure(figure))

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import format_figure
 from bench.feeds import build_database, sync_ledger
 from calendars import export
 from editorial.db import make_engine, make_sessionmaker
@@ -377,7 +378,5 @@ def run() -> list[Figure]:
 
 
 if __name__ == "__main__":
-    from bench.__main__ import format_figure
-
     for figure in run():
         print(format_figure(figure))

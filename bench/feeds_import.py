@@ -39,6 +39,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+import migrations
 from bench import repeats_from_env
 from calendars import importer
 from calendars.models import FeedSource
@@ -47,7 +48,6 @@ from editorial import people
 from editorial.db import make_engine, make_sessionmaker
 from editorial.models import Level, Role
 from editorial.workdays import SHANGHAI
-from web import migrate
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 2 March 2026, 09:00 in Shanghai
 EVENTS = 10_000
@@ -124,7 +124,7 @@ def county_feed(events: int = EVENTS) -> bytes:
 def make_database(path: Path) -> tuple[sessionmaker[Session], int]:
     """A migrated SQLite file with a county column, its scheduler and one feed source."""
     engine = make_engine(f"sqlite:///{path}")
-    migrate.upgrade(engine)
+    migrations.upgrade(engine)
     factory = make_sessionmaker(engine)
     with factory.begin() as session:
         column = people.create_column(

@@ -125,6 +125,7 @@ def run_step(step: str, folder: Path, runs: int) -> dict[str, Any]:
 def child(argv: list[str]) -> None:
     """In the child: import, warm up the font lookup, then time ``step`` and print JSON."""
     step, folder, runs = argv[0], Path(argv[1]), int(argv[2])
+    # moviepy loads here, in the timed child, never in the parent that spawns it.
     from media import qc, render
     from media.probe import probe
 

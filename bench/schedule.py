@@ -28,7 +28,7 @@ CP-SAT worker and a time limit (``TVCOLUMN_BENCH_CPSAT_SECONDS``, default
 unscheduled approved episodes (the issue's order). "The optimum misses
 nothing" means it misses no air-by date (with about 50 episodes for about 40
 occurrences some episodes always stay unscheduled). A second exact solve puts
-the most series placed first, the order ``scheduler.builder_plan`` states;
+the most series placed first, the order ``schedule.builder_plan`` states;
 ``schedule_reference_series_first_equal_all`` counts the instances where the
 builder matches that optimum on all three counts. The speed ratio is the
 CP-SAT time (model and solve, issue's order) over the builder's time (loading,
@@ -64,6 +64,8 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+import migrations
+from bench import Figure, format_figure
 from bench import schedule_instances as instances
 from bench.schedule_reference import (
     DEFAULT_TIME_LIMIT_S,
@@ -77,8 +79,7 @@ from bench.schedule_reference import (
     solve,
 )
 from editorial.db import make_engine, make_sessionmaker
-from scheduler.models import Airing, AiringStatus, SlotKind
-from web import migrate
+from schedule.models import Airing, AiringStatus, SlotKind
 
 INSTANCES_ENV = "TVCOLUMN_BENCH_SCHEDULE_INSTANCES"
 CPSAT_SECONDS_ENV = "TVCOLUMN_BENCH_CPSAT_SECONDS"
@@ -87,13 +88,11 @@ PROVINCE_OPTIMUM_ENV = "TVCOLUMN_BENCH_PROVINCE_OPTIMUM"
 DEFAULT_INSTANCES = 50
 DEFAULT_BUILD_REPEATS = 3
 BOTH = (False, True)
-BUILDER = "scheduler.builder"
+BUILDER = "schedule.builder"
 MIB = 1024 * 1024
 # The builder never places a standalone episode after its air-by date
-# (scheduler.builder_plan); the reference follows it. A late series part counts as missed.
+# (schedule.builder_plan); the reference follows it. A late series part counts as missed.
 LATE_PREMIERES = False
-
-Figure = tuple[str, float, str]
 
 
 class BuilderMissing(RuntimeError):
@@ -242,7 +241,7 @@ def generate_province(db_url: str) -> Generated:
     """Migrate a fresh database and commit the province instance (run in a child process)."""
     engine = make_engine(db_url)
     try:
-        migrate.upgrade(engine)
+        migrations.upgrade(engine)
         started = time.perf_counter()
         plan = instances.province_plan()
         with make_sessionmaker(engine)() as session, session.begin():
@@ -455,7 +454,7 @@ def reference(tmp: Path, builder: ModuleType | None) -> list[Figure]:
     log(f"comparing with CP-SAT on {n} small instances (1 worker, {time_limit_s:g} s limit)")
     comparisons = []
     with sqlite_engine(tmp / "reference.sqlite3") as engine:
-        migrate.upgrade(engine)
+        migrations.upgrade(engine)
         factory = make_sessionmaker(engine)
         for seed in range(n):
             with factory() as session:
@@ -677,7 +676,7 @@ def explain(seed: int, time_limit_s: float) -> int:
         tempfile.TemporaryDirectory(prefix="tvcolumn-bench-") as tmp,
         sqlite_engine(Path(tmp) / "explain.sqlite3") as engine,
     ):
-        migrate.upgrade(engine)
+        migrations.upgrade(engine)
         factory = make_sessionmaker(engine)
 
         def run_plan(plan: instances.InstancePlan) -> Comparison:
@@ -763,8 +762,6 @@ def run() -> list[Figure]:
         figures += reference(Path(tmp), builder)
     if builder is None:
         # Report what could be measured without the builder, then fail naming it.
-        from bench.__main__ import format_figure
-
         for figure in figures:
             print(format_figure(figure), flush=True)
         raise BuilderMissing(why)

@@ -41,8 +41,8 @@ from sqlalchemy.orm import Session
 
 from editorial import people
 from editorial.models import Episode, Level, Person, Role, Series, State
-from scheduler import slots
-from scheduler.models import Slot, SlotKind
+from schedule import slots
+from schedule.models import Slot, SlotKind
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

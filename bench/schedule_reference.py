@@ -5,7 +5,7 @@ instances. The problem, read from the database by ``load_problem`` for a set
 of columns and a horizon ``[start, end)``:
 
 - the occurrences of the columns' premiere slots in the horizon, with their
-  exceptions and extra dates (``scheduler.slots.slot_occurrences``);
+  exceptions and extra dates (``schedule.slots.slot_occurrences``);
 - the columns' approved episodes;
 - an episode fits an occurrence of its own column iff
   ``slot.duration_s * min_fill <= episode.target_duration_s
@@ -21,7 +21,7 @@ of columns and a horizon ``[start, end)``:
 
 The objective is lexicographic: fewest missed air-by dates, then fewest
 unscheduled approved episodes. With ``series_first=True`` the most series
-placed comes before both (the order ``scheduler.builder_plan`` states for the
+placed comes before both (the order ``schedule.builder_plan`` states for the
 builder). Exchange (another column's offered episode
 filling an empty occurrence) and reruns are outside the model: reruns replay
 premieres and change neither count, and the compared instances offer nothing
@@ -45,8 +45,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from editorial.models import Episode, Series, State
-from scheduler.models import Airing, AiringStatus, Slot, SlotKind
-from scheduler.slots import slot_occurrences
+from schedule.models import Airing, AiringStatus, Slot, SlotKind
+from schedule.slots import slot_occurrences
 
 DEFAULT_TIME_LIMIT_S = 10.0
 

@@ -74,6 +74,8 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
+from bench import format_figure
+
 if __name__ == "__main__":  # run as a file: this folder must not shadow the code's packages
     _here = str(Path(__file__).resolve().parent)
     sys.path[:] = [p for p in sys.path if p and str(Path(p).resolve()) != _here]
@@ -253,7 +255,7 @@ def instance_env(root: Path, folder: Path, db_url: str) -> dict[str, str]:
 
 def tvcolumn(instance: Instance, *args: str, timeout: float = 600) -> str:
     """``tvcolumn ARGS`` of the measured checkout; its standard output."""
-    argv = [sys.executable, "-c", "from web.cli import main; main()", *args]
+    argv = [sys.executable, "-c", "from cli import main; main()", *args]
     done = subprocess.run(
         argv,
         env=instance.env,
@@ -700,11 +702,6 @@ def run() -> list[Figure]:
         ("web_load_api_episodes_listed", listed, "episodes"),
         ("web_load_seconds", round(time.monotonic() - started, 1), "s"),
     ]
-
-
-def format_figure(figure: Figure) -> str:
-    name, value, unit = figure
-    return f"{name} {value} {unit}"
 
 
 def main() -> int:

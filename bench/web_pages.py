@@ -43,13 +43,14 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
+from bench import format_figure
 from bench import schedule_instances as instances
 from bench.schedule import generate_province, pin_to_one_core
 from editorial import accounts, people
 from editorial.db import make_engine, make_sessionmaker
 from editorial.models import Column, Episode, Role, State
-from scheduler import builder
-from scheduler.builder_settings import BuildSettings
+from schedule import builder
+from schedule.builder_settings import BuildSettings
 from web import create_app
 from web.db import session_factory
 
@@ -229,8 +230,6 @@ def run() -> list[Figure]:
 
 
 def main() -> int:
-    from bench.__main__ import format_figure
-
     started = datetime.now(UTC)
     for figure in run():
         print(format_figure(figure), flush=True)

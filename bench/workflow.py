@@ -31,10 +31,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+import migrations
 from editorial import history, people, workflow
 from editorial.db import make_engine, make_sessionmaker
 from editorial.models import Column, Episode, HistoryEntry, Level, Person, Role, Stage, State
-from web import migrate
 
 EPISODES_ENV = "TVCOLUMN_BENCH_EPISODES"
 DEFAULT_EPISODES = 10_000
@@ -233,7 +233,7 @@ def run() -> list[Figure]:
         db_path = Path(tmp) / "bench.sqlite3"
         engine = make_engine(f"sqlite:///{db_path}")
         try:
-            migrate.upgrade(engine)
+            migrations.upgrade(engine)
             factory = make_sessionmaker(engine)
             clock = Clock(START, STEP)
             crew = make_crew(factory, clock.tick())

@@ -36,7 +36,7 @@ from calendars.models import ExternalAiring, FeedSource
 from calendars.settings import FeedSettings
 from editorial.models import Column, Episode, Level, Series
 from editorial.workdays import SHANGHAI
-from scheduler.models import Airing, AiringStatus, Slot
+from schedule.models import Airing, AiringStatus, Slot
 
 MIN_TITLE = 4  # characters of a normalized title, below which it never matches
 WEEKDAYS = "一二三四五六日"

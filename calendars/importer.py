@@ -71,7 +71,7 @@ from calendars.settings import FeedSettings
 from editorial.errors import InvalidInput, NotFound
 from editorial.models import Column, Person
 from editorial.workdays import SHANGHAI, local_date
-from scheduler.slots import require_scheduler
+from schedule.slots import require_scheduler
 
 log = logging.getLogger(__name__)
 

@@ -42,7 +42,7 @@ from calendars.settings import DEFAULT_SETTINGS, FeedSettings
 from editorial.models import Column, Episode, Series, Stage
 from editorial.workdays import REVIEW_STAGE, SHANGHAI, local_date
 from liaison.models import AgendaKind, Meeting, Priority
-from scheduler.models import Airing, AiringStatus, Slot, SlotKind
+from schedule.models import Airing, AiringStatus, Slot, SlotKind
 
 UID_DOMAIN = "tvcolumn"
 SYNCED_KINDS = (EventKind.AIRING, EventKind.EXTERNAL, EventKind.REVIEW, EventKind.LIAISON)

@@ -417,3 +417,20 @@ class HolidayDay(Base):
     source: Mapped[str] = mapped_column(String(200))
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Notification(Base):
+    """A message for a person: a reminder or a deadline (通知), written by the job that
+    found it and read on the person's pages."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    episode_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id"))
+    message: Mapped[str] = mapped_column(Text)
+    # The same reminder is never sent twice: jobs are idempotent on this key.
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,7 +12,8 @@ replies, and two reporting priorities whose tags the demo episodes carry
 
 Each has a submission deadline and a target for every column. Everything is
 done by the demo's liaison officer (``zhou.min``), through ``liaison.service``;
-then the feed ledger is synced, so the liaison feed shows it. Nothing is added
+``tvcolumn demo load`` then syncs the feed ledger, so the liaison feed shows it
+(calendars lies above liaison and is not imported here). Nothing is added
 if a quarter exists or the editorial demo is not there; the caller commits.
 """
 
@@ -89,9 +90,6 @@ def load(session: Session, now: datetime) -> int | None:
     )
     for spec in specs:
         service.add_priority(session, officer, quarter, spec, now)
-    from calendars import ledger  # the liaison feed shows the new events at once
-
-    ledger.sync(session, now)
     return len(specs)
 
 

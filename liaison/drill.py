@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from editorial.models import Column, Episode, State
 from editorial.sight import TitleSight
-from scheduler.models import Airing, AiringStatus, Slot, SlotKind
+from schedule.models import Airing, AiringStatus, Slot, SlotKind
 
 ON_AIR = frozenset({AiringStatus.PUBLISHED, AiringStatus.AIRED})  # public: in every feed
 

@@ -6,7 +6,7 @@ gets its ``BuildSettings`` from ``build_settings``: the defaults, with one
 over when the build's horizon begins. Those overlapping the horizon make the
 builder prefer their tagged episodes inside the window; one lying wholly after
 the horizon makes a tagged episode wait for it rather than air now and miss it
-(``scheduler.builder_plan``: it sits at the end of this build, and a later
+(``schedule.builder_plan``: it sits at the end of this build, and a later
 build moves it into the window).
 
 ``fingerprint`` is what the rebuild-on-change job adds to its inputs, so a
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from editorial.workdays import local_date
 from liaison.models import Priority
-from scheduler.builder_settings import BuildSettings, PriorityWindow
+from schedule.builder_settings import BuildSettings, PriorityWindow
 
 
 def priority_windows(session: Session, first: date) -> tuple[PriorityWindow, ...]:

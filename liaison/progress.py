@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from editorial.models import Episode, PriorityTag, State
 from editorial.workdays import local_date
 from liaison.models import Priority, Quarter, Target
-from scheduler.models import Airing, AiringStatus, Slot, SlotKind
+from schedule.models import Airing, AiringStatus, Slot, SlotKind
 
 
 class Stage(enum.StrEnum):

@@ -10,7 +10,7 @@
   producers.
 
 Notifications are the scheduler's (``scheduler.models.Notification``), shown by
-the pages like the review reminders. Like ``scheduler.publishing`` it takes the
+the pages like the review reminders. Like ``schedule.publishing`` it takes the
 session and ``now``, flushes, returns how many notifications it added and never
 commits; running it twice at one ``now`` adds nothing the second time.
 """
@@ -23,11 +23,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
-from editorial.models import Column, Level, Membership, Person, Role
+from editorial.models import Column, Level, Membership, Notification, Person, Role
 from editorial.workdays import SHANGHAI, local_date
 from liaison.models import Attendance, Meeting, Priority, Quarter, Target
 from liaison.progress import Cell, Stage, behind_with_a_month_left, progress
-from scheduler.models import Notification
 
 MEETING_NOTICE = timedelta(days=14)
 BEHIND_DAYS = 30  # behind_with_a_month_left's month

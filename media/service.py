@@ -35,8 +35,8 @@ from media.models import (
     MediaJob,
     MediaVersion,
 )
-from scheduler.builder_settings import BuildSettings
-from scheduler.models import Slot, SlotKind
+from schedule.builder_settings import BuildSettings
+from schedule.models import Slot, SlotKind
 
 GIB = 2**30
 

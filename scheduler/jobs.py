@@ -24,19 +24,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from editorial import accounts
+from calendars import export, importer, ledger
+from editorial import accounts, reminders
 from editorial.models import Episode, State
-from scheduler import publishing
-from scheduler.models import RunStatus, ScheduleBuild, SchedulerRun, Slot, SlotDate
-
-if TYPE_CHECKING:
-    from media.jobs import Supervisor  # imported by the service only when it leads
+from liaison import planning
+from liaison import reminders as liaison_reminders
+from media.jobs import Supervisor
+from schedule import publishing
+from schedule.builder import build
+from schedule.models import ScheduleBuild, Slot, SlotDate
+from scheduler.models import RunStatus, SchedulerRun
 
 log = logging.getLogger(__name__)
 
@@ -316,27 +318,19 @@ def mark_aired() -> int | None:
 
 def remind() -> int | None:
     """Poll: review-deadline reminders (notifications shown by the pages)."""
-    return run_once("review-reminders", publishing.review_reminders)
+    return run_once("review-reminders", reminders.review_reminders)
 
 
 def remind_liaison() -> int | None:
     """Poll: liaison reminders: a meeting two weeks ahead, a column behind its target with
     a month of the priority's window left (liaison.reminders)."""
-    return run_once("liaison-reminders", _liaison_reminders)
-
-
-def _liaison_reminders(session: Session, now: datetime) -> int:
-    from liaison import reminders
-
-    return reminders.remind(session, now)
+    return run_once("liaison-reminders", liaison_reminders.remind)
 
 
 def import_feeds() -> int | None:
     """Hourly: import every active county feed source; a source that fails keeps its last
     good import and records why. The sources are fetched before the run's transaction, so
     no database lock is held while a slow county server answers (SQLite has one writer)."""
-    from calendars import importer  # the scheduler does not load calendars otherwise
-
     with _sessions()() as session:
         planned = importer.plan_fetches(session, datetime.now(UTC))
     fetched = importer.fetch_all(planned)
@@ -350,27 +344,19 @@ def sync_feeds() -> int | None:
     a full disk) records the run failed with the reason and is tried again every poll."""
     directory = _feeds_dir
     if directory is None:
-        return run_once("sync-feeds", _sync_feeds)
+        return run_once("sync-feeds", ledger.sync)
 
     def write_files(session: Session, now: datetime, _changed: int) -> None:
-        from calendars import export
-
         try:
             export.refresh(session, now, directory)
         except OSError as error:
             raise FeedsNotWritten(f"feed files in {directory} not written: {error}") from error
 
-    return run_once("sync-feeds", _sync_feeds, after_commit=write_files)
+    return run_once("sync-feeds", ledger.sync, after_commit=write_files)
 
 
 class FeedsNotWritten(OSError):
     """The ledger was synced and committed, but the static feed files were not written."""
-
-
-def _sync_feeds(session: Session, now: datetime) -> int:
-    from calendars import ledger  # calendars reads the schedule: imported late, one way at load
-
-    return ledger.sync(session, now)
 
 
 def media_work() -> int | None:
@@ -422,9 +408,6 @@ def _rebuild_if_changed(session: Session, now: datetime) -> int:
 
 
 def _build(session: Session, now: datetime, fingerprint: str) -> int:
-    from liaison import planning
-    from scheduler.builder import build  # the planner loads only in the process that builds
-
     result = build(session, now, settings=planning.build_settings(session, now))
     result.fingerprint = fingerprint
     session.flush()
@@ -446,8 +429,6 @@ def inputs_fingerprint(session: Session) -> str:
     priority is added or its tag, window or weight changes. Anything else
     (series dates) waits for the nightly rebuild.
     """
-    from liaison import planning
-
     approved = session.execute(
         select(
             func.count(),

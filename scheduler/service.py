@@ -43,6 +43,7 @@ from apscheduler.util import ref_to_obj
 from sqlalchemy import Engine
 
 from editorial.db import make_engine, make_sessionmaker
+from media.jobs import Supervisor
 from scheduler import jobs, leader
 
 log = logging.getLogger(__name__)
@@ -321,8 +322,6 @@ class Service:
     def _lead(self, engine: Engine) -> None:
         media = None
         if self.media_dir is not None:
-            from media.jobs import Supervisor
-
             media = Supervisor(self.url, self.media_dir)
         jobs.configure(make_sessionmaker(engine), self.feeds_dir, media)
         jobs.recover({spec.id: ref_to_obj(spec.func) for spec in self.specs})

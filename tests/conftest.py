@@ -21,10 +21,10 @@ import pytest
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 
+import migrations
 from editorial import people, workflow
 from editorial.db import make_engine
 from editorial.models import Column, Episode, Level, Person, Role
-from web import migrate
 
 pytest_plugins = ["pytester", "tests.ci_skips"]
 
@@ -55,7 +55,7 @@ def migrated_engine(backend: str, tmp_dir: Path) -> Engine:
         reset_postgres(engine)
     else:
         engine = make_engine(f"sqlite:///{tmp_dir / 'test.sqlite3'}")
-    migrate.upgrade(engine)
+    migrations.upgrade(engine)
     return engine
 
 

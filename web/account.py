@@ -15,10 +15,10 @@ from werkzeug.wrappers import Response
 
 from calendars import feeds, tokens
 from calendars.models import FeedToken
+from editorial import notifications as notices
 from editorial.errors import NotFound
 from editorial.models import Person
 from editorial.workdays import SHANGHAI
-from scheduler import notifications as notices
 from web.auth import current_person
 from web.db import request_session
 from web.feeds import webcal

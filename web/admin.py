@@ -5,9 +5,9 @@ granted and revoked, and slots created, in the columns the person
 administers; columns and people may be created by any administrator, and the
 creator of a column becomes its first administrator. A slot's stop dates
 (停播) are added by a scheduler or administrator of its column, as
-``scheduler.slots.require_scheduler`` decides. Each form is parsed
+``schedule.slots.require_scheduler`` decides. Each form is parsed
 here and handed to one service (``editorial.people``, ``editorial.accounts``,
-``scheduler.slots``); a refusal re-shows the form with each field's message
+``schedule.slots``); a refusal re-shows the form with each field's message
 and stores nothing.
 """
 
@@ -40,9 +40,11 @@ from editorial import accounts, people
 from editorial.errors import DomainError, Forbidden, InvalidInput, NotFound
 from editorial.models import Column, Level, Membership, Person, Role
 from editorial.workdays import SHANGHAI
-from scheduler import runs, slots
-from scheduler.models import RunStatus, Slot, SlotKind
-from scheduler.recurrence import Occurrence, Recurrence, occurrences
+from schedule import slots
+from schedule.models import Slot, SlotKind
+from schedule.recurrence import Occurrence, Recurrence, occurrences
+from scheduler import runs
+from scheduler.models import RunStatus
 from web import labels
 from web.auth import current_person
 from web.db import request_session

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from editorial.models import Level, Role, Stage, State
 from editorial.workflow import Act
 from media.models import JobKind, JobState
-from scheduler.models import SlotKind
+from schedule.models import SlotKind
 
 STATE = {
     State.PROPOSED: _l("选题申报"),

@@ -49,7 +49,7 @@ from liaison.dashboard import Dashboard, dashboard
 from liaison.drill import drill_list
 from liaison.models import AgendaKind, Attendance, AttendanceStatus, Meeting, Priority, Quarter
 from liaison.progress import STAGES, Stage, progress
-from scheduler.models import AiringStatus
+from schedule.models import AiringStatus
 from web import labels, liaison_charts, liaison_export, nav
 from web.admin import CLOCK, Form
 from web.auth import current_person

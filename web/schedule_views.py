@@ -3,7 +3,7 @@ schedulers' acts (pin, unpin, move, pull), and the report.
 
 Everyone signed in sees the schedule of the columns they hold a role in;
 schedulers (编排) and admins of a slot's column act on its airings through
-``scheduler.airings``. Times are shown in Asia/Shanghai. A grid reads its
+``schedule.airings``. Times are shown in Asia/Shanghai. A grid reads its
 airings and the imported county airings in two statements, however many
 there are.
 """
@@ -27,11 +27,11 @@ from calendars.models import ExternalAiring, FeedSource
 from editorial.errors import Forbidden, InvalidInput, NotFound
 from editorial.models import Column, Episode, Membership, Person, Series
 from editorial.workdays import SHANGHAI, local_date
-from scheduler import airings
-from scheduler.builder_report import schedule_report
-from scheduler.models import Airing, AiringStatus, Slot, SlotKind
-from scheduler.recurrence import Occurrence
-from scheduler.slots import SCHEDULING_ROLES, slot_occurrences
+from schedule import airings
+from schedule.builder_report import schedule_report
+from schedule.models import Airing, AiringStatus, Slot, SlotKind
+from schedule.recurrence import Occurrence
+from schedule.slots import SCHEDULING_ROLES, slot_occurrences
 from web import labels
 from web.auth import current_person
 from web.db import request_session
@@ -54,7 +54,7 @@ STATUS = {
     AiringStatus.AIRED: _l("已播出"),
     AiringStatus.CANCELLED: _l("已撤下"),
 }
-# The builder's reasons for leaving an approved episode unscheduled (scheduler.builder).
+# The builder's reasons for leaving an approved episode unscheduled (schedule.builder).
 REASON = {
     "not_built": _l("尚未编排"),
     "no_slot": _l("没有首播时段"),
@@ -593,7 +593,7 @@ Act = Callable[[Session, Person, Airing, datetime], Airing | list[Airing]]
 
 
 def _act(airing_id: int, act: Act, done: str) -> Response | tuple[str, int]:
-    """Run one act of ``scheduler.airings``; a refusal re-shows the page (nothing stored)."""
+    """Run one act of ``schedule.airings``; a refusal re-shows the page (nothing stored)."""
     session = request_session()
     person = current_person()
     desk = desk_of(session, person)

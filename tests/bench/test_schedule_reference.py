@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bench import schedule_instances as instances
 from bench.schedule import shrink
 from bench.schedule_reference import Ep, Occ, Problem, Ser, evaluate, load_problem, solve
-from scheduler.models import SlotKind
+from schedule.models import SlotKind
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 HAVE_ORTOOLS = importlib.util.find_spec("ortools") is not None

@@ -18,8 +18,8 @@ from calendars.models import FeedSource
 from calendars.settings import FeedSettings
 from editorial import people, workflow
 from editorial.models import Column, Episode, Level, Person, Role, Series
-from scheduler import slots
-from scheduler.models import Airing, AiringStatus, Slot, SlotKind
+from schedule import slots
+from schedule.models import Airing, AiringStatus, Slot, SlotKind
 from tests.calendars.test_importer import event, ics
 from tests.conftest import NOW, Crew, walk_to_approved
 

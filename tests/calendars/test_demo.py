@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from calendars import demo, feeds
 from calendars.models import EventKind, ExternalAiring, FeedEvent, FeedSource
 from editorial import demo as editorial_demo
-from scheduler import demo as scheduler_demo
+from schedule import demo as scheduler_demo
 
 
 def test_the_demo_imports_a_county_feed_once_and_the_feeds_show_it(

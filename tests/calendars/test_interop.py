@@ -1,6 +1,6 @@
 """Interop: four independent parsers read every feed of the demo as the ledger means it.
 
-The demo (``editorial.demo``, ``scheduler.demo``, ``calendars.demo`` and ``liaison.demo``,
+The demo (``editorial.demo``, ``schedule.demo``, ``calendars.demo`` and ``liaison.demo``,
 synced into the ledger) gives ``all.ics``, one feed per column, ``liaison.ics`` (the
 quarter's meeting, timed; its priorities' windows, all-day over several days; their
 submission deadlines, all-day) and a person's private feed. Each must be accepted by:
@@ -46,8 +46,8 @@ from calendars.models import EventKind, FeedEvent
 from editorial import demo as editorial_demo
 from editorial.models import Person
 from liaison import demo as liaison_demo
-from scheduler import demo as scheduler_demo
-from scheduler.recurrence import Recurrence, occurrences
+from schedule import demo as scheduler_demo
+from schedule.recurrence import Recurrence, occurrences
 from tests.conftest import IN_CI, NOW, rolled_back_session
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,14 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from calendars import feeds, ledger
-from calendars.models import EventKind, EventStatus, FeedEvent
+from calendars.models import EventKind, EventStatus, ExternalAiring, FeedEvent, FeedSource
 from calendars.settings import FeedSettings
+from editorial import workflow
 from editorial.errors import InvalidInput
 from editorial.models import Person
-from scheduler import airings, publishing
-from scheduler.models import Airing, SlotKind
-from tests.conftest import NOW, Crew
-from tests.scheduler.test_builder import FRIDAYS, Desk, live, local, run_build
+from schedule import airings, publishing
+from schedule.models import Airing, SlotKind
+from tests.conftest import NOW, Crew, walk_to_review
+from tests.schedule.test_builder import FRIDAYS, Desk, live, local, run_build
 
 
 @pytest.fixture
@@ -259,8 +260,6 @@ def test_a_column_feed_shows_that_column_only(session: Session, desk: Desk) -> N
 def test_nothing_private_in_a_public_feed(
     session: Session, desk: Desk, crew: Crew, propose: object
 ) -> None:
-    from tests.conftest import walk_to_review
-
     episode = propose(title="尚在审看的节目")  # type: ignore[operator]
     walk_to_review(session, crew, episode)
     ledger.sync(session, NOW)
@@ -277,9 +276,6 @@ def test_nothing_private_in_a_public_feed(
 def test_a_personal_feed_shows_whom_each_review_waits_for(
     session: Session, crew: Crew, propose: object, make_crew: object
 ) -> None:
-    from editorial import workflow
-    from tests.conftest import walk_to_review
-
     episode = propose(title="待复审节目")  # type: ignore[operator]
     walk_to_review(session, crew, episode)
     ledger.sync(session, NOW)
@@ -341,8 +337,6 @@ def test_last_modified_follows_the_data_and_the_day(session: Session, desk: Desk
 def test_imported_airings_appear_in_all_and_their_column_marked_external(
     session: Session, desk: Desk
 ) -> None:
-    from calendars.models import ExternalAiring, FeedSource
-
     county = desk.column("石桥红旗")
     source = FeedSource(column_id=county.id, name="县台", location="/srv/x.ics", created_at=NOW)
     session.add(source)

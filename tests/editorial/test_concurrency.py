@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+import migrations
 from editorial import accounts, history, people, workflow
 from editorial.db import make_engine
 from editorial.errors import Conflict
 from editorial.models import Episode, HistoryEntry, Level, Role, SignInThrottle, State
 from tests.conftest import NOW, PG_URL
-from web import migrate
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def pg_engine() -> Iterator[Engine]:
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    migrate.upgrade(engine)
+    migrations.upgrade(engine)
     yield engine
     engine.dispose()
     with admin.begin() as conn:

@@ -11,11 +11,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+import migrations
 from editorial import history, workflow
 from editorial.db import make_engine
 from editorial.models import Comment, Episode, HistoryAnchor
 from tests.conftest import NOW, Crew, scratch_database, walk_to_approved
-from web import migrate
 
 BEFORE_ANCHORS = "a41c7e2b9d63"  # 0010: the sign-in, anchor and producer migrations follow
 
@@ -114,10 +114,10 @@ def insert_pre_anchor_data(session: Session) -> None:
 def test_the_migration_anchors_and_seals_existing_chains(backend: str, tmp_path: Path) -> None:
     with scratch_database(backend, tmp_path, "anchors") as url:
         engine = make_engine(url)
-        migrate.upgrade(engine, BEFORE_ANCHORS)
+        migrations.upgrade(engine, BEFORE_ANCHORS)
         with Session(engine) as session, session.begin():
             insert_pre_anchor_data(session)
-        migrate.upgrade(engine)
+        migrations.upgrade(engine)
         with Session(engine) as session:
             assert list(history.verify(session)) == []
             seal = session.execute(

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from editorial import history, workflow
+from editorial import history, people, workflow
 from editorial.errors import Conflict, Forbidden, IllegalAct, InvalidInput
 from editorial.models import Episode, HistoryEntry, Role, SignOff, Stage, State
 from editorial.workflow import Checklist
@@ -81,8 +81,6 @@ def test_nobody_signs_two_stages_even_across_rounds(
     session: Session, crew: Crew, propose: Callable[..., Episode]
 ) -> None:
     # The responsible producer also holds the reviewer role: still only one stage.
-    from editorial import people
-
     people.grant_role(session, crew.producer, crew.column, Role.REVIEWER, NOW)
     episode = propose()
     walk_to_review(session, crew, episode)
@@ -98,8 +96,6 @@ def test_nobody_signs_two_stages_even_across_rounds(
 def test_the_editor_director_signs_no_stage(
     session: Session, crew: Crew, propose: Callable[..., Episode]
 ) -> None:
-    from editorial import people
-
     people.grant_role(session, crew.director, crew.column, Role.REVIEWER, NOW)
     episode = propose()
     walk_to_review(session, crew, episode)
@@ -387,8 +383,6 @@ def test_returning_at_a_stage_binds_the_person_to_that_stage(
     session: Session, crew: Crew, propose: Callable[..., Episode]
 ) -> None:
     """A reviewer who returned at the second review may not later sign the first."""
-    from editorial import people
-
     people.grant_role(session, crew.reviewer, crew.column, Role.PRODUCER, NOW)
     episode = propose()
     walk_to_review(session, crew, episode)
@@ -452,8 +446,6 @@ def test_a_reason_keeps_its_words_without_the_invisible_ends(
 def test_an_editor_director_may_not_name_themselves_responsible_producer(
     session: Session, crew: Crew
 ) -> None:
-    from editorial import people
-
     people.grant_role(session, crew.director, crew.column, Role.PRODUCER, NOW)
     proposal = workflow.Proposal(
         title="自己审自己", target_duration_s=600, responsible_producer=crew.director
@@ -467,8 +459,6 @@ def test_an_editor_director_may_not_name_themselves_responsible_producer(
 def test_the_proposer_may_not_approve_their_own_topic(
     session: Session, crew: Crew, propose: Callable[..., Episode]
 ) -> None:
-    from editorial import people
-
     people.grant_role(session, crew.director, crew.column, Role.PRODUCER, NOW)
     episode = propose()
     before = snapshot(session, episode)
@@ -482,8 +472,6 @@ def test_the_proposer_may_not_approve_their_own_topic(
 def test_responsibility_may_not_be_handed_to_the_episodes_editor_director(
     session: Session, crew: Crew, propose: Callable[..., Episode]
 ) -> None:
-    from editorial import people
-
     people.grant_role(session, crew.director, crew.column, Role.PRODUCER, NOW)
     episode = propose()
     before = snapshot(session, episode)

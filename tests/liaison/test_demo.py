@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from calendars import feeds
+from calendars import feeds, ledger
 from calendars.models import EventKind, FeedEvent
 from editorial import demo as editorial_demo
 from editorial.models import Column, PriorityTag
@@ -15,7 +15,7 @@ from editorial.workdays import SHANGHAI, local_date
 from liaison import demo, reminders
 from liaison.models import Meeting, Priority, Quarter
 from liaison.progress import Stage, progress
-from scheduler import demo as scheduler_demo
+from schedule import demo as scheduler_demo
 
 
 def test_the_demo_plans_the_current_quarter_once(session: Session, now: datetime) -> None:
@@ -39,6 +39,7 @@ def test_the_demo_plans_the_current_quarter_once(session: Session, now: datetime
     assert all(len(p.targets) == columns for p in priorities)
     report = progress(session, quarter)
     assert sum(c.count(s) for c in report.cells.values() for s in Stage) > 0  # real numbers
+    ledger.sync(session, now)  # as `tvcolumn demo load` does after every package's demo
     kinds = session.scalars(select(FeedEvent.uid).where(FeedEvent.kind == EventKind.LIAISON))
     assert {uid.split("-")[1] for uid in kinds} >= {"meeting", "priority"}
     assert feeds.render(session, feeds.liaison_feed(), feeds.window(now)).events >= 3

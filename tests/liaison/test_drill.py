@@ -13,9 +13,9 @@ from editorial import workflow
 from editorial.models import Column, Episode, Level, Person, Role
 from editorial.sight import title_sight
 from liaison.drill import drill_list
-from scheduler.models import Airing, AiringStatus, Slot, SlotKind
+from schedule.models import Airing, AiringStatus, Slot, SlotKind
 from tests.conftest import NOW, Crew
-from tests.scheduler.conftest import make_slot, scheduler_person
+from tests.schedule.conftest import make_slot, scheduler_person
 
 __all__ = ["make_slot", "scheduler_person"]
 

@@ -14,9 +14,9 @@ from editorial.models import Column, Episode, Level, Person, Role
 from liaison import service
 from liaison.models import Priority, Quarter
 from liaison.progress import Stage, behind_with_a_month_left, progress
-from scheduler.models import Airing, AiringStatus, Slot, SlotKind
+from schedule.models import Airing, AiringStatus, Slot, SlotKind
 from tests.conftest import NOW, Crew, walk_to_approved, walk_to_review
-from tests.scheduler.conftest import make_slot, scheduler_person
+from tests.schedule.conftest import make_slot, scheduler_person
 
 __all__ = ["make_slot", "scheduler_person"]
 

@@ -12,16 +12,16 @@ from apscheduler.util import ref_to_obj
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from editorial.models import Column, Level, Person, Role
+from editorial.models import Column, Level, Notification, Person, Role
 from editorial.workdays import SHANGHAI
 from liaison import reminders, service
 from liaison.models import AgendaKind, Meeting, Priority, Target
-from scheduler import airings, jobs
-from scheduler.models import Notification
+from schedule import airings
+from scheduler import jobs
 from scheduler.service import job_specs
 from tests.conftest import NOW, Crew
-from tests.scheduler.conftest import scheduler_person
-from tests.scheduler.test_builder import Desk
+from tests.schedule.conftest import scheduler_person
+from tests.schedule.test_builder import Desk
 
 __all__ = ["scheduler_person"]
 

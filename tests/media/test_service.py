@@ -23,11 +23,11 @@ from media.service import (
     request_job,
     set_packaging,
 )
-from scheduler.builder_settings import episode_duration
-from scheduler.models import Slot, SlotKind
+from schedule.builder_settings import episode_duration
+from schedule.models import Slot, SlotKind
 from tests.conftest import NOW, Crew
 from tests.media.conftest import Clips
-from tests.scheduler.conftest import make_slot, scheduler_person
+from tests.schedule.conftest import make_slot, scheduler_person
 
 __all__ = ["make_slot", "scheduler_person"]
 

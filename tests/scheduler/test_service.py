@@ -32,24 +32,18 @@ from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+import migrations
 from calendars import export
 from editorial import people, workflow
 from editorial.db import make_engine, make_sessionmaker
 from editorial.models import Column, Level, Person, Role
 from editorial.workdays import SHANGHAI, local_date
-from scheduler import jobs, slots
-from scheduler.builder import build
-from scheduler.models import (
-    Airing,
-    AiringStatus,
-    RunStatus,
-    ScheduleBuild,
-    SchedulerRun,
-    SlotKind,
-    apscheduler_jobs,
-)
+from schedule import slots
+from schedule.builder import build
+from schedule.models import Airing, AiringStatus, ScheduleBuild, SlotKind
+from scheduler import jobs
+from scheduler.models import RunStatus, SchedulerRun, apscheduler_jobs
 from tests.conftest import NOW, PG_URL, Crew, make_writable, walk_to_approved
-from web import migrate
 
 TVCOLUMN = str(Path(sys.executable).with_name("tvcolumn"))
 POLLERS = (
@@ -93,7 +87,7 @@ def service_db_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     else:
         url = f"sqlite:///{tmp_path / 'service.sqlite3'}"
     engine = make_engine(url)
-    migrate.upgrade(engine)
+    migrations.upgrade(engine)
     yield ServiceDb(url, engine, make_sessionmaker(engine))
     engine.dispose()
     if schema is not None:
@@ -420,7 +414,7 @@ def test_a_daily_run_missed_while_the_service_was_down_runs_once_on_restart(
 
 def test_the_web_application_never_imports_apscheduler() -> None:
     probe = (
-        "import sys, web.cli; from web import create_app;"
+        "import sys, cli; from web import create_app;"
         "app = create_app({'DATABASE_URL': 'sqlite://'});"
         "app.test_client().get('/');"
         "print(sorted(m for m in sys.modules if m.startswith('apscheduler')))"

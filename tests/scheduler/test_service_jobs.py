@@ -14,20 +14,21 @@ from sqlalchemy.orm import Session
 
 from editorial import people, workflow
 from editorial.accounts import FORGET
-from editorial.models import Column, Episode, Person, PriorityTag, Role, SignInThrottle
+from editorial.models import (
+    Column,
+    Episode,
+    Notification,
+    Person,
+    PriorityTag,
+    Role,
+    SignInThrottle,
+)
 from editorial.workdays import local_date
 from liaison import service
-from scheduler import jobs, slots
-from scheduler.models import (
-    Airing,
-    AiringStatus,
-    Notification,
-    RunStatus,
-    ScheduleBuild,
-    SchedulerRun,
-    Slot,
-    SlotKind,
-)
+from schedule import slots
+from schedule.models import Airing, AiringStatus, ScheduleBuild, Slot, SlotKind
+from scheduler import jobs
+from scheduler.models import RunStatus, SchedulerRun
 from tests.conftest import NOW
 from tests.scheduler.test_service import (  # noqa: F401  (the fixtures)
     ServiceDb,

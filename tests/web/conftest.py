@@ -21,10 +21,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+import migrations
+from cli import cli
 from editorial.db import make_engine
 from tests.conftest import PG_URL
-from web import create_app, migrate
-from web.cli import cli
+from web import create_app
 from web.db import session_factory
 
 
@@ -43,7 +44,7 @@ class PostgresSchema:
             .render_as_string(hide_password=False)
         )
         self.engine = make_engine(self.url)
-        migrate.upgrade(self.engine)
+        migrations.upgrade(self.engine)
         with self.engine.begin() as conn:
             self.tables = [
                 row[0]
@@ -95,7 +96,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
         engine: Engine = make_engine(url)
-        migrate.upgrade(engine)
+        migrations.upgrade(engine)
         engine.dispose()
         return url
     schema: PostgresSchema = request.getfixturevalue("web_postgres")

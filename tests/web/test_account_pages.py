@@ -16,8 +16,7 @@ from sqlalchemy import func, select
 from calendars import export
 from calendars.models import FeedToken
 from editorial import accounts, people
-from editorial.models import Level, Role
-from scheduler.models import Notification
+from editorial.models import Level, Notification, Role
 from tests.scheduler.test_service import (  # noqa: F401  (the fixture)
     ServiceDb,
     service_db_fixture,

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 
 from editorial import accounts, people, workflow
 from editorial.models import Column, Level, Membership, Person, Role
-from scheduler import jobs, slots
-from scheduler.models import Slot, SlotKind
+from schedule import slots
+from schedule.models import Slot, SlotKind
+from scheduler import jobs
 from tests.web.conftest import csrf_token, sign_in
 from web import admin
 from web.db import session_factory, unit_of_work

@@ -16,8 +16,8 @@ from calendars.models import ExternalAiring, FeedSource
 from editorial import accounts, people, workflow
 from editorial.models import Comment, Episode, HistoryEntry, Level, Role, Stage
 from editorial.workdays import SHANGHAI
-from scheduler import airings, slots
-from scheduler.models import SlotKind
+from schedule import airings, slots
+from schedule.models import SlotKind
 from tests.web.conftest import sign_in
 from web.api import access, acts
 from web.db import unit_of_work

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
-from media.models import MediaVersion
+from media.models import JobState, MediaJob, MediaVersion
 from tests.media.conftest import make_clip
 from tests.web.test_api import NOW, Api, assert_error, propose, world
 from tests.web.test_openapi import Conformance
@@ -234,8 +234,6 @@ def test_a_master_sent_without_a_name_is_named_after_its_episode(
 def test_the_files_a_job_made_are_fetched_with_the_same_token(
     app: Flask, api: dict[str, Api], master: bytes
 ) -> None:
-    from media.models import JobState, MediaJob
-
     eid = in_production(api)
     send(api["ed"], eid, master, version=version_of(api, eid))
     root = media_settings(app.config).root

@@ -28,13 +28,14 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
+import migrations
 from editorial import demo as editorial_demo
 from editorial import people, workflow
 from editorial.db import make_engine
 from editorial.models import Column, Episode, Membership, Person, Role
 from media.errors import CODES as MEDIA_REFUSALS
 from tests.conftest import NOW, PG_URL
-from web import create_app, migrate
+from web import create_app
 from web.api import access
 from web.api.schema import REFUSED_CODES
 from web.db import session_factory, unit_of_work
@@ -103,7 +104,7 @@ def _database(backend: str, tmp_path: Path) -> Iterator[str]:
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'api.sqlite3'}"
         engine = make_engine(url)
-        migrate.upgrade(engine)
+        migrations.upgrade(engine)
         engine.dispose()
         yield url
         return
@@ -119,7 +120,7 @@ def _database(backend: str, tmp_path: Path) -> Iterator[str]:
         .render_as_string(hide_password=False)
     )
     engine = make_engine(url)
-    migrate.upgrade(engine)
+    migrations.upgrade(engine)
     engine.dispose()
     try:
         yield url

@@ -14,16 +14,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
+from flask.cli import ScriptInfo
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
+import migrations
+from cli import cli
+from editorial import accounts, people
 from editorial.db import make_engine, make_sessionmaker, reading
 from editorial.models import Comment, Episode
 from tests.scheduler.test_service import Process, ServiceDb
+from tests.web.conftest import csrf_token, sign_in
 from tests.web.test_api import NOW, Api, proposal, propose, world
-from web import create_app, migrate
+from web import create_app
 from web.api import access
+from web.db import unit_of_work
 
 WRITERS = 20
 
@@ -34,7 +41,7 @@ def sqlite_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flas
     monkeypatch.setattr(access, "now", lambda: datetime.now(UTC))
     url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     engine = make_engine(url)
-    migrate.upgrade(engine)
+    migrations.upgrade(engine)
     engine.dispose()
     yield create_app(
         {
@@ -142,7 +149,7 @@ def impatient_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[F
     monkeypatch.setattr(access, "now", lambda: NOW)
     url = f"sqlite:///{tmp_path / 'locked.sqlite3'}"
     engine = make_engine(url)
-    migrate.upgrade(engine)
+    migrations.upgrade(engine)
     engine.dispose()
     yield create_app(
         {
@@ -179,14 +186,6 @@ def write_lock(impatient_app: Flask) -> Callable[[], object]:
 def test_a_locked_database_answers_503_with_retry_after_on_api_page_and_cli(
     impatient_app: Flask, write_lock: Callable[[], object]
 ) -> None:
-    from click.testing import CliRunner
-    from flask.cli import ScriptInfo
-
-    from editorial import accounts, people
-    from tests.web.conftest import csrf_token, sign_in
-    from web.cli import cli
-    from web.db import unit_of_work
-
     api = world(impatient_app)
     eid = propose(api)["id"]
     with unit_of_work(impatient_app) as s:

@@ -16,10 +16,11 @@ from sqlalchemy import insert
 from calendars import ledger
 from editorial import people, workflow
 from editorial.models import Column, Episode, Role, State
+from editorial.reminders import review_reminders
 from editorial.sight import title_sight
 from liaison import reminders
-from scheduler import publishing, slots
-from scheduler.models import Airing, AiringStatus, SlotKind
+from schedule import slots
+from schedule.models import Airing, AiringStatus, SlotKind
 from tests.web.test_liaison_pages import (
     DASHBOARD,
     NOW,
@@ -102,7 +103,7 @@ def county_b(app: Flask, office: Office) -> CountyB:  # noqa: F811
                 ],
             )  # fmt: skip
         reminders.remind(s, NOW)
-        publishing.review_reminders(s, NOW)
+        review_reminders(s, NOW)
         ledger.sync(s, NOW)
         return CountyB(office.qingshan, office.july1, office.rural, {k: v.id for k, v in e.items()})
 

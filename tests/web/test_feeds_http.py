@@ -15,8 +15,8 @@ from werkzeug.http import http_date
 from calendars import export, ledger, tokens
 from editorial import people
 from editorial.models import Episode, Level, Person, Role, State
-from scheduler import builder, slots
-from scheduler.models import SlotKind
+from schedule import builder, slots
+from schedule.models import SlotKind
 from web import feeds as web_feeds
 from web.db import session_factory, unit_of_work
 

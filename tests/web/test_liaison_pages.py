@@ -22,8 +22,8 @@ from editorial.models import Column, Episode, Level, Person, PriorityTag, Role, 
 from editorial.workdays import SHANGHAI
 from liaison import service
 from liaison.models import Attendance, AttendanceStatus, Meeting, Priority, Quarter, Target
-from scheduler import slots
-from scheduler.models import Airing, AiringStatus, Slot, SlotKind
+from schedule import slots
+from schedule.models import Airing, AiringStatus, Slot, SlotKind
 from tests.web.conftest import csrf_token, sign_in
 from tests.web.test_episode_pages import PASSWORD_HASH
 from tests.web.test_page_queries import counted

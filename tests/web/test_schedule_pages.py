@@ -17,8 +17,8 @@ from sqlalchemy import event, func, insert, select
 from calendars.models import ExternalAiring, FeedSource
 from editorial import accounts, people
 from editorial.models import Column, Episode, Level, Person, Role, State
-from scheduler import builder, slots
-from scheduler.models import Airing, AiringStatus, SlotKind
+from schedule import builder, slots
+from schedule.models import Airing, AiringStatus, SlotKind
 from tests.web.conftest import csrf_token, sign_in
 from web import schedule_views
 from web.db import session_factory, unit_of_work

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from editorial import accounts, people
 from editorial.models import Level, Role
-from scheduler import slots
-from scheduler.models import SlotDate, SlotDateKind, SlotKind
+from schedule import slots
+from schedule.models import SlotDate, SlotDateKind, SlotKind
 from tests.web.conftest import csrf_token, sign_in
 from web import admin
 from web.db import unit_of_work

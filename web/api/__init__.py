@@ -7,11 +7,8 @@ declares what each view takes (``openapi`` publishes those declarations), and
 
 from __future__ import annotations
 
-from flask import Blueprint
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-# The modules register their views and hooks on ``bp``.
-from web.api import access, acts, episodes, errors, feeds, media, openapi, schedule  # noqa: E402
+# The modules register their views and hooks on ``bp`` (``web.api.blueprint``).
+from web.api import access, acts, episodes, errors, feeds, media, openapi, schedule
+from web.api.blueprint import bp
 
 __all__ = ["access", "acts", "bp", "episodes", "errors", "feeds", "media", "openapi", "schedule"]

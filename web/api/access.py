@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from editorial import people, workflow
 from editorial.errors import NotFound
 from editorial.models import Episode, Membership, Person
-from web import MAX_ID  # ids are 32-bit integers in the database
-from web.api import bp
+from web.api.blueprint import bp
 from web.api.errors import error
+from web.app import MAX_ID  # ids are 32-bit integers in the database
 from web.db import request_session
 from web.uploads import takes_upload
 

@@ -17,8 +17,9 @@ from editorial import people, workflow
 from editorial.errors import InvalidInput, NotFound
 from editorial.models import Comment, Episode, HistoryEntry, Person
 from editorial.workflow import Act, Checklist
-from web.api import access, bp, encode
+from web.api import access, encode
 from web.api.access import MAX_ID
+from web.api.blueprint import bp
 from web.api.episodes import TAGS
 from web.api.schema import NON_BLANK, TEXT, USERNAME, Operation, Schema, UnknownReference, operation
 from web.db import request_session

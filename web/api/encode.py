@@ -21,7 +21,7 @@ from editorial.models import Column, Comment, Episode, HistoryEntry, Person, Rol
 from editorial.workdays import SHANGHAI
 from editorial.workflow import Act
 from media.models import JobKind, JobState, MediaJob, MediaVersion
-from scheduler.models import Airing, AiringStatus, SlotKind
+from schedule.models import Airing, AiringStatus, SlotKind
 from web import labels
 from web.api.schema import Schema
 

@@ -17,8 +17,9 @@ from editorial import people, workflow
 from editorial.errors import NotFound
 from editorial.models import Column, Episode, Person, Series, State
 from editorial.workdays import local_date
-from web.api import access, bp, encode
+from web.api import access, encode
 from web.api.access import MAX_ID
+from web.api.blueprint import bp
 from web.api.schema import (
     NON_BLANK,
     SLUG,

@@ -23,7 +23,7 @@ from werkzeug import exceptions as http
 
 from editorial.errors import DomainError, IllegalAct, InvalidInput
 from media.errors import MediaError
-from web.api import bp
+from web.api.blueprint import bp
 from web.api.encode import respond
 from web.api.schema import InvalidShape, UnknownReference
 from web.db import rollback_request

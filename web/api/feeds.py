@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from calendars.feeds import public_feeds
 from editorial.models import Column
-from web.api import bp, encode
+from web.api import encode
+from web.api.blueprint import bp
 from web.api.schema import Operation, operation
 from web.db import request_session
 from web.feeds import subscribe_link

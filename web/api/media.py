@@ -25,8 +25,9 @@ from media.errors import MediaError
 from media.models import MediaJob, MediaVersion
 from media.service import add_media
 from web import uploads
-from web.api import access, bp, encode
+from web.api import access, encode
 from web.api.access import MAX_ID
+from web.api.blueprint import bp
 from web.api.schema import TEXT, Operation, Param, operation
 from web.config import media_settings
 from web.db import request_session

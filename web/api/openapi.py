@@ -14,8 +14,9 @@ from typing import Any
 from flask import Flask, current_app
 from flask.wrappers import Response
 
-from web.api import bp, encode
+from web.api import encode
 from web.api.access import MAX_ID
+from web.api.blueprint import bp
 from web.api.schema import Operation, Param, Schema, operation
 
 PATH_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")

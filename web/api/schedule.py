@@ -18,8 +18,9 @@ from calendars.models import ExternalAiring, FeedSource
 from editorial.errors import InvalidInput
 from editorial.models import Column, Episode
 from editorial.workdays import SHANGHAI, local_date
-from scheduler.models import Airing, AiringStatus, Slot
-from web.api import access, bp, encode
+from schedule.models import Airing, AiringStatus, Slot
+from web.api import access, encode
+from web.api.blueprint import bp
 from web.api.schema import SLUG, Operation, Param, UnknownReference, operation
 from web.db import request_session
 

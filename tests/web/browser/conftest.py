@@ -31,10 +31,11 @@ from flask.cli import ScriptInfo
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
+import migrations
+from cli import cli
 from editorial.demo import DEMO_PASSWORD
 from tests.conftest import IN_CI
-from web import create_app, migrate
-from web.cli import cli
+from web import create_app
 from web.db import session_factory
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -71,7 +72,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         }
     )
     engine = session_factory(app).kw["bind"]
-    migrate.upgrade(engine)
+    migrations.upgrade(engine)
     loaded = CliRunner().invoke(cli, ["demo", "load"], obj=ScriptInfo(create_app=lambda: app))
     assert loaded.exit_code == 0, loaded.output
     yield app

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from editorial.models import Episode, State
 from editorial.workdays import SHANGHAI
-from scheduler import builder
-from scheduler.models import Airing, AiringStatus
+from schedule import builder
+from schedule.models import Airing, AiringStatus
 from tests.web.browser.conftest import screenshot, sign_in
 from web.db import unit_of_work
 

@@ -1,0 +1,259 @@
+"""A scheduler's hand acts on the air schedule: pin (固定), unpin, assign an episode
+to an occurrence, and pull (撤下) an airing.
+
+Each takes the session, the acting scheduler, its arguments and ``now``; it
+checks that the actor is a scheduler (编排) or admin of the slot's column,
+changes the rows and flushes. The caller commits.
+
+What the builder makes of them: a pinned airing is never changed by a rebuild.
+A pulled airing stays as a CANCELLED, pinned row (a published one with its
+``revision`` bumped, so the feeds show the cancellation; a draft one was never
+public). It is the memory of the decision: the builder never puts that episode
+back into that occurrence, though it may fill the occurrence with another
+episode and air the pulled one elsewhere. To keep an episode off the air
+altogether, pull it from air in the workflow (撤播).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from editorial.errors import InvalidInput, NotFound
+from editorial.models import Episode, Person, State
+from editorial.text import visible_text
+from editorial.workdays import SHANGHAI
+from schedule.builder_settings import BuildSettings, episode_duration
+from schedule.models import Airing, AiringStatus, Slot, SlotKind
+from schedule.slots import require_scheduler, slot_occurrences
+
+NEAREST_SPAN = timedelta(days=21)
+
+
+def _local(moment: datetime) -> str:
+    return f"{moment.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+
+
+def get_airing(session: Session, airing_id: int) -> Airing:
+    airing = session.get(Airing, airing_id)
+    if airing is None:
+        raise NotFound(f"no airing {airing_id}")
+    return airing
+
+
+def _require_open(airing: Airing) -> None:
+    if airing.status is AiringStatus.CANCELLED:
+        raise InvalidInput(
+            f"airing {airing.id} was cancelled; assign the episode to an occurrence instead",
+            {"airing": "cancelled"},
+        )
+    if airing.status is AiringStatus.AIRED:
+        raise InvalidInput(f"airing {airing.id} has already aired", {"airing": "aired"})
+
+
+def pin(session: Session, actor: Person, airing: Airing, now: datetime) -> Airing:
+    """Pin an airing (固定): no rebuild will move or replace it."""
+    require_scheduler(session, actor, airing.slot.column)
+    _require_open(airing)
+    if airing.pinned:
+        raise InvalidInput(f"airing {airing.id} is already pinned", {"airing": "pinned"})
+    airing.pinned = True
+    airing.updated_at = now
+    session.flush()
+    return airing
+
+
+def unpin(session: Session, actor: Person, airing: Airing, now: datetime) -> Airing:
+    """Unpin an airing: the next rebuild may move or replace it again."""
+    require_scheduler(session, actor, airing.slot.column)
+    _require_open(airing)
+    if not airing.pinned:
+        raise InvalidInput(f"airing {airing.id} is not pinned", {"airing": "not pinned"})
+    airing.pinned = False
+    airing.updated_at = now
+    session.flush()
+    return airing
+
+
+def _reruns_of(session: Session, airing: Airing) -> list[Airing]:
+    return list(
+        session.scalars(
+            select(Airing)
+            .where(Airing.premiere_id == airing.id, Airing.status != AiringStatus.CANCELLED)
+            .order_by(Airing.starts_at)
+        )
+    )
+
+
+def _cancel(airing: Airing, now: datetime, reason: str) -> None:
+    if airing.status is AiringStatus.PUBLISHED:
+        airing.revision += 1
+    airing.status = AiringStatus.CANCELLED
+    airing.pinned = True
+    airing.reason = reason
+    airing.updated_at = now
+
+
+def pull(
+    session: Session, actor: Person, airing: Airing, now: datetime, *, reason: str
+) -> list[Airing]:
+    """Pull an airing (撤下) and, for a premiere, its reruns; a reason is required.
+
+    Returns the airings cancelled, the given one first.
+    """
+    require_scheduler(session, actor, airing.slot.column)
+    why = visible_text(reason)
+    if not why:
+        raise InvalidInput("pulling an airing needs a reason", {"reason": "a reason is required"})
+    _require_open(airing)
+    pulled = [airing]
+    if airing.kind is SlotKind.PREMIERE:
+        pulled += [r for r in _reruns_of(session, airing) if r.status is not AiringStatus.AIRED]
+    text = f"撤下（{actor.display_name}）：{why}"
+    for item in pulled:
+        _cancel(item, now, text)
+    session.flush()
+    return pulled
+
+
+def _check_occurrence(slot: Slot, starts_at: datetime, now: datetime) -> datetime:
+    """The occurrence's end, or a refusal naming the nearest real occurrences."""
+    if starts_at < now:
+        raise InvalidInput(f"the occurrence at {_local(starts_at)} has begun", {"at": "past"})
+    around = slot_occurrences(slot, starts_at - NEAREST_SPAN, starts_at + NEAREST_SPAN)
+    for occ in around:
+        if occ.starts_at == starts_at:
+            return occ.ends_at
+    nearest = sorted(around, key=lambda o: abs(o.starts_at - starts_at))[:2]
+    hint = "; nearest: " + ", ".join(_local(o.starts_at) for o in nearest) if nearest else ""
+    raise InvalidInput(
+        f"{_local(starts_at)} is not an occurrence of slot {slot.id} ({slot.name}){hint}",
+        {"at": "not an occurrence"},
+    )
+
+
+def _check_episode(slot: Slot, episode: Episode, settings: BuildSettings) -> None:
+    if episode.state is not State.APPROVED:
+        raise InvalidInput(
+            f"episode {episode.id} is not approved to air (it is {episode.state.value})",
+            {"episode": "not approved"},
+        )
+    if episode.column_id != slot.column_id and not episode.offered_for_exchange:
+        raise InvalidInput(
+            f"episode {episode.id} belongs to column {episode.column.slug} "
+            "and is not offered for exchange",
+            {"episode": "other column"},
+        )
+    duration = episode_duration(episode)
+    if settings.too_long(duration, slot.duration_s):
+        raise InvalidInput(
+            f"episode {episode.id} runs {duration} s; slot {slot.id} takes at most "
+            f"{slot.duration_s + settings.over_tolerance_s} s",
+            {"episode": "too long"},
+        )
+
+
+def _move_away(session: Session, episode: Episode, keep: Airing | None, now: datetime) -> None:
+    """Free the episode's draft premiere elsewhere, or refuse if it is fixed there."""
+    current = session.scalar(
+        select(Airing).where(
+            Airing.episode_id == episode.id,
+            Airing.kind == SlotKind.PREMIERE,
+            Airing.status != AiringStatus.CANCELLED,
+        )
+    )
+    if current is None or current is keep:
+        return
+    if current.status is not AiringStatus.DRAFT or current.pinned:
+        state = "pinned" if current.pinned else current.status.value
+        raise InvalidInput(
+            f"episode {episode.id} already premieres at {_local(current.starts_at)} "
+            f"(airing {current.id}, {state}); pull that airing first",
+            {"episode": "premieres elsewhere"},
+        )
+    for rerun in _reruns_of(session, current):
+        if rerun.status is AiringStatus.DRAFT and not rerun.pinned:
+            session.delete(rerun)
+        else:
+            _cancel(rerun, now, "首播已改期")
+    session.flush()
+    if session.scalar(select(Airing.id).where(Airing.premiere_id == current.id).limit(1)):
+        current.status = AiringStatus.CANCELLED
+        current.reason = "首播已改期"
+        current.updated_at = now
+    else:
+        session.delete(current)
+    session.flush()
+
+
+def assign(
+    session: Session,
+    actor: Person,
+    slot: Slot,
+    starts_at: datetime,
+    episode: Episode,
+    now: datetime,
+    *,
+    settings: BuildSettings | None = None,
+) -> Airing:
+    """Pin ``episode`` as the premiere at the occurrence of ``slot`` starting ``starts_at``.
+
+    Replaces whatever premiered there (its reruns follow the new episode); an
+    episode already premiering elsewhere is moved if that airing is a draft and
+    not pinned, and refused otherwise. A shorter episode is allowed (the person
+    decides); one longer than the slot's tolerance is not.
+    """
+    require_scheduler(session, actor, slot.column)
+    if starts_at.tzinfo is None:
+        raise ValueError("assign needs an aware `starts_at`")
+    if slot.kind is not SlotKind.PREMIERE:
+        raise InvalidInput(
+            f"slot {slot.id} ({slot.name}) is a rerun slot: reruns follow their premiere",
+            {"slot": "rerun"},
+        )
+    _check_episode(slot, episode, settings or BuildSettings())
+    ends_at = _check_occurrence(slot, starts_at, now)
+    occupant = session.scalar(
+        select(Airing).where(
+            Airing.slot_id == slot.id,
+            Airing.starts_at == starts_at,
+            Airing.status != AiringStatus.CANCELLED,
+        )
+    )
+    if occupant is not None and occupant.status is AiringStatus.AIRED:
+        raise InvalidInput(f"airing {occupant.id} has already aired", {"at": "aired"})
+    _move_away(session, episode, occupant, now)
+    reason = f"手动固定（{actor.display_name}）"
+    exchange = episode.column_id != slot.column_id
+    if occupant is None:
+        occupant = Airing(
+            slot=slot,
+            episode=episode,
+            kind=SlotKind.PREMIERE,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            status=AiringStatus.DRAFT,
+            revision=0,
+            created_at=now,
+        )
+        session.add(occupant)
+    elif occupant.episode_id != episode.id:
+        _follow(session, occupant, episode, now)
+    occupant.pinned, occupant.exchange, occupant.reason = True, exchange, reason
+    occupant.updated_at = now
+    session.flush()
+    return occupant
+
+
+def _follow(session: Session, premiere: Airing, episode: Episode, now: datetime) -> None:
+    """Put ``episode`` in place of the premiere's, and its reruns after it."""
+    for item in [premiere, *_reruns_of(session, premiere)]:
+        if item.status is AiringStatus.AIRED:
+            continue
+        if item.status is AiringStatus.PUBLISHED:
+            item.revision += 1
+        item.episode = episode
+        item.exchange = episode.column_id != premiere.slot.column_id
+        item.updated_at = now

@@ -1,0 +1,183 @@
+"""The schedule report: what is not on the air schedule and what is at risk.
+
+Read from the current rows, not from one build: a build may have covered only
+some columns, so each approved episode without a live premiere shows the
+reason of the latest build that considered it (or that no build has yet).
+
+The report names the horizon it looks at (the latest build's, or before any
+build the default horizon from today); how that horizon covers the quarter's
+reporting priorities is the liaison office's measure (``liaison.coverage``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy.orm import Session, aliased, joinedload
+
+from editorial.models import Episode, State
+from editorial.workdays import local_date
+from schedule.builder_load import chunks
+from schedule.builder_plan import HOLDUP_TEXT
+from schedule.builder_settings import BuildSettings
+from schedule.models import Airing, AiringStatus, ScheduleBuild, Slot, SlotKind, Unscheduled
+
+RISK_DAYS = 7
+NOT_BUILT = "not_built"
+
+
+@dataclass(frozen=True)
+class UnscheduledItem:
+    episode: Episode
+    reason: str  # a code of schedule.builder, or NOT_BUILT
+    detail: str
+    build_id: int | None
+
+
+@dataclass(frozen=True)
+class AtRiskItem:
+    episode: Episode
+    premiere_at: datetime | None
+    why: str
+
+
+@dataclass(frozen=True)
+class StaleAiring:
+    """A kept airing (pinned, published or aired) of an episode no longer approved."""
+
+    airing: Airing
+    why: str
+
+
+@dataclass(frozen=True)
+class ScheduleReport:
+    latest_build: ScheduleBuild | None
+    unscheduled: list[UnscheduledItem]
+    at_risk: list[AtRiskItem]
+    stale: list[StaleAiring]
+    horizon: tuple[date, date]  # the latest build's days, or the default horizon from today
+
+
+def _live_premiere() -> tuple[type[Airing], ColumnElement[bool]]:
+    premiere = aliased(Airing)
+    condition = and_(
+        premiere.episode_id == Episode.id,
+        premiere.kind == SlotKind.PREMIERE,
+        premiere.status != AiringStatus.CANCELLED,
+    )
+    return premiere, condition
+
+
+def schedule_report(
+    session: Session,
+    now: datetime,
+    *,
+    column_ids: Sequence[int] | None = None,
+    risk_days: int = RISK_DAYS,
+) -> ScheduleReport:
+    """Unscheduled approved episodes, air-by dates at risk and kept airings gone stale,
+    over the latest build's horizon."""
+    latest = session.scalar(select(ScheduleBuild).order_by(ScheduleBuild.id.desc()).limit(1))
+    if latest is not None:
+        horizon = (latest.horizon_from, latest.horizon_to)
+    else:
+        today = local_date(now)
+        horizon = (today, today + timedelta(days=BuildSettings().horizon_days))
+    return ScheduleReport(
+        latest,
+        _unscheduled(session, column_ids),
+        _at_risk(session, now, column_ids, risk_days),
+        _stale(session, now, column_ids),
+        horizon,
+    )
+
+
+def _approved(column_ids: Sequence[int] | None) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [Episode.state == State.APPROVED]
+    if column_ids is not None:
+        where.append(Episode.column_id.in_(column_ids))
+    return where
+
+
+def _unscheduled(session: Session, column_ids: Sequence[int] | None) -> list[UnscheduledItem]:
+    _, condition = _live_premiere()
+    episodes = list(
+        session.scalars(
+            select(Episode)
+            .where(*_approved(column_ids), ~exists().where(condition))
+            .options(joinedload(Episode.column))
+            .order_by(Episode.column_id, Episode.id)
+        )
+    )
+    latest: dict[int, Unscheduled] = {}
+    for part in chunks([e.id for e in episodes]):
+        rows = session.scalars(
+            select(Unscheduled)
+            .where(Unscheduled.episode_id.in_(part))
+            .order_by(Unscheduled.build_id.desc())
+        )
+        for row in rows:
+            latest.setdefault(row.episode_id, row)
+    items = []
+    for e in episodes:
+        found = latest.get(e.id)
+        if found is None:
+            items.append(UnscheduledItem(e, NOT_BUILT, "通过终审后尚未编排（等待下次编排）", None))
+        else:
+            items.append(UnscheduledItem(e, found.reason, found.detail, found.build_id))
+    return items
+
+
+def _at_risk(
+    session: Session, now: datetime, column_ids: Sequence[int] | None, days: int
+) -> list[AtRiskItem]:
+    """Air-by within ``days`` and no premiere, or a premiere after the air-by date."""
+    today = local_date(now)
+    premiere, condition = _live_premiere()
+    rows = session.execute(
+        select(Episode, premiere)
+        .outerjoin(premiere, condition)
+        .where(*_approved(column_ids), Episode.air_by.is_not(None))
+        .options(joinedload(Episode.column))
+        .order_by(Episode.air_by, Episode.id)
+    )
+    items = []
+    for episode, found in rows:
+        airing: Airing | None = found
+        assert episode.air_by is not None
+        if airing is None:
+            if today <= episode.air_by <= today + timedelta(days=days):
+                why = f"截止日期 {episode.air_by} 临近，尚未安排播出"
+                items.append(AtRiskItem(episode, None, why))
+        elif airing.status is not AiringStatus.AIRED and airing.starts_at >= now:
+            day = local_date(airing.starts_at)
+            if day > episode.air_by:
+                why = f"安排在 {day} 首播，晚于截止日期 {episode.air_by}"
+                items.append(AtRiskItem(episode, airing.starts_at, why))
+    return items
+
+
+def _stale(session: Session, now: datetime, column_ids: Sequence[int] | None) -> list[StaleAiring]:
+    query = (
+        select(Airing)
+        .join(Episode, Episode.id == Airing.episode_id)
+        .where(
+            Airing.status != AiringStatus.CANCELLED,
+            Airing.starts_at >= now,
+            Episode.state != State.APPROVED,
+        )
+        .options(joinedload(Airing.episode), joinedload(Airing.slot))
+        .order_by(Airing.starts_at, Airing.id)
+    )
+    if column_ids is not None:
+        query = query.join(Slot, Slot.id == Airing.slot_id).where(Slot.column_id.in_(column_ids))
+    stale = []
+    for airing in session.scalars(query):
+        state = HOLDUP_TEXT.get(
+            airing.episode.state.value, f"不在可播状态（{airing.episode.state.value}）"
+        )
+        stale.append(StaleAiring(airing, f"节目{state}，请撤下"))
+    return stale

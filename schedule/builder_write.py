@@ -1,0 +1,325 @@
+"""How a plan reaches the airings table: by difference, in bulk, in a safe order.
+
+Each occurrence keeps its row: an airing the plan changes is updated in place
+(a published one bumps its ``revision`` so the feeds can show the change), one
+the plan empties is deleted if it was a draft and CANCELLED if it was
+published, and a CANCELLED published row at an occurrence the plan fills again
+is revived rather than duplicated. Nothing changes when nothing changed, so a
+nightly rebuild writes only its differences.
+
+Order matters for the partial unique indexes (one live airing per occurrence,
+one live premiere per episode) and for ``premiere_id``:
+
+1. every premiere that changes episode or goes away is first set CANCELLED, so
+   episodes may swap occurrences;
+2. new premieres are inserted (their ids are needed by the reruns);
+3. premieres are updated to their final values;
+4. reruns are inserted and updated, pointing at their premieres' rows;
+5. drafts the plan empties are deleted, reruns before premieres; a premiere
+   that some other row still points at (a rerun pulled by hand) stays as a
+   CANCELLED row instead.
+
+Before all that, premieres the loader retired (a kept rerun points at them but
+their episode may no longer air) are CANCELLED.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from editorial.db import Base
+from schedule.builder_load import Row, chunks
+from schedule.builder_plan import OccKey
+from schedule.models import Airing, AiringStatus, SlotKind
+
+DROPPED_REASON = "重新编排后取消"
+NO_SYNC = {"synchronize_session": False}
+
+
+@dataclass(frozen=True)
+class Desired:
+    """What the plan wants at one occurrence."""
+
+    slot_id: int
+    starts_at: datetime
+    ends_at: datetime
+    episode_id: int
+    kind: SlotKind
+    exchange: bool
+    reason: str
+    premiere_key: OccKey | None = None
+
+    @property
+    def key(self) -> OccKey:
+        return (self.slot_id, self.starts_at)
+
+
+@dataclass
+class Changes:
+    inserted: int = 0
+    updated: int = 0
+    cancelled: int = 0
+    deleted: int = 0
+    touched: set[int] = field(default_factory=set)
+    removed: set[int] = field(default_factory=set)
+
+
+@dataclass
+class _Work:
+    """The statements one kind of airing (premieres or reruns) needs."""
+
+    inserts: list[Desired] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    vacate: list[int] = field(default_factory=list)
+    drop: list[int] = field(default_factory=list)
+
+
+def write(
+    session: Session,
+    now: datetime,
+    desired: dict[OccKey, Desired],
+    changeable: dict[OccKey, Row],
+    revivable: dict[OccKey, Row],
+    fixed: dict[OccKey, Row],
+    retire: dict[OccKey, Row],
+) -> Changes:
+    changes = Changes()
+    ids: dict[OccKey, int] = {key: row.id for key, row in fixed.items()}
+    _bulk_update(session, [_cancel(row, now) for _, row in sorted(retire.items())])
+    changes.cancelled += len(retire)
+
+    def split(kind: SlotKind) -> _Work:
+        keys = {k for k, d in desired.items() if d.kind is kind}
+        keys |= {k for k, r in changeable.items() if r.kind is kind}
+        return _diff(now, sorted(keys), desired, changeable, revivable, ids, changes)
+
+    premieres = split(SlotKind.PREMIERE)
+    _bulk_update(session, [{"id": i, "status": AiringStatus.CANCELLED} for i in premieres.vacate])
+    _insert(session, now, premieres.inserts, ids, changes)
+    _bulk_update(session, premieres.updates)
+    reruns = split(SlotKind.RERUN)
+    for item in reruns.updates:
+        if "premiere_key" in item:
+            item["premiere_id"] = ids[item.pop("premiere_key")]
+    _insert(session, now, reruns.inserts, ids, changes)
+    _bulk_update(session, reruns.updates)
+    _delete(session, now, reruns.drop, premieres.drop, changes)
+    _sync_identity_map(session, changes)
+    return changes
+
+
+def _diff(
+    now: datetime,
+    keys: Iterable[OccKey],
+    desired: dict[OccKey, Desired],
+    changeable: dict[OccKey, Row],
+    revivable: dict[OccKey, Row],
+    ids: dict[OccKey, int],
+    changes: Changes,
+) -> _Work:
+    work = _Work()
+    for key in keys:
+        old, want = changeable.get(key), desired.get(key)
+        premiere_id = None
+        if want is not None and want.premiere_key is not None:
+            premiere_id = ids.get(want.premiere_key)  # None until a new premiere is inserted
+        if old is None and want is not None:
+            row = revivable.get(key)
+            if row is None:
+                work.inserts.append(want)
+                continue
+            ids[key] = row.id
+            status = AiringStatus.DRAFT if row.published_at is None else AiringStatus.PUBLISHED
+            work.updates.append(_values(row, want, now, status, row.revision + 1))
+            changes.updated += 1
+        elif old is not None and want is None:
+            if old.kind is SlotKind.PREMIERE:
+                work.vacate.append(old.id)
+            if old.status is AiringStatus.DRAFT:
+                work.drop.append(old.id)
+                continue
+            work.updates.append(_cancel(old, now))
+            changes.cancelled += 1
+        elif old is not None and want is not None:
+            ids[key] = old.id
+            if _changed(old, want, premiere_id):
+                if old.kind is SlotKind.PREMIERE and old.episode_id != want.episode_id:
+                    work.vacate.append(old.id)
+                bump = 1 if old.status is AiringStatus.PUBLISHED else 0
+                work.updates.append(_values(old, want, now, old.status, old.revision + bump))
+                changes.updated += 1
+            elif old.reason != want.reason:
+                work.updates.append(_values(old, want, now, old.status, old.revision))
+    return work
+
+
+def _changed(old: Row, want: Desired, premiere_id: int | None) -> bool:
+    """Whether a viewer would see a difference (a new reason alone is not one)."""
+    return (old.episode_id, old.exchange, old.premiere_id) != (
+        want.episode_id,
+        want.exchange,
+        premiere_id,
+    )
+
+
+def _values(
+    row: Row, want: Desired, now: datetime, status: AiringStatus, revision: int
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "id": row.id,
+        "episode_id": want.episode_id,
+        "exchange": want.exchange,
+        "reason": want.reason,
+        "status": status,
+        "revision": revision,
+        "updated_at": now,
+    }
+    if want.kind is SlotKind.RERUN:
+        values["premiere_key"] = want.premiere_key
+    return values
+
+
+def _cancel(row: Row, now: datetime) -> dict[str, Any]:
+    bump = 1 if row.status is AiringStatus.PUBLISHED else 0
+    values: dict[str, Any] = {
+        "id": row.id,
+        "episode_id": row.episode_id,
+        "exchange": row.exchange,
+        "reason": DROPPED_REASON,
+        "status": AiringStatus.CANCELLED,
+        "revision": row.revision + bump,
+        "updated_at": now,
+    }
+    if row.kind is SlotKind.RERUN:
+        values["premiere_id"] = row.premiere_id
+    return values
+
+
+def _bulk_update(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(update(Airing), rows, execution_options=NO_SYNC)
+
+
+def _insert(
+    session: Session,
+    now: datetime,
+    items: list[Desired],
+    ids: dict[OccKey, int],
+    changes: Changes,
+) -> None:
+    if not items:
+        return
+    rows = [
+        {
+            "slot_id": d.slot_id,
+            "episode_id": d.episode_id,
+            "kind": d.kind,
+            "premiere_id": ids[d.premiere_key] if d.premiere_key is not None else None,
+            "starts_at": d.starts_at,
+            "ends_at": d.ends_at,
+            "status": AiringStatus.DRAFT,
+            "pinned": False,
+            "exchange": d.exchange,
+            "reason": d.reason,
+            "revision": 0,
+            "published_at": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for d in items
+    ]
+    bulk_insert(session, Airing, rows)
+    changes.inserted += len(items)
+    if items[0].kind is SlotKind.PREMIERE:
+        ids.update(_live_ids(session, items))
+
+
+def _live_ids(session: Session, items: list[Desired]) -> dict[OccKey, int]:
+    """The ids of the live airings at these occurrences (one each, by the unique index)."""
+    wanted = {d.key for d in items}
+    slot_ids = sorted({d.slot_id for d in items})
+    found: dict[OccKey, int] = {}
+    for part in chunks(slot_ids):
+        rows = session.execute(
+            select(Airing.id, Airing.slot_id, Airing.starts_at).where(
+                Airing.slot_id.in_(part),
+                Airing.starts_at >= min(d.starts_at for d in items),
+                Airing.starts_at <= max(d.starts_at for d in items),
+                Airing.status != AiringStatus.CANCELLED,
+            )
+        )
+        found.update({(slot_id, at): i for i, slot_id, at in rows if (slot_id, at) in wanted})
+    return found
+
+
+def bulk_insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in one go: COPY on PostgreSQL, where a multi-row INSERT costs
+    more to build and parse than the rows themselves; executemany elsewhere.
+
+    ``rows`` hold what the ORM takes (aware datetimes, enum members); every row
+    has the same keys.
+    """
+    if not rows:
+        return
+    table = model.__table__
+    assert isinstance(table, Table)
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([_plain(row[name]) for name in names])
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None)  # stored naive in UTC
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def _delete(
+    session: Session, now: datetime, reruns: list[int], premieres: list[int], changes: Changes
+) -> None:
+    for part in chunks(reruns):
+        session.execute(delete(Airing).where(Airing.id.in_(part)), execution_options=NO_SYNC)
+    changes.deleted += len(reruns)
+    changes.removed |= set(reruns)
+    held: set[int] = set()
+    for part in chunks(premieres):
+        held |= set(session.scalars(select(Airing.premiere_id).where(Airing.premiere_id.in_(part))))
+    gone = [i for i in premieres if i not in held]
+    for part in chunks(gone):
+        session.execute(delete(Airing).where(Airing.id.in_(part)), execution_options=NO_SYNC)
+    _bulk_update(
+        session,
+        [{"id": i, "reason": DROPPED_REASON, "updated_at": now} for i in sorted(held)],
+    )
+    changes.deleted += len(gone)
+    changes.cancelled += len(held)
+    changes.removed |= set(gone)
+
+
+def _sync_identity_map(session: Session, changes: Changes) -> None:
+    """Bulk statements bypass the session: expire airings it holds, forget deleted ones."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Airing):
+            if obj.id in changes.removed:
+                session.expunge(obj)
+            else:
+                session.expire(obj)

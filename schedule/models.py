@@ -1,0 +1,182 @@
+"""Air-schedule models: slots, their dated exceptions, airings, builds and the
+episodes a build could not place."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from editorial.db import Base
+from editorial.models import Column, Episode, UTCDateTime, str_enum
+
+
+class SlotKind(enum.StrEnum):
+    PREMIERE = "premiere"  # 首播
+    RERUN = "rerun"  # 重播
+
+
+class SlotDateKind(enum.StrEnum):
+    EXCEPTION = "exception"  # a preemption or blackout removes the occurrence that day
+    EXTRA = "extra"  # an extra occurrence that day, at the slot's time
+
+
+class AiringStatus(enum.StrEnum):
+    DRAFT = "draft"  # 草稿: a rebuild may change it
+    PUBLISHED = "published"  # 已发布: inside the frozen horizon, changes bump the revision
+    AIRED = "aired"  # 已播出
+    CANCELLED = "cancelled"  # removed from a published schedule (kept for the feeds)
+
+
+class Slot(Base):
+    """A recurring airing of a column on a station and channel (播出时段).
+
+    The recurrence is an RFC 5545 RRULE value in the slot's time zone, starting
+    on ``first_date`` at ``local_start`` and ending by ``last_date``. A rerun
+    slot (重播) replays a premiere of ``rerun_of``: the most recent premiere
+    before it (``rerun_back`` 1) or one further back. A campaign slot is a
+    concentrated broadcast window (集中播放): a daily rule between two dates.
+    """
+
+    __tablename__ = "slots"
+    __table_args__ = (
+        CheckConstraint("duration_s > 0 AND duration_s <= 86400", name="duration_positive"),
+        CheckConstraint("last_date IS NULL OR last_date >= first_date", name="dates_ordered"),
+        CheckConstraint("(kind = 'rerun') = (rerun_of_id IS NOT NULL)", name="rerun_has_premiere"),
+        CheckConstraint("rerun_back >= 1", name="rerun_back_positive"),
+        CheckConstraint("rrule <> ''", name="rrule_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[SlotKind] = mapped_column(str_enum(SlotKind, "slot_kind"))
+    station: Mapped[str] = mapped_column(String(80))
+    channel: Mapped[str] = mapped_column(String(80))
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai")
+    local_start: Mapped[time] = mapped_column(Time)
+    duration_s: Mapped[int] = mapped_column(Integer)
+    rrule: Mapped[str] = mapped_column(String(500))
+    first_date: Mapped[date] = mapped_column(Date)
+    last_date: Mapped[date | None] = mapped_column(Date)
+    rerun_of_id: Mapped[int | None] = mapped_column(ForeignKey("slots.id"))
+    rerun_back: Mapped[int] = mapped_column(Integer, default=1)
+    campaign: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    column: Mapped[Column] = relationship()
+    rerun_of: Mapped[Slot | None] = relationship(remote_side=[id])
+    dates: Mapped[list[SlotDate]] = relationship(
+        back_populates="slot", order_by="SlotDate.day", cascade="all, delete-orphan"
+    )
+
+
+class SlotDate(Base):
+    """A dated exception (preemption, blackout) or extra occurrence of a slot."""
+
+    __tablename__ = "slot_dates"
+    __table_args__ = (
+        UniqueConstraint("slot_id", "day", "kind"),
+        CheckConstraint("kind <> 'exception' OR reason <> ''", name="exception_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[SlotDateKind] = mapped_column(str_enum(SlotDateKind, "slot_date_kind"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    slot: Mapped[Slot] = relationship(back_populates="dates")
+
+
+class Airing(Base):
+    """One occurrence of a slot with the episode that airs in it (播出安排)."""
+
+    __tablename__ = "airings"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("(kind = 'rerun') = (premiere_id IS NOT NULL)", name="rerun_has_premiere"),
+        CheckConstraint("revision >= 0", name="revision_not_negative"),
+        # One live airing per slot occurrence, and one live premiere per episode.
+        Index(
+            "uq_airings_live_occurrence",
+            "slot_id",
+            "starts_at",
+            unique=True,
+            sqlite_where=text("status <> 'cancelled'"),
+            postgresql_where=text("status <> 'cancelled'"),
+        ),
+        Index(
+            "uq_airings_live_premiere",
+            "episode_id",
+            unique=True,
+            sqlite_where=text("kind = 'premiere' AND status <> 'cancelled'"),
+            postgresql_where=text("kind = 'premiere' AND status <> 'cancelled'"),
+        ),
+        Index("ix_airings_starts_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"), index=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
+    kind: Mapped[SlotKind] = mapped_column(str_enum(SlotKind, "slot_kind"))
+    premiere_id: Mapped[int | None] = mapped_column(ForeignKey("airings.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[AiringStatus] = mapped_column(str_enum(AiringStatus, "airing_status"))
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    exchange: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    slot: Mapped[Slot] = relationship()
+    episode: Mapped[Episode] = relationship()
+    premiere: Mapped[Airing | None] = relationship(remote_side=[id])
+
+
+class ScheduleBuild(Base):
+    """One run of the schedule builder, and what it could not place."""
+
+    __tablename__ = "schedule_builds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    horizon_from: Mapped[date] = mapped_column(Date)
+    horizon_to: Mapped[date] = mapped_column(Date)
+    airings: Mapped[int] = mapped_column(Integer, default=0)
+    unscheduled: Mapped[int] = mapped_column(Integer, default=0)
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Unscheduled(Base):
+    """An approved episode a build left without a premiere, and why."""
+
+    __tablename__ = "unscheduled_episodes"
+    __table_args__ = (UniqueConstraint("build_id", "episode_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    build_id: Mapped[int] = mapped_column(ForeignKey("schedule_builds.id"), index=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    reason: Mapped[str] = mapped_column(String(40))  # a code, e.g. "no_slot_before_deadline"
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    episode: Mapped[Episode] = relationship()

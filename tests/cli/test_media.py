@@ -1,0 +1,139 @@
+"""``tvcolumn media``: add a master from an allowed folder, see its QC and jobs, package,
+and do the review material in the foreground."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from tests.cli.test_commands import Run, propose, staffed
+from tests.media.conftest import Clips, clips, ffmpeg_children
+
+__all__ = ["clips", "staffed"]
+
+
+@pytest.fixture
+def inbox(app: Flask) -> Path:
+    folder = Path(app.config["MEDIA_IMPORT_DIRS"][0])
+    folder.mkdir(parents=True)
+    return folder
+
+
+@pytest.fixture
+def producing(staffed: Run) -> int:
+    episode = propose(staffed)
+    assert staffed("episode", "approve-topic", str(episode), "--as", "pr").exit_code == 0
+    assert staffed("episode", "start-production", str(episode), "--as", "ed").exit_code == 0
+    return episode
+
+
+def media_files(app: Flask) -> list[Path]:
+    root = Path(app.config["MEDIA_DIR"])
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_media_add_stores_the_master_and_prints_its_qc(
+    staffed: Run, producing: int, inbox: Path, clips: Clips, app: Flask
+) -> None:
+    master = Path(shutil.copy(clips.compliant, inbox / "第一集成片.mp4"))
+    result = staffed("media", "add", str(producing), str(master), "--as", "ed")
+    assert result.exit_code == 0, result.output
+    assert "media version 1 stored" in result.output
+    assert "时长" in result.output and "平均响度" in result.output
+    assert "review material queued" in result.output
+    status = staffed("media", "status", str(producing))
+    assert "version 1 (current): 第一集成片.mp4" in status.output
+    assert "review material job" in status.output and "queued" in status.output
+    assert len(media_files(app)) == 1
+
+
+def test_media_add_refuses_a_file_outside_the_import_folders(
+    staffed: Run, producing: int, inbox: Path, clips: Clips, app: Flask
+) -> None:
+    result = staffed("media", "add", str(producing), str(clips.compliant), "--as", "ed")
+    assert result.exit_code == 1
+    assert "outside the folders media may be added from" in result.output
+    assert media_files(app) == []
+    assert "has no media yet" in staffed("media", "status", str(producing)).output
+
+
+def test_media_add_refuses_a_file_that_is_not_a_video(
+    staffed: Run, producing: int, inbox: Path, clips: Clips, app: Flask
+) -> None:
+    fake = Path(shutil.copy(clips.text, inbox / "master.mp4"))
+    result = staffed("media", "add", str(producing), str(fake), "--as", "ed")
+    assert result.exit_code == 1
+    assert "not a video file" in result.output
+    assert media_files(app) == []
+
+
+def test_media_package_needs_the_columns_clips_first(
+    staffed: Run, producing: int, inbox: Path, clips: Clips
+) -> None:
+    master = Path(shutil.copy(clips.compliant, inbox / "master.mp4"))
+    assert staffed("media", "add", str(producing), str(master), "--as", "ed").exit_code == 0
+    refused = staffed("media", "package", str(producing), "--as", "ed")
+    assert refused.exit_code == 1
+    assert "no opening and closing clips" in refused.output
+    opening = Path(shutil.copy(clips.sd, inbox / "片头.mp4"))
+    closing = Path(shutil.copy(clips.silent_picture, inbox / "片尾.mp4"))
+    not_admin = staffed(
+        "media",
+        "packaging",
+        "city",
+        "--opening",
+        str(opening),
+        "--closing",
+        str(closing),
+        "--as",
+        "ed",
+    )
+    assert not_admin.exit_code == 1
+    done = staffed(
+        "media",
+        "packaging",
+        "city",
+        "--opening",
+        str(opening),
+        "--closing",
+        str(closing),
+        "--as",
+        "ad",
+    )
+    assert done.exit_code == 0, done.output
+    queued = staffed("media", "package", str(producing), "--as", "ed")
+    assert queued.exit_code == 0 and "queued" in queued.output
+
+
+def test_media_work_makes_the_review_material_and_shows_progress(
+    staffed: Run, producing: int, inbox: Path, clips: Clips, app: Flask
+) -> None:
+    master = Path(shutil.copy(clips.compliant, inbox / "master.mp4"))
+    assert staffed("media", "add", str(producing), str(master), "--as", "ed").exit_code == 0
+    result = staffed("media", "work")
+    assert result.exit_code == 0, result.output
+    assert "done: contact_sheet" in result.output
+    assert "proxy 100%" in result.stderr
+    status = staffed("media", "status", str(producing)).output
+    assert "review material job 1: done" in status
+    names = {p.name for p in media_files(app)}
+    assert {"contact.jpg", "proxy.mp4"} <= names
+    assert not [n for n in names if n.startswith(".")]
+    assert ffmpeg_children() == []
+    assert "no queued media jobs" in staffed("media", "work").output
+
+
+def test_the_demo_has_a_master_in_review_and_the_columns_packaging(run: Run, app: Flask) -> None:
+    loaded = run("demo", "load")
+    assert loaded.exit_code == 0, loaded.output
+    line = next(x for x in loaded.output.splitlines() if x.startswith("media demo: episode "))
+    episode = line.split()[3]
+    status = run("media", "status", episode).output
+    assert "version 1 (current)" in status and "review material job 1: queued" in status
+    assert "平均响度: -24" in status  # the demo tone is made to read about −24 LKFS
+    again = run("demo", "load")
+    assert "media demo" not in again.output
+    assert len(media_files(app)) == 3  # the master, the opening and the closing

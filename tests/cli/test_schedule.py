@@ -1,0 +1,273 @@
+"""``tvcolumn schedule …`` and ``tvcolumn slots …`` against a fresh SQLite file.
+
+The CLI's clock is fixed at NOW here, and the dates are counted from its day in Shanghai:
+counted from the real clock, a run across Shanghai's midnight saw two different todays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from click.testing import Result
+from flask import Flask
+from sqlalchemy import func, select
+
+from cli import common
+from editorial import people
+from editorial.models import Episode, Level, Role, State
+from editorial.workdays import local_date
+from schedule.models import Airing, AiringStatus, ScheduleBuild, Slot
+from scheduler import jobs
+from tests.conftest import NOW
+from web.db import unit_of_work
+
+Run = Callable[..., Result]
+TODAY = local_date(NOW)
+TOMORROW = TODAY + timedelta(days=1)
+WEEKDAYS = "一二三四五六日"
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(common, "now", lambda: NOW)
+
+
+@pytest.fixture
+def desk(app: Flask, run: Run) -> Run:
+    """A column with a scheduler 'bp', a daily 30-minute premiere from tomorrow and its rerun."""
+    with unit_of_work(app) as session:
+        now = NOW
+        column = people.create_column(
+            session,
+            now,
+            slug="city",
+            name="时代风采",
+            level=Level.CITY,
+            station="市电视台",
+            channel="新闻综合",
+        )
+        for username, role in (("bp", Role.SCHEDULER), ("pr", Role.PRODUCER)):
+            person = people.create_person(session, now, username=username, display_name="何静")
+            people.grant_role(session, person, column, role, now)
+    result = run(
+        "slots", "create", "--as", "bp", "--column", "city", "--name", "晚间首播",
+        "--start", "20:00", "--duration", "30", "--rrule", "FREQ=DAILY",
+        "--from", str(TOMORROW),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    result = run(
+        "slots", "create", "--as", "bp", "--column", "city", "--name", "次日重播",
+        "--kind", "rerun", "--start", "10:00", "--duration", "30", "--rrule", "FREQ=DAILY",
+        "--from", str(TOMORROW), "--rerun-of", "1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return run
+
+
+def add_episode(
+    app: Flask,
+    title: str,
+    *,
+    duration: int = 1800,
+    air_by: date | None = None,
+    state: State = State.APPROVED,
+) -> int:
+    with unit_of_work(app) as session:
+        producer = people.get_person(session, "pr")
+        now = NOW
+        episode = Episode(
+            column=people.get_column(session, "city"),
+            title=title,
+            target_duration_s=duration,
+            director_id=people.get_person(session, "bp").id,
+            responsible_producer_id=producer.id,
+            air_by=air_by,
+            state=state,
+            review_round=1,
+            state_entered_at=now,
+            created_at=now,
+        )
+        session.add(episode)
+        session.flush()
+        return episode.id
+
+
+def count(app: Flask, model: type[Airing] | type[ScheduleBuild]) -> int:
+    with unit_of_work(app) as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def local(day: date, clock: str) -> str:
+    return f"{day} 周{WEEKDAYS[day.weekday()]} {clock}"
+
+
+# --- slots ---------------------------------------------------------------------------------------
+
+
+def test_slots_list_shows_the_next_occurrences_and_except_removes_one(desk: Run) -> None:
+    listed = desk("slots", "list", "--column", "city", "--next", "2")
+    assert listed.exit_code == 0, listed.output
+    assert "晚间首播\t首播\t20:00 30 min\tFREQ=DAILY" in listed.stdout
+    assert "次日重播\t重播 of slot 1 (back 1)" in listed.stdout
+    assert local(TOMORROW, "20:00") in listed.stdout
+    gone = desk(
+        "slots", "except", "1", "--as", "bp", "--day", str(TOMORROW), "--reason", "两会特别报道"
+    )
+    assert gone.exit_code == 0, gone.output
+    listed = desk("slots", "list", "--column", "city", "--next", "1")
+    assert local(TOMORROW, "20:00") not in listed.stdout
+
+
+def test_a_bad_slot_is_refused_with_its_reason(desk: Run) -> None:
+    result = desk(
+        "slots", "create", "--as", "bp", "--column", "city", "--name", "坏时段",
+        "--start", "21:00", "--duration", "30", "--rrule", "FREQ=SOMETIMES",
+        "--from", str(TOMORROW),
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "the slot has errors" in result.stderr
+    assert "'FREQ=SOMETIMES' is not a valid RFC 5545 RRULE" in result.stderr
+    bad_clock = desk(
+        "slots", "create", "--as", "bp", "--column", "city", "--name", "坏时段",
+        "--start", "25:00", "--duration", "30", "--rrule", "FREQ=DAILY", "--from", str(TOMORROW),
+    )  # fmt: skip
+    assert bad_clock.exit_code == 2 and "is not a time like 20:00" in bad_clock.stderr
+
+
+# --- build, show, report -------------------------------------------------------------------------
+
+
+def test_build_places_approved_episodes_and_show_lists_them(app: Flask, desk: Run) -> None:
+    urgent = add_episode(app, "七一特别节目", air_by=TOMORROW)
+    add_episode(app, "送审中的节目", state=State.SECOND_REVIEW)
+    built = desk("schedule", "build", "--to", str(TODAY + timedelta(days=6)))
+    assert built.exit_code == 0, built.output
+    assert re.search(r"build 1: .* 2 airings \(2 new, 0 changed", built.stdout)
+    assert "building" in built.stderr  # the progress bar
+    shown = desk("schedule", "show", "--column", "city")
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stdout.splitlines()
+    assert lines[0].split()[:4] == ["id", "time", "column", "slot"]
+    assert local(TOMORROW, "20:00") in lines[1] and f"#{urgent} 七一特别节目" in lines[1]
+    assert (
+        "首播" in lines[1] and "草稿" in lines[1] and f"截止日期 {TOMORROW} 前最早可播" in lines[1]
+    )
+    assert "重播" in lines[2] and local(TOMORROW + timedelta(days=1), "10:00") in lines[2]
+
+
+def test_a_date_range_running_backwards_changes_nothing(app: Flask, desk: Run) -> None:
+    add_episode(app, "节目")
+    result = desk("schedule", "build", "--from", "2026-12-10", "--to", "2026-12-01")
+    assert result.exit_code == 1
+    assert "the date range runs backwards: 2026-12-01 is before 2026-12-10" in result.stderr
+    assert count(app, Airing) == count(app, ScheduleBuild) == 0
+    shown = desk("schedule", "show", "--from", "2026-12-10", "--to", "2026-12-01")
+    assert shown.exit_code == 1 and "runs backwards" in shown.stderr
+
+
+def test_an_unknown_column_is_refused(desk: Run) -> None:
+    result = desk("schedule", "build", "--column", "nowhere")
+    assert result.exit_code == 1 and "no column with slug 'nowhere'" in result.stderr
+
+
+def test_report_lists_unscheduled_episodes_with_reasons_and_risks(app: Flask, desk: Run) -> None:
+    too_long = add_episode(app, "超长专题", duration=3600)
+    risky = add_episode(app, "截止临近", air_by=TODAY + timedelta(days=3))
+    fresh = add_episode(app, "还没编排")
+    desk("schedule", "build", "--to", str(TODAY + timedelta(days=1)))
+    with unit_of_work(app) as session:  # approved after the build, or pulled from its slot
+        session.execute(Airing.__table__.delete().where(Airing.episode_id.in_([risky, fresh])))
+    report = desk("schedule", "report")
+    assert report.exit_code == 0, report.output
+    out = report.stdout
+    assert "latest build 1" in out
+    assert (
+        f"#{too_long} [city] 超长专题\tlonger_than_slot\t时长 60分钟 超过本栏目最长的首播时段"
+        in out
+    )
+    assert f"#{fresh} [city] 还没编排\t" in out
+    assert (
+        f"#{risky} [city] 截止临近\t截止日期 {TODAY + timedelta(days=3)} 临近，尚未安排播出" in out
+    )
+
+
+# --- hand acts -----------------------------------------------------------------------------------
+
+
+def airing_ids(desk: Run) -> list[int]:
+    shown = desk("schedule", "show", "--column", "city")
+    return [int(line.split()[0]) for line in shown.stdout.splitlines()[1:]]
+
+
+def test_pin_unpin_and_pull_an_airing(app: Flask, desk: Run) -> None:
+    add_episode(app, "节目甲")
+    desk("schedule", "build", "--to", str(TOMORROW + timedelta(days=1)))
+    premiere, rerun = airing_ids(desk)[:2]
+    assert desk("schedule", "pin", str(premiere), "--as", "bp").exit_code == 0
+    assert "固定" in desk("schedule", "show").stdout.splitlines()[1]
+    again = desk("schedule", "pin", str(premiere), "--as", "bp")
+    assert again.exit_code == 1 and "already pinned" in again.stderr
+    assert desk("schedule", "unpin", str(premiere), "--as", "bp").exit_code == 0
+    no_reason = desk("schedule", "pull", str(premiere), "--as", "bp")
+    assert no_reason.exit_code == 2
+    pulled = desk("schedule", "pull", str(premiere), "--as", "bp", "--reason", "插播重大新闻")
+    assert pulled.exit_code == 0, pulled.output
+    assert pulled.stdout.strip() == f"cancelled airing {premiere}, {rerun}"
+    assert "已取消" in desk("schedule", "show").stdout.splitlines()[1]
+
+
+def test_assign_pins_an_episode_and_refuses_one_not_approved(app: Flask, desk: Run) -> None:
+    chosen = add_episode(app, "指定节目")
+    waiting = add_episode(app, "待终审", state=State.FINAL_REVIEW)
+    at = f"{TOMORROW + timedelta(days=2)} 20:00"
+    refused = desk("schedule", "assign", str(waiting), "--as", "bp", "--slot", "1", "--at", at)
+    assert refused.exit_code == 1
+    assert f"episode {waiting} is not approved to air (it is final_review)" in refused.stderr
+    assert count(app, Airing) == 0
+    odd = desk(
+        "schedule", "assign", str(chosen), "--as", "bp", "--slot", "1", "--at", f"{TOMORROW} 21:00"
+    )
+    assert odd.exit_code == 1 and "is not an occurrence of slot 1" in odd.stderr
+    done = desk("schedule", "assign", str(chosen), "--as", "bp", "--slot", "1", "--at", at)
+    assert done.exit_code == 0, done.output
+    assert "pinned at " + local(TOMORROW + timedelta(days=2), "20:00") in done.stdout
+    with unit_of_work(app) as session:
+        airing = session.scalars(select(Airing)).one()
+        assert airing.pinned and airing.status is AiringStatus.DRAFT
+        assert session.scalar(select(func.count()).select_from(Slot)) == 2
+
+
+def test_only_a_scheduler_may_pin(app: Flask, desk: Run) -> None:
+    add_episode(app, "节目")
+    desk("schedule", "build", "--to", str(TOMORROW))
+    refused = desk("schedule", "pin", str(airing_ids(desk)[0]), "--as", "pr")
+    assert refused.exit_code == 1 and "pr is not a scheduler of column city" in refused.stderr
+
+
+def test_demo_load_adds_slots_and_builds_once(run: Run) -> None:
+    first = run("demo", "load")
+    assert first.exit_code == 0, first.output
+    assert "schedule demo: 17 slots added and the air schedule built" in first.stdout
+    again = run("demo", "load")
+    assert "schedule demo" not in again.stdout
+    assert "latest build 1" in run("schedule", "report").stdout
+
+
+def test_a_full_build_stamps_its_inputs_so_the_service_does_not_rebuild_them(
+    app: Flask, desk: Run
+) -> None:
+    add_episode(app, "七一特别节目", air_by=TOMORROW)
+    partial = desk("schedule", "build", "--to", str(TODAY + timedelta(days=6)))
+    assert partial.exit_code == 0, partial.output
+    with unit_of_work(app) as s:
+        first = s.scalars(select(ScheduleBuild).order_by(ScheduleBuild.id)).one()
+        assert first.fingerprint == ""  # a partial build does not answer the whole input
+    full = desk("schedule", "build")
+    assert full.exit_code == 0, full.output
+    with unit_of_work(app) as s:
+        latest = s.scalars(select(ScheduleBuild).order_by(ScheduleBuild.id.desc())).first()
+        assert latest is not None
+        assert latest.fingerprint == jobs.inputs_fingerprint(s) != ""
