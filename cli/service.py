@@ -85,7 +85,7 @@ def scheduler_run(poll_seconds: int, verbose: bool) -> None:
 @with_appcontext
 def scheduler_jobs() -> None:
     """List the persisted jobs, their next run (Asia/Shanghai) and their last run."""
-    from scheduler import service
+    from scheduler import service  # APScheduler: loaded by this command only
 
     engine = make_engine(current_app.config["DATABASE_URL"])
     try:

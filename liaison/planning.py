@@ -50,7 +50,7 @@ def build_settings(
 
 
 def fingerprint(session: Session) -> tuple[tuple[object, ...], ...]:
-    """What of the priorities a build depends on, for ``scheduler.jobs.inputs_fingerprint``."""
+    """What of the priorities a build depends on, for ``schedule.builder.inputs_fingerprint``."""
     rows = session.execute(
         select(
             Priority.id, Priority.tag, Priority.window_start, Priority.window_end, Priority.weight

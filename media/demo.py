@@ -83,7 +83,7 @@ def _holder(session: Session, column: Column, role: Role) -> Person | None:
 
 
 def _font() -> Path | None:
-    from media import render
+    from media import render  # moviepy: loaded only when the demo is loaded
 
     try:
         return render.cjk_font()

@@ -206,7 +206,7 @@ def _render(
 
 
 def _series_caption(part: int) -> str:
-    from media import render
+    from media import render  # moviepy: loaded by workers, not by web processes
 
     return render.series_caption(part)
 
@@ -339,7 +339,7 @@ def _remove_partial(session: Session, job_id: int, root: Path) -> None:
         packaging = session.get(ColumnPackaging, version.episode.column_id)
         part = version.episode.part_number
         planned = [package_output(version, packaging, part)] if packaging else []
-    from media import render
+    from media import render  # moviepy: loaded by workers, not by web processes
 
     for relative in planned:
         for leftover in render.leftovers(root / relative):

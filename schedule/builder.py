@@ -44,11 +44,12 @@ the people who read the report):
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import CursorResult, delete, or_, select
+from sqlalchemy import CursorResult, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from editorial.models import Episode, State
@@ -69,7 +70,7 @@ from schedule.builder_plan import (
 )
 from schedule.builder_settings import BuildSettings, PriorityWindow, episode_duration
 from schedule.builder_write import Desired, bulk_insert, write
-from schedule.models import ScheduleBuild, SlotKind, Unscheduled
+from schedule.models import ScheduleBuild, Slot, SlotDate, SlotKind, Unscheduled
 
 __all__ = [
     "BuildOutcome",
@@ -328,3 +329,29 @@ def _forget_superseded(
         assert isinstance(result, CursorResult)
         removed += result.rowcount
     return removed
+
+
+def inputs_fingerprint(session: Session, priorities: tuple[object, ...] = ()) -> str:
+    """A digest of what the schedule is built from, cheap enough to poll.
+
+    It changes when an episode becomes approved or stops being approved, when
+    any act touches an approved episode (its version moves), when a slot or a
+    slot's dated exception is added, changed or removed, and when
+    ``priorities`` (what of the reporting priorities the caller passes to the
+    build: tag, window, weight) change. Anything else (series dates) waits for
+    the nightly rebuild.
+    """
+    approved = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Episode.id), 0),
+            func.coalesce(func.sum(Episode.version), 0),
+            func.max(Episode.state_entered_at),
+        ).where(Episode.state == State.APPROVED)
+    ).one()
+    slots = session.execute(select(func.count(), func.max(Slot.updated_at))).one()
+    dates = session.execute(select(func.count(), func.max(SlotDate.id))).one()
+    inputs: tuple[object, ...] = (tuple(approved), tuple(slots), tuple(dates))
+    if priorities:  # (without any, the digest is what it was before priorities were stored)
+        inputs += (priorities,)
+    return hashlib.sha256(repr(inputs).encode()).hexdigest()

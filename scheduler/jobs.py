@@ -13,7 +13,6 @@ nothing behind but its claim, and the next leader runs that fire time again
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import socket
@@ -25,19 +24,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from calendars import export, importer, ledger
 from editorial import accounts, reminders
-from editorial.models import Episode, State
 from liaison import planning
 from liaison import reminders as liaison_reminders
 from media.jobs import Supervisor
-from schedule import publishing
-from schedule.builder import build
-from schedule.models import ScheduleBuild, Slot, SlotDate
+from schedule import builder, publishing
+from schedule.models import ScheduleBuild
 from scheduler.models import RunStatus, SchedulerRun
 
 log = logging.getLogger(__name__)
@@ -408,7 +405,7 @@ def _rebuild_if_changed(session: Session, now: datetime) -> int:
 
 
 def _build(session: Session, now: datetime, fingerprint: str) -> int:
-    result = build(session, now, settings=planning.build_settings(session, now))
+    result = builder.build(session, now, settings=planning.build_settings(session, now))
     result.fingerprint = fingerprint
     session.flush()
     log.info(
@@ -421,27 +418,6 @@ def _build(session: Session, now: datetime, fingerprint: str) -> int:
 
 
 def inputs_fingerprint(session: Session) -> str:
-    """A digest of what the schedule is built from, cheap enough to poll.
-
-    It changes when an episode becomes approved or stops being approved, when
-    any act touches an approved episode (its version moves), when a slot or a
-    slot's dated exception is added, changed or removed, and when a reporting
-    priority is added or its tag, window or weight changes. Anything else
-    (series dates) waits for the nightly rebuild.
-    """
-    approved = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(Episode.id), 0),
-            func.coalesce(func.sum(Episode.version), 0),
-            func.max(Episode.state_entered_at),
-        ).where(Episode.state == State.APPROVED)
-    ).one()
-    slots = session.execute(select(func.count(), func.max(Slot.updated_at))).one()
-    dates = session.execute(select(func.count(), func.max(SlotDate.id))).one()
-    inputs: tuple[object, ...] = (tuple(approved), tuple(slots), tuple(dates))
-    priorities = planning.fingerprint(session)
-    if priorities:  # (without any, the digest is what it was before priorities were stored)
-        inputs += (priorities,)
-    text = repr(inputs)
-    return hashlib.sha256(text.encode()).hexdigest()
+    """The digest of the builder's inputs (``schedule.builder.inputs_fingerprint``) with
+    the liaison office's priorities, which the service passes to the builder."""
+    return builder.inputs_fingerprint(session, planning.fingerprint(session))
