@@ -84,8 +84,15 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The suite runs on $(PYTEST_WORKERS) pytest-xdist workers, a test file per worker at a time,
+# each worker on a PostgreSQL database of its own (tests/conftest.py); then the tests marked
+# serial (one restarts PostgreSQL) run alone. Both runs always run; make fails if either fails.
+PYTEST_WORKERS ?= 2
 pytest: install install-node install-system
-	$(BIN)/pytest
+	status=0; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not serial" || status=$$?; \
+	$(BIN)/pytest -m serial || status=$$?; \
+	exit $$status
 
 test: lint typecheck pytest
 

@@ -5,6 +5,14 @@ Every test that takes ``session`` runs on SQLite and, when
 ``TVCOLUMN_TEST_DATABASE_URL`` points at PostgreSQL, on PostgreSQL too. Under
 CI (``CI=true``) the PostgreSQL variable is required: a missing database is a
 failure, never a skip.
+
+Under pytest-xdist (``pytest -n 2``) each worker works in a database of its own,
+``<database>_<worker>`` (e.g. ``tvcolumn_test_gw0``): the worker creates it when its
+session starts and drops it when it ends, so no worker resets another's schema.
+``PG_URL`` is that database's URL; without xdist it is the variable's, unchanged.
+Tests marked ``serial`` (they restart PostgreSQL, or measure under load for long)
+run in a pytest run of their own: ``make pytest`` runs ``pytest -m serial`` after
+the parallel run, and a serial test started by an xdist worker fails before it runs.
 """
 
 from __future__ import annotations
@@ -28,8 +36,20 @@ from editorial.models import Column, Episode, Level, Person, Role
 
 pytest_plugins = ["pytester", "tests.ci_skips"]
 
-PG_URL = os.environ.get("TVCOLUMN_TEST_DATABASE_URL")
+BASE_PG_URL = os.environ.get("TVCOLUMN_TEST_DATABASE_URL")
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1", … in an xdist worker
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def worker_database_url(url: str | None, worker: str | None) -> str | None:
+    """The URL of the xdist worker's own database beside ``url``'s (``url`` without xdist)."""
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    return base.set(database=f"{base.database}_{worker}").render_as_string(hide_password=False)
+
+
+PG_URL = worker_database_url(BASE_PG_URL, XDIST_WORKER)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -37,6 +57,40 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             "CI=true but TVCOLUMN_TEST_DATABASE_URL is not set: "
             "the suite must run on PostgreSQL in CI (.ci/run sets it)"
+        )
+
+
+def _worker_database(create: bool) -> None:
+    """Drop the xdist worker's database (a crashed run's too) and, if ``create``, make it
+    afresh; the connection is to the configured database, which the workers leave alone."""
+    assert BASE_PG_URL and PG_URL
+    name = make_url(PG_URL).database
+    admin = make_engine(BASE_PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if create:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if XDIST_WORKER and BASE_PG_URL:
+        _worker_database(create=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if XDIST_WORKER and BASE_PG_URL:
+        _worker_database(create=False)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if XDIST_WORKER and item.get_closest_marker("serial"):
+        pytest.fail(
+            "a serial test must not share the machine with other xdist workers: "
+            'run it without -n (`pytest -m serial`; `make pytest` does, after `-m "not serial"`)',
+            pytrace=False,
         )
 
 

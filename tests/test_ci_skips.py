@@ -42,3 +42,14 @@ def test_a_skip_elsewhere_stays_a_skip(
     monkeypatch.delenv("CI", raising=False)
     pytester.makepyfile(SOME_TESTS)
     pytester.runpytest("-p", "tests.ci_skips").assert_outcomes(skipped=3, passed=1, xfailed=1)
+
+
+def test_a_skip_under_ci_is_a_failure_on_xdist_workers_too(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make pytest` runs the suite on xdist workers: the report a worker sends is the failure."""
+    monkeypatch.setenv("CI", "true")
+    pytester.makepyfile(SOME_TESTS)
+    result = pytester.runpytest_subprocess("-p", "tests.ci_skips", "-n", "2")
+    result.assert_outcomes(failed=2, errors=1, passed=1, xfailed=1)
+    result.stdout.fnmatch_lines(["*CI=true, where a skipped test is a failure: *not installed*"])

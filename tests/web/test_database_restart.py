@@ -59,6 +59,7 @@ def postgres_app(web_postgres: PostgresSchema, tmp_path: Path) -> Iterator[Flask
 
 
 @pytest.mark.postgres
+@pytest.mark.serial  # restarts the cluster under every other worker's connections
 def test_after_a_postgres_restart_the_next_request_of_the_same_process_is_answered(
     postgres_app: Flask,
 ) -> None:
