@@ -4,9 +4,9 @@ Every act that passes the episode to someone else tells them: a proposed topic i
 column's producers, an approved or rejected topic its editor-director, a
 submission and each signed stage whoever may sign the next stage (exactly the
 people ``permissions.authorize`` lets sign it, four eyes included), a return the
-editor-director and the responsible producer with the reason, an approval the
-column's schedulers, a hand-over the new producer, a pull from air the producer
-and the schedulers. Never the actor, never a deactivated person.
+editor-director and the responsible producer with the reason and the open review
+notes, an approval the column's schedulers, a hand-over the new producer, a pull
+from air the producer and the schedulers. Never the actor, never a deactivated person.
 
 Each notification carries the act's kind, the actor, the reason and the
 parameters its message is made of; the row is the outbox the scheduler service
@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from editorial import notifications
+from editorial import notifications, review_notes
 from editorial.errors import Forbidden, IllegalAct
 from editorial.models import Episode, HistoryEntry, Membership, Person, Role, Stage, State
 from editorial.permissions import SIGN_ACT, STAGE_ROLE, Act, authorize
@@ -73,6 +73,11 @@ def announce(
     if episode.state in REVIEW_STAGE:
         params["next_stage"] = REVIEW_STAGE[episode.state].value
     message = render(kind, params, reason or "")
+    if act is Act.RETURN:
+        notes = review_notes.as_reason(review_notes.open_notes(session, episode))
+        if notes and notes != reason:
+            params["notes"] = notes
+            message += f"\n审看意见：\n{notes}"
     for person in people:
         notifications.add(
             session,

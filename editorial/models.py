@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -350,6 +351,39 @@ class Comment(Base):
     body: Mapped[str] = mapped_column(Text)
 
     author: Mapped[Person] = relationship()
+
+
+class ReviewNote(Base):
+    """A reviewer's note at one frame of one media version (审看意见, 时间码), in one
+    review round; the producer marks it resolved. Append-only but for the resolution."""
+
+    __tablename__ = "review_notes"
+    __table_args__ = (
+        CheckConstraint("body <> ''", name="body_not_empty"),
+        CheckConstraint("frame >= 0", name="frame_not_negative"),
+        CheckConstraint("fps > 0", name="fps_positive"),
+        CheckConstraint("media_version >= 1", name="version_positive"),
+        CheckConstraint(
+            "(resolved_at IS NULL) = (resolved_by_id IS NULL)", name="resolved_by_someone"
+        ),
+        Index("ix_review_notes_episode_version", "episode_id", "media_version", "frame"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    media_version: Mapped[int] = mapped_column(Integer)  # Episode.media_version it was made on
+    review_round: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[Stage] = mapped_column(str_enum(Stage, "note_stage"))
+    frame: Mapped[int] = mapped_column(Integer)  # from the first frame, at ``fps``
+    fps: Mapped[float] = mapped_column(Float)  # the master's frame rate (25, 29.97, …)
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    author: Mapped[Person] = relationship(foreign_keys=[author_id])
+    resolved_by: Mapped[Person | None] = relationship(foreign_keys=[resolved_by_id])
 
 
 class HistoryEntry(Base):
