@@ -13,6 +13,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, joinedload
 
 from editorial.models import Episode, Person, Role
+from editorial.review_notes import Picture
 from editorial.workflow import Act
 from media.models import ACTIVE_JOB_STATES, ColumnPackaging, JobKind, MediaJob, MediaVersion
 from media.service import may_package
@@ -118,3 +119,23 @@ def clock(seconds: float | None) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def picture_of(version: MediaVersion | None) -> Picture | None:
+    """The master as review notes count it (frame rate and length from its probe), or
+    None when it has no readable probe."""
+    probe = version.probe if version is not None else None
+    if version is None or not probe or not probe.get("fps") or not probe.get("duration"):
+        return None
+    fps = float(probe["fps"])
+    return Picture(version.number, fps, int(float(probe["duration"]) * fps))
+
+
+def current_version(session: Session, episode: Episode) -> MediaVersion | None:
+    if episode.media_version is None:
+        return None
+    return session.scalar(
+        select(MediaVersion).where(
+            MediaVersion.episode_id == episode.id, MediaVersion.number == episode.media_version
+        )
+    )

@@ -8,7 +8,18 @@ declares what each view takes (``openapi`` publishes those declarations), and
 from __future__ import annotations
 
 # The modules register their views and hooks on ``bp`` (``web.api.blueprint``).
-from web.api import access, acts, episodes, errors, feeds, media, openapi, schedule
+from web.api import access, acts, episodes, errors, feeds, media, notes, openapi, schedule
 from web.api.blueprint import bp
 
-__all__ = ["access", "acts", "bp", "episodes", "errors", "feeds", "media", "openapi", "schedule"]
+__all__ = [
+    "access",
+    "acts",
+    "bp",
+    "episodes",
+    "errors",
+    "feeds",
+    "media",
+    "notes",
+    "openapi",
+    "schedule",
+]

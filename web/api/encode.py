@@ -17,7 +17,18 @@ from flask.wrappers import Response
 from flask_babel import force_locale
 
 from calendars.models import ExternalAiring
-from editorial.models import Column, Comment, Episode, HistoryEntry, Person, Role, State
+from editorial import review_notes
+from editorial.models import (
+    Column,
+    Comment,
+    Episode,
+    HistoryEntry,
+    Person,
+    ReviewNote,
+    Role,
+    Stage,
+    State,
+)
 from editorial.workdays import SHANGHAI
 from editorial.workflow import Act
 from media.models import JobKind, JobState, MediaJob, MediaVersion
@@ -174,6 +185,24 @@ def comment(c: Comment) -> Json:
         "at": moment(c.at),
         "at_local": local(c.at),
         "body": c.body,
+    }
+
+
+def review_note(n: ReviewNote) -> Json:
+    return {
+        "id": n.id,
+        "media_version": n.media_version,
+        "review_round": n.review_round,
+        "stage": n.stage.value,
+        "timecode": review_notes.format_timecode(n.frame, n.fps),
+        "frame": n.frame,
+        "fps": n.fps,
+        "seconds": round(review_notes.seconds_at(n.frame, n.fps), 6),
+        "body": n.body,
+        "author": person(n.author),
+        "at": moment(n.created_at),
+        "resolved_at": moment(n.resolved_at),
+        "resolved_by": person(n.resolved_by) if n.resolved_by is not None else None,
     }
 
 
@@ -351,6 +380,23 @@ HISTORY_ENTRY = obj(
 COMMENT = obj(
     {"id": INTEGER, "author": ref("Person"), "at": MOMENT, "at_local": MOMENT, "body": STRING}
 )
+REVIEW_NOTE = obj(
+    {
+        "id": INTEGER,
+        "media_version": INTEGER,
+        "review_round": INTEGER,
+        "stage": {"type": "string", "enum": [s.value for s in Stage]},
+        "timecode": STRING,
+        "frame": INTEGER,
+        "fps": {"type": "number"},
+        "seconds": {"type": "number", "description": "where a player seeks to show the frame"},
+        "body": STRING,
+        "author": ref("Person"),
+        "at": MOMENT,
+        "resolved_at": OPT_MOMENT,
+        "resolved_by": nullable(ref("Person")),
+    }
+)
 AIRING = obj(
     {
         "id": INTEGER,
@@ -527,6 +573,7 @@ COMPONENTS: dict[str, Schema] = {
     "EpisodePage": EPISODE_PAGE,
     "HistoryEntry": HISTORY_ENTRY,
     "Comment": COMMENT,
+    "ReviewNote": REVIEW_NOTE,
     "MediaVersion": MEDIA_VERSION,
     "MediaJob": MEDIA_JOB,
     "MediaList": MEDIA_LIST,
