@@ -43,8 +43,10 @@ from web.forms import (
     EditForm,
     EpisodeFields,
     MediaUploadForm,
+    NoteForm,
     PackageForm,
     ProposeForm,
+    VersionForm,
 )
 from web.media_panel import MediaPanel, clock, human_size, media_panel
 from web.uploads import upload_limit
@@ -199,6 +201,7 @@ def render_page(
     comment_errors: dict[str, str] | None = None,
     media_message: str | None = None,
     upload_errors: list[str] | None = None,
+    note_form: NoteForm | None = None,
 ) -> Page:
     forms = _act_forms(page)
     kept = ""
@@ -226,6 +229,12 @@ def render_page(
         ),
         media_message=media_message,
         upload_errors=upload_errors or [],
+        note_form=note_form
+        or NoteForm(
+            formdata=None,
+            data={"media_version": page.media.current.number if page.media.current else 0},
+        ),
+        version_form=VersionForm(formdata=None, data={"version": page.episode.version}),
         upload_limit=human_size(upload_limit()),
         today=today,
         overdue=_overdue(page.episode, today),

@@ -73,6 +73,8 @@ ACT = {
     "edit": _l("修改节目信息"),
     "new_media": _l("上传新的媒体版本"),
     "set_priority_tags": _l("设置宣传报道重点"),
+    "review_note": _l("审看意见"),
+    "resolve_note": _l("意见已处理"),
 }
 
 # The review checklist (政治性与可视性的统一), in workflow.Checklist's field order.

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, joinedload
 
-from editorial.models import Episode, Person, Role
+from editorial.models import Episode, Person, ReviewNote, Role
 from editorial.review_notes import Picture
 from editorial.workflow import Act
 from media.models import ACTIVE_JOB_STATES, ColumnPackaging, JobKind, MediaJob, MediaVersion
@@ -32,6 +32,17 @@ class MediaPanel:
     may_upload: bool = False  # the viewer may add a media version now
     may_package: bool = False  # the viewer may ask for packaging
     packaging_ready: bool = False  # the column has its opening and closing clips
+    notes: list[ReviewNote] = field(default_factory=list)  # every version's, picture order
+    picture: Picture | None = None  # the current master as notes count it
+    may_note: bool = False  # the viewer may note frames (acts at the review stage)
+    may_resolve: bool = False  # the viewer marks notes resolved (the responsible producer)
+
+    def notes_on(self, number: int) -> list[ReviewNote]:
+        return [n for n in self.notes if n.media_version == number]
+
+    @property
+    def open_notes(self) -> list[ReviewNote]:
+        return [n for n in self.notes if n.resolved_at is None]
 
     def latest(self, kind: JobKind) -> MediaJob | None:
         return next((job for job in self.jobs if job.kind is kind), None)
@@ -60,9 +71,9 @@ class MediaPanel:
 def media_panel(
     session: Session, viewer: Person, episode: Episode, acts: list[Act], roles: set[Role]
 ) -> MediaPanel:
-    """The panel; one statement when the episode has media (none before its first upload):
-    its versions, each row joined to the current version's jobs, and whether the column
-    has its packaging clips."""
+    """The panel; two statements when the episode has media (none before its first
+    upload): its versions, each row joined to the current version's jobs, and whether the
+    column has its packaging clips; and its review notes with their authors."""
     panel = MediaPanel([], None, may_upload=Act.NEW_MEDIA in acts)
     if episode.media_version is None:
         return panel
@@ -88,6 +99,19 @@ def media_panel(
         panel.packaging_ready = bool(ready)
     panel.current = next((v for v in panel.versions if v.number == episode.media_version), None)
     panel.may_package = panel.current is not None and may_package(viewer, roles)
+    panel.picture = picture_of(panel.current)
+    panel.notes = list(
+        session.scalars(
+            select(ReviewNote)
+            .where(ReviewNote.episode_id == episode.id)
+            .options(joinedload(ReviewNote.author), joinedload(ReviewNote.resolved_by))
+            .order_by(ReviewNote.media_version, ReviewNote.frame, ReviewNote.id)
+        )
+    )
+    panel.may_note = panel.picture is not None and Act.RETURN in acts
+    panel.may_resolve = (
+        episode.responsible_producer_id == viewer.id and Role.PRODUCER in roles and viewer.active
+    )
     return panel
 
 
@@ -129,13 +153,3 @@ def picture_of(version: MediaVersion | None) -> Picture | None:
         return None
     fps = float(probe["fps"])
     return Picture(version.number, fps, int(float(probe["duration"]) * fps))
-
-
-def current_version(session: Session, episode: Episode) -> MediaVersion | None:
-    if episode.media_version is None:
-        return None
-    return session.scalar(
-        select(MediaVersion).where(
-            MediaVersion.episode_id == episode.id, MediaVersion.number == episode.media_version
-        )
-    )

@@ -16,12 +16,13 @@ from editorial import review_notes
 from editorial.errors import InvalidInput
 from editorial.models import Episode
 from editorial.review_notes import Picture
+from media.service import current_version
 from web.api import access, encode
 from web.api.access import MAX_ID
 from web.api.blueprint import bp
 from web.api.schema import NON_BLANK, Operation, Param, Schema, operation
 from web.db import request_session
-from web.media_panel import current_version, picture_of
+from web.media_panel import picture_of
 
 NOTE_BODY: Schema = {
     "type": "object",
