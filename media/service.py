@@ -36,7 +36,7 @@ from media.models import (
     MediaVersion,
 )
 from schedule.builder_settings import BuildSettings
-from schedule.models import Slot, SlotKind
+from schedule.models import Airing, AiringStatus, Slot, SlotKind
 
 GIB = 2**30
 
@@ -59,17 +59,25 @@ class MediaSettings:
 
 
 def delivery_spec(session: Session, episode: Episode) -> qc.DeliverySpec:
-    """The column's delivery specification: its longest premiere slot, the builder's tolerance.
-
-    A column without a premiere slot is held to the episode's target duration.
-    """
-    longest = session.scalar(
-        select(func.max(Slot.duration_s)).where(
-            Slot.column_id == episode.column_id, Slot.kind == SlotKind.PREMIERE
+    """The delivery specification a master of ``episode`` is checked against: the episode's
+    target duration within the builder's tolerance and, once a premiere is planned, the
+    length of its slot (a 15-minute episode is not held to a column's 30-minute slot)."""
+    planned = session.scalar(
+        select(Slot.duration_s)
+        .join(Airing, Airing.slot_id == Slot.id)
+        .where(
+            Airing.episode_id == episode.id,
+            Airing.kind == SlotKind.PREMIERE,
+            Airing.status != AiringStatus.CANCELLED,
         )
+        .order_by(Airing.starts_at)
+        .limit(1)
     )
-    slot = longest if longest is not None else episode.target_duration_s
-    return qc.DeliverySpec(slot_seconds=slot, tolerance_seconds=BuildSettings().over_tolerance_s)
+    return qc.DeliverySpec(
+        target_seconds=episode.target_duration_s,
+        tolerance_seconds=BuildSettings().over_tolerance_s,
+        slot_seconds=planned,
+    )
 
 
 def add_media(
