@@ -95,6 +95,7 @@ COLUMNS = (
 
 CENTRE = "市委组织部党员电化教育中心"
 DEMO_PASSWORD = "shidai-demo"  # the demo only: every demo person signs in with it
+DEMO_MAIL_DOMAIN = "example.org"  # reserved for examples (RFC 2606): demo mail reaches nobody
 CITY_TEAM = "《时代风采》栏目组"
 FEATURED_COUNTY = "linjiang-xianfeng"  # whose team ``tvcolumn serve`` lists
 
@@ -632,6 +633,7 @@ def _create_people(loader: _Loader, at: datetime) -> None:
             at,
             username=spec.username,
             display_name=spec.display_name,
+            email=f"{spec.username}@{DEMO_MAIL_DOMAIN}",
             password_hash=shared,
         )
         loader.people[spec.username] = person
