@@ -75,12 +75,17 @@ def scheduler_run(poll_seconds: int, verbose: bool) -> None:
     finally:
         engine.dispose()
     _configure_logging(verbose)
+    delivery = delivery_settings(current_app.config)
+    if delivery.mails and not delivery.public_url:
+        logging.getLogger(__name__).warning(
+            "TVCOLUMN_SMTP_URL is set but TVCOLUMN_PUBLIC_URL is not: mails carry no link"
+        )
     service.run(
         url,
         poll_seconds=poll_seconds,
         feeds_dir=Path(current_app.config["FEEDS_DIR"]),
         media_dir=Path(current_app.config["MEDIA_DIR"]),
-        delivery=delivery_settings(current_app.config),
+        delivery=delivery,
     )
 
 

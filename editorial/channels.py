@@ -79,6 +79,7 @@ def mail(message: Outgoing, mail_from: str, now: datetime) -> EmailMessage:
     email["To"] = message.target
     email["Date"] = format_datetime(now)
     email["Message-ID"] = message_id(message.id, mail_from)
+    email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
     email.set_content(message.body, charset="utf-8")
     return email
 
@@ -142,6 +143,8 @@ class Sender:
         except Unreachable as error:
             self._unreachable[endpoint] = str(error)
             return str(error)
+        except (ValueError, UnicodeError) as error:  # an address or header no server takes
+            return f"cannot be sent: {type(error).__name__}: {error}"
 
     # --- e-mail ---------------------------------------------------------------------------
 

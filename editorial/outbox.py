@@ -247,7 +247,7 @@ def _column_name(notification: Notification) -> str:
 def mail_subject(notification: Notification) -> str:
     column = _column_name(notification)
     prefix = f"【{column}】" if column else "【通知】"
-    return f"{prefix}{notification.message}"
+    return " ".join(f"{prefix}{notification.message}".split())  # a header is one line
 
 
 def _facts(notification: Notification) -> list[tuple[str, str]]:
@@ -277,13 +277,18 @@ def mail_body(notification: Notification, link: str) -> str:
 def robot_body(notification: Notification, link: str, told: Iterable[str]) -> str:
     """The group robot's message, in Markdown as WeCom and DingTalk both read it."""
     lines = [f"**{mail_subject(notification)}**", ""]
-    lines += [f"> {label}：{value}" for label, value in _facts(notification)]
+    lines += [f"> {label}：{_quoted(value)}" for label, value in _facts(notification)]
     names = "、".join(dict.fromkeys(told))
     if names:
         lines.append(f"> 通知：{names}")
     if link:
         lines += ["", f"[查看节目]({link})"]
     return "\n".join(lines)
+
+
+def _quoted(value: str) -> str:
+    """A value of several lines, every line inside the Markdown quote."""
+    return "\n> ".join(value.splitlines())
 
 
 # --- claiming and recording --------------------------------------------------------------------

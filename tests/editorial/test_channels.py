@@ -189,3 +189,19 @@ def test_without_smtp_a_mail_is_a_reason_not_an_exception() -> None:
         assert sender.send(a_mail(), NOW + timedelta(0)) == (
             "no SMTP server is configured (TVCOLUMN_SMTP_URL)"
         )
+
+
+def test_an_address_no_mail_header_can_hold_is_a_reason_and_the_next_mail_goes(
+    smtp_inbox: Inbox,
+) -> None:
+    with channels.Sender(settings(smtp_inbox.url)) as sender:
+        error = sender.send(a_mail(1, "li.ming@example.org\nBcc: x@example.org"), NOW)
+        assert sender.send(a_mail(2), NOW) is None
+    assert error is not None and error.startswith("cannot be sent")
+    assert [m.recipients for m in smtp_inbox.wait_for(1)] == [["li.ming@example.org"]]
+
+
+def test_a_mail_asks_for_no_automatic_replies(smtp_inbox: Inbox) -> None:
+    with channels.Sender(settings(smtp_inbox.url)) as sender:
+        assert sender.send(a_mail(), NOW) is None
+    assert smtp_inbox.wait_for(1)[0].message["Auto-Submitted"] == "auto-generated"

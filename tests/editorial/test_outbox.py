@@ -54,7 +54,9 @@ def add_robot(
     return robot
 
 
-def returned_in_second_review(session: Session, crew: Crew, episode: Episode) -> Episode:
+def returned_in_second_review(
+    session: Session, crew: Crew, episode: Episode, reason: str = "字幕有错别字"
+) -> Episode:
     """The reviewer returns it: the editor-director and the producer are told."""
     walk_to_review(session, crew, episode)
     workflow.sign_off(
@@ -67,7 +69,7 @@ def returned_in_second_review(session: Session, crew: Crew, episode: Episode) ->
         checklist=OK,
     )
     workflow.return_for_changes(
-        session, crew.reviewer, episode, episode.version, NOW, reason="字幕有错别字"
+        session, crew.reviewer, episode, episode.version, NOW, reason=reason
     )
     return episode
 
@@ -330,3 +332,19 @@ def test_a_message_for_a_robot_switched_off_since_is_failed_not_sent(
     assert outbox.claim(session, NOW, NO_SMTP) == []
     assert {d.state for d in deliveries(session)} == {DeliveryState.FAILED}
     assert all("switched off" in d.last_error for d in outbox.problems(session))
+
+
+def test_a_reason_of_several_lines_keeps_the_subject_one_line_and_the_quote_whole(
+    session: Session, crew: Crew, propose: Callable[..., Episode]
+) -> None:
+    give_addresses(crew)
+    add_robot(session, crew, Channel.WECOM)
+    episode = returned_in_second_review(session, crew, propose(), "第一处：字幕\n第二处：音量")
+    outbox.route(session, NOW, SETTINGS)
+    notes = {n.id for n in returned_notifications(session, episode)}
+    made = [d for d in deliveries(session) if d.notification_id in notes]
+    assert all("\n" not in d.subject and "第一处：字幕 第二处：音量" in d.subject for d in made)
+    mail = next(d for d in made if d.channel is Channel.EMAIL)
+    assert "原因：第一处：字幕\n第二处：音量" in mail.body
+    robot = next(d for d in made if d.channel is Channel.WECOM)
+    assert "> 原因：第一处：字幕\n> 第二处：音量" in robot.body
