@@ -184,6 +184,35 @@ def request_job(
 PACKAGERS = frozenset({Role.EDITOR_DIRECTOR, Role.PRODUCER, Role.SCHEDULER})
 
 
+def retry_job(
+    session: Session, actor: Person, job: MediaJob, now: datetime, settings: MediaSettings
+) -> MediaJob:
+    """Queue a failed job's work again (重试), on the same media version; the failed job
+    stays as it was. Only the latest job of its kind on the current version is retried,
+    by someone who may package in the episode's column (the editor-director, a producer,
+    a scheduler)."""
+    version = job.media_version
+    episode = version.episode
+    if job.state is not JobState.FAILED:
+        raise MediaError(f"job {job.id} is {job.state.value}, not failed", code="not_failed")
+    if episode.media_version != version.number:
+        raise MediaError(
+            f"job {job.id} worked on media version {version.number}; the episode's master is "
+            f"now version {episode.media_version}",
+            code="not_current",
+        )
+    latest = session.scalar(
+        select(MediaJob.id)
+        .where(MediaJob.media_version_id == version.id, MediaJob.kind == job.kind)
+        .order_by(MediaJob.requested_at.desc(), MediaJob.id.desc())
+        .limit(1)
+    )
+    if latest != job.id:
+        raise MediaError(f"job {job.id} was already tried again (job {latest})", code="retried")
+    _check_may_package(session, actor, episode)
+    return request_job(session, actor, version, job.kind, now, settings)
+
+
 def may_package(actor: Person, roles: set[Role]) -> bool:
     """Whether ``actor``, holding ``roles`` in the episode's column, may ask for packaging."""
     return actor.active and bool(roles & PACKAGERS)

@@ -21,6 +21,7 @@ from media.service import (
     add_media,
     delivery_spec,
     request_job,
+    retry_job,
     set_packaging,
 )
 from schedule.builder_settings import episode_duration
@@ -139,6 +140,36 @@ def test_a_new_version_after_a_sign_off_reopens_the_first_review(
         2,
         2,
     )
+
+
+def test_a_failed_job_is_tried_again_once_on_the_current_version_by_whom_may(
+    session: Session, crew: Crew, in_production: Episode, clips: Clips, settings: MediaSettings
+) -> None:
+    version = add(session, crew, in_production, clips.compliant, settings)
+    failed = session.scalars(select(MediaJob).where(MediaJob.media_version_id == version.id)).one()
+    with pytest.raises(MediaError) as running:
+        retry_job(session, crew.director, failed, NOW, settings)
+    assert running.value.code == "not_failed"
+    failed.state, failed.error = JobState.FAILED, "ffmpeg exited 1"
+    session.flush()
+    with pytest.raises(Forbidden):
+        retry_job(session, crew.reviewer, failed, NOW, settings)
+    again = retry_job(session, crew.director, failed, NOW, settings)
+    assert (again.id != failed.id, again.kind, again.state) == (
+        True,
+        JobKind.REVIEW,
+        JobState.QUEUED,
+    )
+    assert (failed.state, failed.error) == (JobState.FAILED, "ffmpeg exited 1")  # kept as it was
+    with pytest.raises(MediaError) as twice:
+        retry_job(session, crew.director, failed, NOW, settings)
+    assert twice.value.code == "retried"
+    add(session, crew, in_production, clips.sd, settings)  # version 2 is the master now
+    again.state = JobState.FAILED
+    session.flush()
+    with pytest.raises(MediaError) as old:
+        retry_job(session, crew.director, again, NOW, settings)
+    assert old.value.code == "not_current"
 
 
 def test_the_same_content_twice_is_stored_once(

@@ -573,3 +573,26 @@ def test_the_media_panel_is_in_english_on_request(app: Flask, crew: Crew, master
     assert "Queued" in panel and "Upload a master (a new media version)" in panel
     refused = upload(director, episode_id, masters.text)
     assert "This is not a readable video file" in text(refused)
+
+
+def test_a_failed_review_job_is_tried_again_from_the_page(
+    app: Flask, crew: Crew, masters: Masters
+) -> None:
+    episode_id, director = uploaded(app, crew, masters)
+    [job] = jobs_of(app, episode_id)
+    set_job(app, job.id, state=JobState.FAILED, error="ffmpeg exited 1")
+    page = text(director.get(f"/episodes/{episode_id}"))
+    retry = f"/episodes/{episode_id}/media/jobs/{job.id}/retry"
+    assert f'action="{retry}"' in page and "重试" in page
+    reviewer = client_for(app, crew.reviewer)
+    assert f'action="{retry}"' not in text(reviewer.get(f"/episodes/{episode_id}"))
+    token = {"csrf_token": csrf_token(reviewer, f"/episodes/{episode_id}")}
+    assert reviewer.post(retry, data=token).status_code == 403
+    token = {"csrf_token": csrf_token(director, f"/episodes/{episode_id}")}
+    answer = director.post(retry, data=token)
+    assert answer.status_code == 303
+    assert "已重新安排：审看材料" in text(director.get(f"/episodes/{episode_id}"))
+    states = [(j.id == job.id, j.state) for j in jobs_of(app, episode_id)]
+    assert states == [(True, JobState.FAILED), (False, JobState.QUEUED)]
+    again = director.post(retry, data=token)
+    assert again.status_code == 422 and "已经重试过了" in text(again)
