@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session, joinedload
 from editorial.models import Episode, Person, ReviewNote, Role
 from editorial.review_notes import Picture
 from editorial.workflow import Act
-from media.models import ACTIVE_JOB_STATES, ColumnPackaging, JobKind, MediaJob, MediaVersion
+from media.models import (
+    ACTIVE_JOB_STATES,
+    ColumnPackaging,
+    JobKind,
+    JobState,
+    MediaJob,
+    MediaVersion,
+)
 from media.service import may_package
 
 # Who may ask for the broadcast master with the column's opening and closing
@@ -36,6 +43,16 @@ class MediaPanel:
     picture: Picture | None = None  # the current master as notes count it
     may_note: bool = False  # the viewer may note frames (acts at the review stage)
     may_resolve: bool = False  # the viewer marks notes resolved (the responsible producer)
+    previous: MediaVersion | None = None  # the version before the current one
+    previous_review: MediaJob | None = None  # its review material, when it was made
+
+    @property
+    def qc_changes(self) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+        """Each rule of the current version beside the previous version's, in report order."""
+        if self.current is None or self.previous is None:
+            return []
+        before = {r["code"]: r for r in (self.previous.qc or {}).get("rules", [])}
+        return [(rule, before.get(rule["code"])) for rule in self.rules]
 
     def notes_on(self, number: int) -> list[ReviewNote]:
         return [n for n in self.notes if n.media_version == number]
@@ -100,6 +117,19 @@ def media_panel(
     panel.current = next((v for v in panel.versions if v.number == episode.media_version), None)
     panel.may_package = panel.current is not None and may_package(viewer, roles)
     panel.picture = picture_of(panel.current)
+    if panel.current is not None:
+        panel.previous = next((v for v in panel.versions if v.number < panel.current.number), None)
+    if panel.previous is not None:
+        panel.previous_review = session.scalar(
+            select(MediaJob)
+            .where(
+                MediaJob.media_version_id == panel.previous.id,
+                MediaJob.kind == JobKind.REVIEW,
+                MediaJob.state == JobState.DONE,
+            )
+            .order_by(MediaJob.requested_at.desc(), MediaJob.id.desc())
+            .limit(1)
+        )
     panel.notes = list(
         session.scalars(
             select(ReviewNote)

@@ -596,3 +596,32 @@ def test_a_failed_review_job_is_tried_again_from_the_page(
     assert states == [(True, JobState.FAILED), (False, JobState.QUEUED)]
     again = director.post(retry, data=token)
     assert again.status_code == 422 and "已经重试过了" in text(again)
+
+
+def test_a_second_version_is_compared_with_the_first_in_step_and_by_qc(
+    app: Flask, crew: Crew, masters: Masters, tmp_path: Path
+) -> None:
+    episode_id, director = uploaded(app, crew, masters)  # version 1: 720×576
+    hd = make_clip(tmp_path / "第二版.mp4", size="1920x1080", seconds=1.0)
+    assert upload(director, episode_id, hd).status_code == 303
+    first, second = jobs_of(app, episode_id)
+    page = text(director.get(f"/episodes/{episode_id}"))
+    compare = page[page.index('id="compare"') :]
+    assert "版本对比：第 1 版与第 2 版" in compare
+    assert "两版的审看样片都生成后" in compare  # no proxies yet
+    assert 'data-rule="resolution"' in compare
+    changed = re.search(r'<tr class="changed" data-rule="(\w+)"', compare)
+    assert changed is not None and changed[1] == "resolution"
+    assert re.search(r'<tr class="" data-rule="frame_rate"', compare)  # 25 fps both
+    for job in (first, second):
+        set_job(app, job.id, state=JobState.DONE, progress=1.0, outputs=fake_outputs(app, job))
+    compare = text(director.get(f"/episodes/{episode_id}"))
+    compare = compare[compare.index('id="compare"') :]
+    players = re.findall(r'class="compare-video"[^>]*src="([^"]+)"', compare)
+    assert players == [
+        f"/episodes/{episode_id}/media/jobs/{first.id}/proxy",
+        f"/episodes/{episode_id}/media/jobs/{second.id}/proxy",
+    ]
+    director.get("/lang/en")
+    english = text(director.get(f"/episodes/{episode_id}"))
+    assert "Versions side by side: 1 and 2" in english

@@ -77,3 +77,33 @@
   });
   show();
 })();
+
+// Versions side by side: the two proxies play, pause and seek together.
+(function () {
+  var pair = document.querySelector(".compare-players[data-sync]");
+  if (!pair) return;
+  var videos = pair.querySelectorAll("video");
+  if (videos.length !== 2) return;
+  var before = videos[0], now = videos[1];
+  var button = document.querySelector(".compare-play");
+  var following = false;
+
+  function follow(from, to) {
+    from.addEventListener("seeked", function () {
+      if (following) return;
+      following = true;
+      to.currentTime = from.currentTime;
+      following = false;
+    });
+    from.addEventListener("play", function () { if (to.paused) to.play(); });
+    from.addEventListener("pause", function () { if (!to.paused) to.pause(); });
+  }
+  follow(before, now);
+  follow(now, before);
+  if (button) {
+    button.addEventListener("click", function () {
+      if (now.paused) { before.currentTime = now.currentTime; now.play(); } else { now.pause(); }
+    });
+  }
+  pair.querySelectorAll("video").forEach(function (video) { video.controls = true; });
+})();
