@@ -1,0 +1,205 @@
+"""Whose turn it is (下一步由谁办理): the step that moves an episode on and the people who
+may take it, for one episode or a whole board at once, and the return now open on it.
+
+The steps follow the workflow: a proposed topic awaits its responsible producer's
+approval; an approved topic, production and a returned episode await the editor-director
+(the episode's own, or, when they can no longer act, any of the column's); a review stage
+awaits exactly those ``permissions.authorize`` lets sign it (four eyes included); an
+approved episode awaits the column's schedulers (编排). The people are active ones only,
+and each of them may take the step (``tests/editorial/test_turns.py`` holds that against
+``authorize``). Ended episodes await nobody.
+
+``next_steps`` reads the memberships of every column and the review stages' signers in
+two statements, however many episodes a board shows.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from editorial.models import (
+    Episode,
+    HistoryEntry,
+    Membership,
+    Person,
+    Role,
+    Stage,
+    StageSigner,
+    State,
+)
+from editorial.permissions import STAGE_ROLE, Act
+from editorial.workdays import REVIEW_STAGE
+
+
+class Step(enum.StrEnum):
+    APPROVE_TOPIC = "approve_topic"  # 审核选题
+    START_PRODUCTION = "start_production"  # 开始制作
+    SUBMIT = "submit"  # 送审
+    RESUBMIT = "resubmit"  # 修改后重新送审
+    SIGN = "sign"  # 签审（初审 / 复审 / 终审）
+    SCHEDULE = "schedule"  # 编排播出
+    NONE = "none"  # 已结束
+
+
+# The role whose holders take each step (a review stage's is STAGE_ROLE's).
+STEP_ROLE = {
+    Step.APPROVE_TOPIC: Role.PRODUCER,
+    Step.START_PRODUCTION: Role.EDITOR_DIRECTOR,
+    Step.SUBMIT: Role.EDITOR_DIRECTOR,
+    Step.RESUBMIT: Role.EDITOR_DIRECTOR,
+    Step.SCHEDULE: Role.SCHEDULER,
+}
+STEP_OF_STATE = {
+    State.PROPOSED: Step.APPROVE_TOPIC,
+    State.TOPIC_APPROVED: Step.START_PRODUCTION,
+    State.IN_PRODUCTION: Step.SUBMIT,
+    State.RETURNED: Step.RESUBMIT,
+    State.FIRST_REVIEW: Step.SIGN,
+    State.SECOND_REVIEW: Step.SIGN,
+    State.FINAL_REVIEW: Step.SIGN,
+    State.APPROVED: Step.SCHEDULE,
+}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The next step of an episode, the review stage it signs (for ``Step.SIGN``), and
+    the active people who may take it (by display name, then id); none when nobody can."""
+
+    step: Step
+    stage: Stage | None = None
+    people: tuple[Person, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        return [p.display_name for p in self.people]
+
+
+NO_TURN = Turn(Step.NONE)
+
+
+def next_step(session: Session, episode: Episode) -> Turn:
+    return next_steps(session, [episode])[episode.id]
+
+
+def next_steps(session: Session, episodes: Sequence[Episode]) -> dict[int, Turn]:
+    """Each episode's turn by its id, in at most two statements for any number of episodes."""
+    open_ = [e for e in episodes if e.state in STEP_OF_STATE]
+    if not open_:
+        return {e.id: NO_TURN for e in episodes}
+    holders = _holders(session, {e.column_id for e in open_})
+    reviewing = [e.id for e in open_ if e.state in REVIEW_STAGE]
+    bound = _bound(session, reviewing) if reviewing else {}
+    return {
+        e.id: _turn(e, holders[e.column_id], bound.get(e.id, {}))
+        if e.state in STEP_OF_STATE
+        else NO_TURN
+        for e in episodes
+    }
+
+
+def _holders(session: Session, column_ids: Iterable[int]) -> dict[int, dict[Role, list[Person]]]:
+    """column id -> role -> its active holders, by display name."""
+    rows = session.execute(
+        select(Membership.column_id, Membership.role, Person)
+        .join(Person, Person.id == Membership.person_id)
+        .where(
+            Membership.column_id.in_(sorted(column_ids)),
+            Membership.role.in_([*STEP_ROLE.values(), *STAGE_ROLE.values()]),
+            Person.active.is_(True),
+        )
+        .order_by(Person.display_name, Person.id)
+    ).all()
+    found: dict[int, dict[Role, list[Person]]] = defaultdict(lambda: defaultdict(list))
+    for column_id, role, person in rows:
+        found[column_id][role].append(person)
+    return found
+
+
+def _bound(session: Session, episode_ids: list[int]) -> dict[int, dict[int, Stage]]:
+    """episode id -> person id -> the review stage they are bound to (four eyes)."""
+    found: dict[int, dict[int, Stage]] = defaultdict(dict)
+    for episode_id, person_id, stage in session.execute(
+        select(StageSigner.episode_id, StageSigner.person_id, StageSigner.stage).where(
+            StageSigner.episode_id.in_(episode_ids)
+        )
+    ):
+        found[episode_id][person_id] = stage
+    return found
+
+
+def _turn(episode: Episode, holders: dict[Role, list[Person]], bound: dict[int, Stage]) -> Turn:
+    step = STEP_OF_STATE[episode.state]
+    if step is Step.SIGN:
+        stage = REVIEW_STAGE[episode.state]
+        candidates = holders.get(STAGE_ROLE[stage], [])
+        if stage is Stage.FIRST:
+            candidates = [p for p in candidates if p.id == episode.responsible_producer_id]
+        signers = [
+            p for p in candidates if p.id != episode.director_id and bound.get(p.id, stage) is stage
+        ]
+        return Turn(step, stage, tuple(signers))
+    role = STEP_ROLE[step]
+    people = holders.get(role, [])
+    if step is Step.APPROVE_TOPIC:
+        # The responsible producer's call; never the proposer's (four eyes).
+        people = [
+            p
+            for p in people
+            if p.id == episode.responsible_producer_id and p.id != episode.director_id
+        ]
+    elif role is Role.EDITOR_DIRECTOR:
+        # The episode's own editor-director; any of the column's when they cannot act.
+        own = [p for p in people if p.id == episode.director_id]
+        people = own or people
+    return Turn(step, None, tuple(people))
+
+
+# --- the open return ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Return:
+    """The return for changes (退回修改) an episode is in: at which review stage, by whom,
+    when and why."""
+
+    stage: Stage | None
+    actor: Person | None
+    at: datetime
+    reason: str
+    entry_id: int
+
+
+def last_return(session: Session, episode: Episode) -> Return | None:
+    """The return the episode is in now; None unless it is returned."""
+    if episode.state is not State.RETURNED:
+        return None
+    entry = session.scalars(
+        select(HistoryEntry)
+        .where(HistoryEntry.episode_id == episode.id, HistoryEntry.act == Act.RETURN.value)
+        .order_by(HistoryEntry.seq.desc())
+        .limit(1)
+    ).first()
+    return None if entry is None else _return_of(entry)
+
+
+def return_in(episode: Episode, history: Sequence[HistoryEntry]) -> Return | None:
+    """``last_return`` from the episode's history already read (in order of ``seq``)."""
+    if episode.state is not State.RETURNED:
+        return None
+    for entry in reversed(history):
+        if entry.act == Act.RETURN.value:
+            return _return_of(entry)
+    return None
+
+
+def _return_of(entry: HistoryEntry) -> Return:
+    stage = REVIEW_STAGE.get(State(entry.from_state)) if entry.from_state else None
+    return Return(stage, entry.actor, entry.at, entry.reason or "", entry.id)
