@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,7 +34,7 @@ from editorial.models import (
     StageSigner,
     State,
 )
-from editorial.permissions import STAGE_ROLE, Act
+from editorial.permissions import SIGN_ACT, STAGE_ROLE, Act
 from editorial.workdays import REVIEW_STAGE
 
 
@@ -94,19 +94,14 @@ def next_steps(session: Session, episodes: Sequence[Episode]) -> dict[int, Turn]
     open_ = [e for e in episodes if e.state in STEP_OF_STATE]
     if not open_:
         return {e.id: NO_TURN for e in episodes}
-    holders = _holders(session, {e.column_id for e in open_})
+    members = _members(session, {e.column_id for e in open_})
     reviewing = [e.id for e in open_ if e.state in REVIEW_STAGE]
     bound = _bound(session, reviewing) if reviewing else {}
-    return {
-        e.id: _turn(e, holders[e.column_id], bound.get(e.id, {}))
-        if e.state in STEP_OF_STATE
-        else NO_TURN
-        for e in episodes
-    }
+    return {e.id: turn_of(e, members[e.column_id], bound.get(e.id, {})) for e in episodes}
 
 
-def _holders(session: Session, column_ids: Iterable[int]) -> dict[int, dict[Role, list[Person]]]:
-    """column id -> role -> its active holders, by display name."""
+def _members(session: Session, column_ids: Iterable[int]) -> dict[int, list[tuple[Role, Person]]]:
+    """column id -> the (role, person) of its active members in the roles that take steps."""
     rows = session.execute(
         select(Membership.column_id, Membership.role, Person)
         .join(Person, Person.id == Membership.person_id)
@@ -115,11 +110,10 @@ def _holders(session: Session, column_ids: Iterable[int]) -> dict[int, dict[Role
             Membership.role.in_([*STEP_ROLE.values(), *STAGE_ROLE.values()]),
             Person.active.is_(True),
         )
-        .order_by(Person.display_name, Person.id)
     ).all()
-    found: dict[int, dict[Role, list[Person]]] = defaultdict(lambda: defaultdict(list))
+    found: dict[int, list[tuple[Role, Person]]] = defaultdict(list)
     for column_id, role, person in rows:
-        found[column_id][role].append(person)
+        found[column_id].append((role, person))
     return found
 
 
@@ -135,20 +129,42 @@ def _bound(session: Session, episode_ids: list[int]) -> dict[int, dict[int, Stag
     return found
 
 
-def _turn(episode: Episode, holders: dict[Role, list[Person]], bound: dict[int, Stage]) -> Turn:
-    step = STEP_OF_STATE[episode.state]
-    if step is Step.SIGN:
-        stage = REVIEW_STAGE[episode.state]
-        candidates = holders.get(STAGE_ROLE[stage], [])
+def bound_in(history: Iterable[HistoryEntry]) -> dict[int, Stage]:
+    """person id -> the review stage they are bound to, from the episode's history already
+    read: each sign-off and each return binds its actor to the stage it judged (the very
+    acts that write the episode's ``StageSigner`` rows), so a page that has the history
+    needs no other statement."""
+    judging = {*(a.value for a in SIGN_ACT.values()), Act.RETURN.value}
+    found: dict[int, Stage] = {}
+    for entry in history:
+        if entry.act in judging and entry.actor_id is not None and entry.from_state:
+            stage = REVIEW_STAGE.get(State(entry.from_state))
+            if stage is not None:
+                found.setdefault(entry.actor_id, stage)
+    return found
+
+
+def turn_of(
+    episode: Episode, members: Iterable[tuple[Role, Person]], bound: Mapping[int, Stage]
+) -> Turn:
+    """The episode's turn, from its column's members (role, person) and who is bound to
+    which review stage; inactive members are left out here."""
+    step = STEP_OF_STATE.get(episode.state)
+    if step is None:
+        return NO_TURN
+    stage = REVIEW_STAGE.get(episode.state)
+    role = STAGE_ROLE[stage] if stage is not None else STEP_ROLE[step]
+    people = sorted(
+        {p.id: p for r, p in members if r is role and p.active}.values(),
+        key=lambda p: (p.display_name, p.id),
+    )
+    if stage is not None:
         if stage is Stage.FIRST:
-            candidates = [p for p in candidates if p.id == episode.responsible_producer_id]
-        signers = [
-            p for p in candidates if p.id != episode.director_id and bound.get(p.id, stage) is stage
+            people = [p for p in people if p.id == episode.responsible_producer_id]
+        people = [
+            p for p in people if p.id != episode.director_id and bound.get(p.id, stage) is stage
         ]
-        return Turn(step, stage, tuple(signers))
-    role = STEP_ROLE[step]
-    people = holders.get(role, [])
-    if step is Step.APPROVE_TOPIC:
+    elif step is Step.APPROVE_TOPIC:
         # The responsible producer's call; never the proposer's (four eyes).
         people = [
             p
@@ -157,9 +173,8 @@ def _turn(episode: Episode, holders: dict[Role, list[Person]], bound: dict[int, 
         ]
     elif role is Role.EDITOR_DIRECTOR:
         # The episode's own editor-director; any of the column's when they cannot act.
-        own = [p for p in people if p.id == episode.director_id]
-        people = own or people
-    return Turn(step, None, tuple(people))
+        people = [p for p in people if p.id == episode.director_id] or people
+    return Turn(step, stage, tuple(people))
 
 
 # --- the open return ---------------------------------------------------------------------

@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session
 
 from editorial import turns, workflow
 from editorial.errors import Forbidden, IllegalAct
-from editorial.models import Episode, Membership, Person, Role, Stage, State
+from editorial.models import (
+    Episode,
+    HistoryEntry,
+    Membership,
+    Person,
+    Role,
+    Stage,
+    StageSigner,
+    State,
+)
 from editorial.permissions import SIGN_ACT, Act
 from editorial.turns import Step
 from editorial.workdays import REVIEW_STAGE
@@ -254,3 +263,28 @@ def test_the_open_return_says_stage_who_when_and_why(
     workflow.submit(session, crew.director, episode, episode.version, NOW)
     assert episode.state is State.FIRST_REVIEW
     assert turns.last_return(session, episode) is None  # resubmitted: no return is open
+
+
+def test_the_history_binds_the_same_people_to_the_same_stages_as_the_stage_signers(
+    session: Session,
+    crew: Crew,
+    make_person: Callable[..., Person],
+    propose: Callable[..., Episode],
+) -> None:
+    both = make_person(crew.column, Role.REVIEWER, Role.FINAL_APPROVER)
+    episode = walk_to_review(session, crew, propose())
+    workflow.sign_off(
+        session, crew.producer, episode, episode.version, NOW, stage=Stage.FIRST, checklist=OK
+    )
+    workflow.return_for_changes(session, both, episode, episode.version, NOW, reason="补")
+    workflow.submit(session, crew.director, episode, episode.version, NOW)
+    history = session.scalars(
+        select(HistoryEntry).where(HistoryEntry.episode_id == episode.id).order_by(HistoryEntry.seq)
+    ).all()
+    signers = {
+        s.person_id: s.stage
+        for s in session.scalars(select(StageSigner).where(StageSigner.episode_id == episode.id))
+    }
+    assert (
+        turns.bound_in(history) == signers == {crew.producer.id: Stage.FIRST, both.id: Stage.SECOND}
+    )
