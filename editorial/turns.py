@@ -5,9 +5,10 @@ The steps follow the workflow: a proposed topic awaits its responsible producer'
 approval; an approved topic, production and a returned episode await the editor-director
 (the episode's own, or, when they can no longer act, any of the column's); a review stage
 awaits exactly those ``permissions.authorize`` lets sign it (four eyes included); an
-approved episode awaits the column's schedulers (编排). The people are active ones only,
-and each of them may take the step (``tests/editorial/test_turns.py`` holds that against
-``authorize``). Ended episodes await nobody.
+approved episode awaits the column's schedulers (编排), or once the schedule has its
+premiere (the caller passes the schedule's premieres in) nobody but its air. The people
+are active ones only, and each of them may take the step (``tests/editorial/test_turns.py``
+holds that against ``authorize``). Ended episodes await nobody.
 
 ``next_steps`` reads the memberships of every column and the review stages' signers in
 two statements, however many episodes a board shows.
@@ -45,6 +46,7 @@ class Step(enum.StrEnum):
     RESUBMIT = "resubmit"  # 修改后重新送审
     SIGN = "sign"  # 签审（初审 / 复审 / 终审）
     SCHEDULE = "schedule"  # 编排播出
+    AIR = "air"  # 已编排，待播出
     NONE = "none"  # 已结束
 
 
@@ -76,6 +78,7 @@ class Turn:
     step: Step
     stage: Stage | None = None
     people: tuple[Person, ...] = ()
+    premiere_at: datetime | None = None  # for ``Step.AIR``: its first premiere (首播)
 
     @property
     def names(self) -> list[str]:
@@ -85,19 +88,33 @@ class Turn:
 NO_TURN = Turn(Step.NONE)
 
 
-def next_step(session: Session, episode: Episode) -> Turn:
-    return next_steps(session, [episode])[episode.id]
+def next_step(
+    session: Session, episode: Episode, premieres: Mapping[int, datetime] | None = None
+) -> Turn:
+    return next_steps(session, [episode], premieres)[episode.id]
 
 
-def next_steps(session: Session, episodes: Sequence[Episode]) -> dict[int, Turn]:
-    """Each episode's turn by its id, in at most two statements for any number of episodes."""
+def next_steps(
+    session: Session,
+    episodes: Sequence[Episode],
+    premieres: Mapping[int, datetime] | None = None,
+) -> dict[int, Turn]:
+    """Each episode's turn by its id, in at most two statements for any number of episodes.
+
+    ``premieres`` are the schedule's first premiere of each approved episode that has one
+    (passed in by the caller, who may read the schedule): such an episode awaits its air,
+    no longer its scheduling."""
     open_ = [e for e in episodes if e.state in STEP_OF_STATE]
     if not open_:
         return {e.id: NO_TURN for e in episodes}
     members = _members(session, {e.column_id for e in open_})
     reviewing = [e.id for e in open_ if e.state in REVIEW_STAGE]
     bound = _bound(session, reviewing) if reviewing else {}
-    return {e.id: turn_of(e, members[e.column_id], bound.get(e.id, {})) for e in episodes}
+    premieres = premieres or {}
+    return {
+        e.id: turn_of(e, members[e.column_id], bound.get(e.id, {}), premieres.get(e.id))
+        for e in episodes
+    }
 
 
 def _members(session: Session, column_ids: Iterable[int]) -> dict[int, list[tuple[Role, Person]]]:
@@ -145,13 +162,19 @@ def bound_in(history: Iterable[HistoryEntry]) -> dict[int, Stage]:
 
 
 def turn_of(
-    episode: Episode, members: Iterable[tuple[Role, Person]], bound: Mapping[int, Stage]
+    episode: Episode,
+    members: Iterable[tuple[Role, Person]],
+    bound: Mapping[int, Stage],
+    premiere_at: datetime | None = None,
 ) -> Turn:
-    """The episode's turn, from its column's members (role, person) and who is bound to
-    which review stage; inactive members are left out here."""
+    """The episode's turn, from its column's members (role, person), who is bound to which
+    review stage and its first premiere if the schedule has one; inactive members are left
+    out here."""
     step = STEP_OF_STATE.get(episode.state)
     if step is None:
         return NO_TURN
+    if step is Step.SCHEDULE and premiere_at is not None:
+        return Turn(Step.AIR, premiere_at=premiere_at)
     stage = REVIEW_STAGE.get(episode.state)
     role = STAGE_ROLE[stage] if stage is not None else STEP_ROLE[step]
     people = sorted(

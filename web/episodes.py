@@ -31,9 +31,11 @@ from editorial.models import (
     Membership,
     Person,
     Role,
+    State,
 )
 from editorial.workdays import SHANGHAI, local_date
 from editorial.workflow import Act
+from schedule import airings
 from web import errors, labels, nav
 from web.auth import current_person
 from web.db import request_session
@@ -163,10 +165,17 @@ def episode_page(session: Session, viewer: Person, episode_id: int) -> EpisodePa
         producers=producers,
         media=media_panel(session, viewer, episode, acts, roles),
         # From the members and the history read above: no statement of its own.
-        turn=turns.turn_of(episode, members, turns.bound_in(history)),
+        turn=turns.turn_of(episode, members, turns.bound_in(history), _premiere(session, episode)),
         returned=turns.return_in(episode, history),
         names=names,
     )
+
+
+def _premiere(session: Session, episode: Episode) -> datetime | None:
+    """The schedule's first premiere of an approved episode (a statement only then)."""
+    if episode.state is not State.APPROVED:
+        return None
+    return airings.premieres_of(session, [episode.id]).get(episode.id)
 
 
 # --- rendering -------------------------------------------------------------------------------

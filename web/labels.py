@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from editorial.models import Level, Role, Stage, State
 from editorial.turns import Step, Turn
+from editorial.workdays import SHANGHAI
 from editorial.workflow import Act
 from media.models import JobKind, JobState
 from schedule.models import SlotKind
@@ -158,6 +159,9 @@ def turn_line(turn: Turn) -> str:
         return ""
     if turn.step is Step.SCHEDULE:
         return str(_l("已可播，待编排"))
+    if turn.step is Step.AIR and turn.premiere_at is not None:
+        at = turn.premiere_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        return str(_l("已编排，首播 %(at)s", at=at))
     if not turn.people:
         return str(_l("目前没有人可以办理下一步，请联系栏目管理员"))
     names = names_or(turn.names)

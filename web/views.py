@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 from editorial import reviews, turns, workflow
 from editorial.models import Column, Episode, Membership, Person, Role, State
 from editorial.workdays import local_date
+from schedule import airings
 from web import labels
 from web.auth import current_person
 from web.db import request_session
@@ -133,6 +134,12 @@ def review_queue(session: Session, person: Person) -> list[Episode]:
     )
 
 
+def _premieres(session: Session, episodes: list[Episode]) -> dict[int, datetime]:
+    """The schedule's first premiere of each approved episode among ``episodes``."""
+    approved = [e.id for e in episodes if e.state is State.APPROVED]
+    return airings.premieres_of(session, approved)
+
+
 def board_for(session: Session, person: Person, today: date, column_id: int | None = None) -> Board:
     roles = _roles_by_column(session, person)
     columns = list(roles)
@@ -147,7 +154,7 @@ def board_for(session: Session, person: Person, today: date, column_id: int | No
         closed=[lanes[s] for s in labels.CLOSED_LANES],
         queue=review_queue(session, person),
         today=today,
-        steps=turns.next_steps(session, cards),
+        steps=turns.next_steps(session, cards, _premieres(session, cards)),
     )
 
 

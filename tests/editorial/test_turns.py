@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import event, select
@@ -288,3 +289,13 @@ def test_the_history_binds_the_same_people_to_the_same_stages_as_the_stage_signe
     assert (
         turns.bound_in(history) == signers == {crew.producer.id: Stage.FIRST, both.id: Stage.SECOND}
     )
+
+
+def test_a_scheduled_episode_awaits_its_premiere_not_the_schedulers(
+    session: Session, crew: Crew, propose: Callable[..., Episode]
+) -> None:
+    episode = walk_to_approved(session, crew, propose())
+    at = NOW + timedelta(days=4)
+    turn = turns.next_step(session, episode, {episode.id: at})
+    assert turn == turns.Turn(Step.AIR, premiere_at=at)
+    assert turns.next_step(session, episode, {episode.id + 1: at}).step is Step.SCHEDULE

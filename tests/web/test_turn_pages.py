@@ -4,6 +4,7 @@ open return at the top of a returned episode; menu items only for those they let
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from flask import Flask
@@ -11,6 +12,8 @@ from flask.testing import FlaskClient
 
 from editorial import people, workflow
 from editorial.models import Level, Role, Stage, State
+from schedule import slots
+from schedule.models import Airing, AiringStatus, SlotKind
 from tests.web.test_episode_pages import (
     NOW,
     OK,
@@ -163,3 +166,42 @@ def test_a_menu_item_shows_only_to_those_it_lets_in(
     holder = client_for(app, add_person(app, crew, "holder", allowed))
     assert path in nav_links(text(holder.get("/")))
     assert holder.get(path).status_code == 200
+
+
+def test_a_scheduled_episode_names_its_premiere_instead_of_the_schedulers(
+    app: Flask, crew: Crew
+) -> None:
+    episode_id = make_episode(app, crew, State.APPROVED)
+    scheduler = add_person(app, crew, "bianpai", Role.SCHEDULER)
+    at = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai
+    with app.app_context(), unit_of_work(app) as s:
+        slot = slots.create_slot(
+            s,
+            people.get_person(s, scheduler),
+            people.get_column(s, crew.slug),
+            NOW,
+            slots.SlotSpec(
+                name="周五首播",
+                kind=SlotKind.PREMIERE,
+                local_start=time(20, 0),
+                duration_s=1800,
+                rrule="FREQ=WEEKLY;BYDAY=FR",
+                first_date=date(2026, 3, 6),
+            ),
+        )
+        s.add(
+            Airing(
+                slot_id=slot.id,
+                episode_id=episode_id,
+                kind=SlotKind.PREMIERE,
+                starts_at=at,
+                ends_at=at + timedelta(minutes=30),
+                status=AiringStatus.DRAFT,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+    page = text(client_for(app, crew.director).get(f"/episodes/{episode_id}"))
+    assert turn_line(page) == "已编排，首播 2026-03-06 20:00"
+    page = text(english(app, crew.director).get("/"))
+    assert "Scheduled; premiere 2026-03-06 20:00" in page
