@@ -89,3 +89,8 @@ def test_a_reviewer_sees_whose_turn_and_the_producer_sees_the_return_at_the_top(
     card = page.locator("article.card", has_text=TITLE)
     expect(card.locator(".turn")).to_have_text("等待 王芳 修改后重新送审")
     screenshot(page, "turns-04-board")
+    page.goto("/lang/en")
+    page.goto(episode_url)
+    expect(page.locator("section.returned")).to_contain_text("Returned for changes")
+    expect(page.locator("p.turn")).to_have_text("Waiting for 王芳 to revise and resubmit")
+    screenshot(page, "turns-05-producer-return-english")
