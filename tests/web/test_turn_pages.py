@@ -205,3 +205,11 @@ def test_a_scheduled_episode_names_its_premiere_instead_of_the_schedulers(
     assert turn_line(page) == "已编排，首播 2026-03-06 20:00"
     page = text(english(app, crew.director).get("/"))
     assert "Scheduled; premiere 2026-03-06 20:00" in page
+
+
+def test_no_header_link_leads_anyone_to_a_refusal(app: Flask, crew: Crew) -> None:
+    """Whatever role a person holds (or none), every menu item they see opens."""
+    for n, roles in enumerate([(), *((role,) for role in Role)]):
+        client = client_for(app, add_person(app, crew, f"person{n}", *roles))
+        for link in nav_links(text(client.get("/"))):
+            assert client.get(link).status_code in (200, 302), (roles, link)
