@@ -6,6 +6,7 @@ of ``editorial.workflow`` checks first and every page asks before offering a but
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -74,6 +75,9 @@ STAGE_ROLE = {
     Stage.SECOND: Role.REVIEWER,
     Stage.FINAL: Role.FINAL_APPROVER,
 }
+# Who proposes topics in a column (选题申报), and becomes the episode's editor-director.
+PROPOSING_ROLE = Role.EDITOR_DIRECTOR
+
 NEXT_STATE = {
     Stage.FIRST: State.SECOND_REVIEW,
     Stage.SECOND: State.FINAL_REVIEW,
@@ -82,6 +86,11 @@ NEXT_STATE = {
 
 
 # --- who may act ---------------------------------------------------------------------------
+
+
+def may_propose(roles: Iterable[Role]) -> bool:
+    """Whether holding ``roles`` in a column lets a person propose a topic there."""
+    return PROPOSING_ROLE in set(roles)
 
 
 def roles_in(session: Session, person: Person, column_id: int) -> set[Role]:

@@ -42,6 +42,7 @@ from editorial.models import (
 from editorial.permissions import (
     NEXT_STATE,
     OPEN,
+    PROPOSING_ROLE,
     REVIEWING,
     SIGN_ACT,
     SOURCES,
@@ -51,6 +52,7 @@ from editorial.permissions import (
     _require_role,
     authorize,
     available_acts,
+    may_propose,
     roles_in,
 )
 from editorial.text import visible_text
@@ -332,7 +334,7 @@ def propose(
     """Propose a topic (选题申报); the proposer becomes the episode's editor-director."""
     if not actor.active:
         raise Forbidden(f"{actor.username} is deactivated")
-    _require_role(roles_in(session, actor, column.id), Role.EDITOR_DIRECTOR, actor, column)
+    _require_role(roles_in(session, actor, column.id), PROPOSING_ROLE, actor, column)
     errors = _validate_proposal(session, actor, column, proposal, now)
     if errors:
         raise InvalidInput("the proposal has errors: " + "; ".join(errors.values()), errors)
@@ -804,6 +806,7 @@ def overdue_reviews(
 __all__ = [
     "NEXT_STATE",
     "OPEN",
+    "PROPOSING_ROLE",
     "REVIEWING",
     "SIGN_ACT",
     "SOURCES",
@@ -813,5 +816,6 @@ __all__ = [
     "Checklist",
     "authorize",
     "available_acts",
+    "may_propose",
     "roles_in",
 ]
