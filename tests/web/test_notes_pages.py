@@ -178,3 +178,26 @@ def test_fifty_notes_cost_the_episode_page_no_extra_statement(
         body, statements = get_counted(app, client_for(app, who), f"/episodes/{in_review}")
         assert body.count('class="seek"') == 50
         assert len(statements) <= BUDGET + 2, statements
+
+
+def test_a_returned_episode_shows_its_open_notes_at_the_top(
+    app: Flask, crew: Crew, in_review: int
+) -> None:
+    producer = client_for(app, crew.producer)
+    assert post_note(producer, in_review, "00:00:00:07", "片头字幕有错").status_code == 303
+    page = f"/episodes/{in_review}"
+    found = re.search(r'name="version" value="(\d+)"', notes_section(text(producer.get(page))))
+    assert found is not None
+    returned = producer.post(
+        f"{page}/notes/return",
+        data={"csrf_token": csrf_token(producer, page), "version": found[1]},
+    )
+    assert returned.status_code == 303
+    director = text(client_for(app, crew.director).get(page))
+    box = director[
+        director.index('id="returned"') : director.index(
+            "</section>", director.index('id="returned"')
+        )
+    ]
+    assert "未处理的审看意见" in box and "00:00:00:07" in box and "片头字幕有错" in box
+    assert director.index('id="returned"') < director.index('id="media"')
