@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from editorial import notifications
 from editorial.errors import IllegalAct, NotFound
 from editorial.models import (
     Channel,
@@ -192,18 +193,19 @@ def _delivery(
 
 
 def mails_wanted(session: Session, notification: Notification) -> bool:
-    """Whether the person takes this kind by e-mail: their choice for the kind, else
-    for every kind ('*'), else yes."""
-    choices = dict(
-        session.execute(
+    """Whether the person takes this kind by e-mail, by the account page's rule
+    (``notifications.wants``: the main switch, then the kind's own choice, else yes)."""
+    choices = {
+        (Channel.EMAIL, kind): enabled
+        for kind, enabled in session.execute(
             select(NotificationChoice.kind, NotificationChoice.enabled).where(
                 NotificationChoice.person_id == notification.person_id,
                 NotificationChoice.channel == Channel.EMAIL,
-                NotificationChoice.kind.in_([notification.kind, "*"]),
+                NotificationChoice.kind.in_([notification.kind, notifications.EVERY_KIND]),
             )
-        ).all()
-    )
-    return bool(choices.get(notification.kind, choices.get("*", True)))
+        )
+    }
+    return notifications.wants(choices, Channel.EMAIL, notification.kind)
 
 
 def active_robots(session: Session, column_id: int) -> list[ColumnRobot]:

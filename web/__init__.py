@@ -10,6 +10,7 @@ from flask import Flask
 from web import (
     account,
     admin,
+    admin_robots,
     api,
     auth,
     db,
@@ -56,6 +57,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         liaison_views.bp,
         account.bp,
         admin.bp,
+        admin_robots.bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api.bp)

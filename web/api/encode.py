@@ -23,6 +23,7 @@ from editorial.models import (
     Comment,
     Episode,
     HistoryEntry,
+    Notification,
     Person,
     ReviewNote,
     Role,
@@ -33,7 +34,7 @@ from editorial.workdays import SHANGHAI
 from editorial.workflow import Act
 from media.models import JobKind, JobState, MediaJob, MediaVersion
 from schedule.models import Airing, AiringStatus, SlotKind
-from web import labels
+from web import labels, notices
 from web.api.schema import Schema
 
 Json = dict[str, Any]
@@ -299,6 +300,26 @@ def external_airing(x: ExternalAiring) -> Json:
     }
 
 
+# --- notifications ----------------------------------------------------------------------------
+
+
+def notification(n: Notification) -> Json:
+    episode = n.episode
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "kind_label": chinese(notices.KIND[n.kind]) if n.kind in notices.KIND else n.kind,
+        "message": n.message,
+        "episode": None if episode is None else {"id": episode.id, "title": episode.title},
+        "actor": None if n.actor is None else person(n.actor),
+        "reason": n.reason,
+        "created_at": moment(n.created_at),
+        "created_at_local": local(n.created_at),
+        "read": n.dismissed_at is not None,
+        "read_at": moment(n.dismissed_at),
+    }
+
+
 # --- schemas of the above (components of the OpenAPI document) --------------------------------
 
 PERSON = obj({"id": INTEGER, "username": STRING, "display_name": STRING})
@@ -543,6 +564,36 @@ FEED = obj(
     }
 )
 FEEDS = obj({"feeds": array(ref("Feed")), "personal": STRING})
+NOTIFICATION = obj(
+    {
+        "id": INTEGER,
+        "kind": {
+            "type": "string",
+            "description": "topic_proposed, topic_approved, topic_rejected, submitted, "
+            "stage_signed, approved, returned, handed_over, pulled, review_due, "
+            "liaison_meeting, liaison_behind",
+        },
+        "kind_label": {"type": "string", "description": "the kind in Chinese, e.g. 退回修改"},
+        "message": {"type": "string", "description": "the message in Chinese"},
+        "episode": nullable(obj({"id": INTEGER, "title": STRING})),
+        "actor": {**nullable(ref("Person")), "description": "who acted (null: the service)"},
+        "reason": {"type": "string", "description": "why (a return's reason), or empty"},
+        "created_at": MOMENT,
+        "created_at_local": MOMENT,
+        "read": BOOLEAN,
+        "read_at": OPT_MOMENT,
+    },
+    "A notification (通知) for the caller: a hand-off, a reminder or a deadline.",
+)
+NOTIFICATION_PAGE = obj(
+    {
+        "items": array(ref("Notification")),
+        "total": INTEGER,
+        "limit": INTEGER,
+        "offset": INTEGER,
+        "unread_count": {"type": "integer", "description": "all the caller's unread ones"},
+    }
+)
 ERROR = obj(
     {
         "status": INTEGER,
@@ -583,5 +634,7 @@ COMPONENTS: dict[str, Schema] = {
     "Schedule": SCHEDULE,
     "Feed": FEED,
     "Feeds": FEEDS,
+    "Notification": NOTIFICATION,
+    "NotificationPage": NOTIFICATION_PAGE,
     "Error": ERROR,
 }
