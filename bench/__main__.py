@@ -28,6 +28,7 @@ BENCHMARKS: list[str] = [
     "bench.web_pages",
     "bench.web_load",
     "bench.media",
+    "bench.notifications",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,6 +22,7 @@ from cli import (
     feeds,
     liaison,
     media,
+    notifications,
     people,
     schedule,
     serve,
@@ -75,6 +76,7 @@ for command in (
     feeds.feeds,
     liaison.liaison,
     media.media,
+    notifications.notifications,
     service.scheduler_group,
 ):
     cli.add_command(command)

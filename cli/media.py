@@ -20,7 +20,7 @@ from cli.common import domain_command
 from editorial import people
 from media import jobs
 from media.models import JobKind, JobState, MediaJob, MediaVersion
-from media.service import add_media, current_version, request_job, set_packaging
+from media.service import add_media, current_version, request_job, retry_job, set_packaging
 from web.config import media_settings
 from web.db import session_factory
 
@@ -110,6 +110,25 @@ def media_package(session: Session, episode_id: int, actor: str) -> None:
         media_settings(current_app.config),
     )
     click.echo(f"packaging job {job.id} {job.state.value}")
+
+
+@media.command("retry")
+@click.argument("job_id", type=int)
+@click.option("--as", "actor", required=True, help="username of the acting person")
+@domain_command
+def media_retry(session: Session, job_id: int, actor: str) -> None:
+    """Queue a failed media job's work again (重试) on the same media version."""
+    job = session.get(MediaJob, job_id)
+    if job is None:
+        raise click.ClickException(f"no media job {job_id}")
+    again = retry_job(
+        session,
+        people.get_person(session, actor),
+        job,
+        common.now(),
+        media_settings(current_app.config),
+    )
+    click.echo(f"{again.kind.value} job {again.id} {again.state.value} (retrying job {job.id})")
 
 
 @media.command("packaging")

@@ -23,6 +23,7 @@ from editorial.db import make_engine
 from editorial.workdays import SHANGHAI
 from scheduler import runs
 from scheduler.models import SchedulerRun
+from web.config import delivery_settings
 
 
 @click.group("scheduler")
@@ -58,7 +59,8 @@ def _configure_logging(verbose: bool) -> None:
     type=click.IntRange(1, 3600),
     default=30,
     show_default=True,
-    help="how often to look for approvals and slot changes, publish, mark aired and remind",
+    help="how often to look for approvals and slot changes, publish, mark aired, remind "
+    "and deliver notifications",
 )
 @click.option("-v", "--verbose", is_flag=True, help="also log runs that changed nothing")
 @with_appcontext
@@ -73,11 +75,17 @@ def scheduler_run(poll_seconds: int, verbose: bool) -> None:
     finally:
         engine.dispose()
     _configure_logging(verbose)
+    delivery = delivery_settings(current_app.config)
+    if delivery.mails and not delivery.public_url:
+        logging.getLogger(__name__).warning(
+            "TVCOLUMN_SMTP_URL is set but TVCOLUMN_PUBLIC_URL is not: mails carry no link"
+        )
     service.run(
         url,
         poll_seconds=poll_seconds,
         feeds_dir=Path(current_app.config["FEEDS_DIR"]),
         media_dir=Path(current_app.config["MEDIA_DIR"]),
+        delivery=delivery,
     )
 
 

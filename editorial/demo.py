@@ -18,11 +18,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from editorial import accounts, people, workflow
-from editorial.models import Column, Episode, Level, Person, Role, Series, Stage, State
+from editorial.models import (
+    Column,
+    Episode,
+    Level,
+    Notification,
+    Person,
+    Role,
+    Series,
+    Stage,
+    State,
+)
 from editorial.workdays import REVIEW_STAGE, SHANGHAI, WorkCalendar, local_date
 
 SEED = 20030701  # fixed: the same ``now`` always loads the same demo
@@ -95,6 +105,7 @@ COLUMNS = (
 
 CENTRE = "市委组织部党员电化教育中心"
 DEMO_PASSWORD = "shidai-demo"  # the demo only: every demo person signs in with it
+DEMO_MAIL_DOMAIN = "example.org"  # reserved for examples (RFC 2606): demo mail reaches nobody
 CITY_TEAM = "《时代风采》栏目组"
 FEATURED_COUNTY = "linjiang-xianfeng"  # whose team ``tvcolumn serve`` lists
 
@@ -607,6 +618,10 @@ def load(session: Session, now: datetime) -> LoadResult | None:
     _create_people(loader, setup_at)
     plans = _plan_episodes(loader, setup_at)
     _play(loader, plans)
+    # The demo's past is not news: its hand-offs are shown on the pages, never mailed.
+    session.execute(
+        update(Notification).where(Notification.routed_at.is_(None)).values(routed_at=now)
+    )
     return LoadResult(len(COLUMNS), len(PEOPLE), len(plans), len(SERIES))
 
 
@@ -632,6 +647,7 @@ def _create_people(loader: _Loader, at: datetime) -> None:
             at,
             username=spec.username,
             display_name=spec.display_name,
+            email=f"{spec.username}@{DEMO_MAIL_DOMAIN}",
             password_hash=shared,
         )
         loader.people[spec.username] = person

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -351,6 +353,39 @@ class Comment(Base):
     author: Mapped[Person] = relationship()
 
 
+class ReviewNote(Base):
+    """A reviewer's note at one frame of one media version (审看意见, 时间码), in one
+    review round; the producer marks it resolved. Append-only but for the resolution."""
+
+    __tablename__ = "review_notes"
+    __table_args__ = (
+        CheckConstraint("body <> ''", name="body_not_empty"),
+        CheckConstraint("frame >= 0", name="frame_not_negative"),
+        CheckConstraint("fps > 0", name="fps_positive"),
+        CheckConstraint("media_version >= 1", name="version_positive"),
+        CheckConstraint(
+            "(resolved_at IS NULL) = (resolved_by_id IS NULL)", name="resolved_by_someone"
+        ),
+        Index("ix_review_notes_episode_version", "episode_id", "media_version", "frame"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    media_version: Mapped[int] = mapped_column(Integer)  # Episode.media_version it was made on
+    review_round: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[Stage] = mapped_column(str_enum(Stage, "note_stage"))
+    frame: Mapped[int] = mapped_column(Integer)  # from the first frame, at ``fps``
+    fps: Mapped[float] = mapped_column(Float)  # the master's frame rate (25, 29.97, …)
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    author: Mapped[Person] = relationship(foreign_keys=[author_id])
+    resolved_by: Mapped[Person | None] = relationship(foreign_keys=[resolved_by_id])
+
+
 class HistoryEntry(Base):
     """One act on an episode, kept forever (操作记录).
 
@@ -420,10 +455,13 @@ class HolidayDay(Base):
 
 
 class Notification(Base):
-    """A message for a person: a reminder or a deadline (通知), written by the job that
-    found it and read on the person's pages."""
+    """A message for a person (通知): a hand-off of the workflow (who did what to which
+    episode, and why), a reminder or a deadline. Written in the transaction of the act
+    or job that caused it; the row is also the outbox the scheduler service delivers
+    by e-mail and to the column's group robots (``Delivery``)."""
 
     __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_person_unread", "person_id", "dismissed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
@@ -433,4 +471,93 @@ class Notification(Base):
     # The same reminder is never sent twice: jobs are idempotent on this key.
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # read (已读)
+    # Who acted (None for the service's reminders), why, and what the message is made of
+    # (kind + params render it in the reader's language).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    # One act tells several people; a column's group robot is told once per event.
+    event_key: Mapped[str] = mapped_column(String(120), default="", server_default="", index=True)
+    # When the service expanded this row into its deliveries (None: not yet).
+    routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    actor: Mapped[Person | None] = relationship(foreign_keys=[actor_id])
+    episode: Mapped[Episode | None] = relationship()
+
+
+class Channel(enum.StrEnum):
+    """Where a notification goes besides the person's pages."""
+
+    EMAIL = "email"  # 电子邮件, to the person's address
+    WECOM = "wecom"  # 企业微信 group robot of the column
+    DINGTALK = "dingtalk"  # 钉钉 group robot of the column
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"  # to send (again) at next_attempt_at
+    SENDING = "sending"  # claimed by a sender; sent_at follows or the claim expires
+    SENT = "sent"
+    FAILED = "failed"  # given up after the last retry; shown to admins
+
+
+class Delivery(Base):
+    """One message to one channel target (an address, a robot), sent once by the
+    scheduler service and retried with growing delays when it fails."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        Index("ix_deliveries_due", "state", "next_attempt_at"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "delivery_channel"))
+    # The e-mail address, or the robot's id (robots are per column).
+    target: Mapped[str] = mapped_column(String(200))
+    robot_id: Mapped[int | None] = mapped_column(ForeignKey("column_robots.id"))
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"))
+    # Never two deliveries of one message to one target: (event or notification, target).
+    dedupe_key: Mapped[str] = mapped_column(String(240), unique=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(500), default="")
+    state: Mapped[DeliveryState] = mapped_column(str_enum(DeliveryState, "delivery_state"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ColumnRobot(Base):
+    """A column's 企业微信 or 钉钉 group robot (webhook), set by the column's admin."""
+
+    __tablename__ = "column_robots"
+    __table_args__ = (
+        UniqueConstraint("column_id", "channel"),
+        CheckConstraint("channel IN ('wecom', 'dingtalk')", name="robot_is_a_robot"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id"))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "robot_channel"))
+    webhook_url: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str] = mapped_column(Text, default="", server_default="")  # DingTalk's
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    column: Mapped[Column] = relationship()
+
+
+class NotificationChoice(Base):
+    """A person's choice for one channel and one kind ('*': every kind); without a
+    row, e-mail is on for everyone with an address once the server has SMTP."""
+
+    __tablename__ = "notification_choices"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "choice_channel"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)

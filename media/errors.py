@@ -22,6 +22,9 @@ CODES = (
     "failed",  # ffmpeg or moviepy failed otherwise
     "no_font",  # no font that renders Chinese
     "no_packaging",  # the column has no opening and closing clips
+    "not_failed",  # a retry of a job that did not fail
+    "not_current",  # a retry of a job on a media version no longer current
+    "retried",  # a retry of a job already tried again
 )
 
 

@@ -41,8 +41,10 @@ class Loudness:
 class DeliverySpec:
     """The column's delivery specification (播出技术要求)."""
 
-    slot_seconds: float
+    target_seconds: float  # the episode's target duration
     tolerance_seconds: float
+    # The premiere slot the episode is planned for, when it is: the master must fit it.
+    slot_seconds: float | None = None
     sizes: tuple[tuple[int, int], ...] = ((1920, 1080), (720, 576))
     fps: float = 25.0
     loudness_lkfs: float = -24.0
@@ -135,9 +137,18 @@ def check(probe: Probe, loudness: Loudness | None, spec: DeliverySpec) -> QCRepo
         Rule(
             "duration",
             "时长",
-            abs(probe.duration - spec.slot_seconds) <= spec.tolerance_seconds,
+            abs(probe.duration - spec.target_seconds) <= spec.tolerance_seconds
+            and (
+                spec.slot_seconds is None
+                or probe.duration <= spec.slot_seconds + spec.tolerance_seconds
+            ),
             f"{probe.duration:.2f} s",
-            f"{spec.slot_seconds:g} s ± {spec.tolerance_seconds:g} s",
+            f"{spec.target_seconds:g} s ± {spec.tolerance_seconds:g} s"
+            + (
+                f"，不超过时段 {spec.slot_seconds + spec.tolerance_seconds:g} s"
+                if spec.slot_seconds is not None
+                else ""
+            ),
         ),
         Rule(
             "resolution",

@@ -293,8 +293,9 @@ def review_proxy(
             box=1,
             boxcolor="black@0.6",
             boxborderw=6,
+            # Top left: the player's controls cover the bottom of the picture.
             x=20,
-            y="h-th-20",
+            y=20,
         ),
         _mark_filter(font, size + 2),
     ]
@@ -393,9 +394,9 @@ def _review_proxy_moviepy(
         image = Image.fromarray(get_frame(t))
         draw = ImageDraw.Draw(image)
         text = _timecode(round(t * FPS), FPS)
-        left, top, right, bottom = draw.textbbox((20, PROXY_HEIGHT - 20), text, face, anchor="lb")
+        left, top, right, bottom = draw.textbbox((20, 20), text, face, anchor="lt")
         draw.rectangle((left - 6, top - 6, right + 6, bottom + 6), fill=(0, 0, 0))
-        draw.text((20, PROXY_HEIGHT - 20), text, fill=(255, 255, 255), font=face, anchor="lb")
+        draw.text((20, 20), text, fill=(255, 255, 255), font=face, anchor="lt")
         return np.asarray(image)
 
     with contextlib.ExitStack() as stack:

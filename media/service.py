@@ -36,7 +36,7 @@ from media.models import (
     MediaVersion,
 )
 from schedule.builder_settings import BuildSettings
-from schedule.models import Slot, SlotKind
+from schedule.models import Airing, AiringStatus, Slot, SlotKind
 
 GIB = 2**30
 
@@ -59,17 +59,25 @@ class MediaSettings:
 
 
 def delivery_spec(session: Session, episode: Episode) -> qc.DeliverySpec:
-    """The column's delivery specification: its longest premiere slot, the builder's tolerance.
-
-    A column without a premiere slot is held to the episode's target duration.
-    """
-    longest = session.scalar(
-        select(func.max(Slot.duration_s)).where(
-            Slot.column_id == episode.column_id, Slot.kind == SlotKind.PREMIERE
+    """The delivery specification a master of ``episode`` is checked against: the episode's
+    target duration within the builder's tolerance and, once a premiere is planned, the
+    length of its slot (a 15-minute episode is not held to a column's 30-minute slot)."""
+    planned = session.scalar(
+        select(Slot.duration_s)
+        .join(Airing, Airing.slot_id == Slot.id)
+        .where(
+            Airing.episode_id == episode.id,
+            Airing.kind == SlotKind.PREMIERE,
+            Airing.status != AiringStatus.CANCELLED,
         )
+        .order_by(Airing.starts_at)
+        .limit(1)
     )
-    slot = longest if longest is not None else episode.target_duration_s
-    return qc.DeliverySpec(slot_seconds=slot, tolerance_seconds=BuildSettings().over_tolerance_s)
+    return qc.DeliverySpec(
+        target_seconds=episode.target_duration_s,
+        tolerance_seconds=BuildSettings().over_tolerance_s,
+        slot_seconds=planned,
+    )
 
 
 def add_media(
@@ -174,6 +182,35 @@ def request_job(
 
 # Who may ask for the broadcast master with the column's packaging (栏目包装).
 PACKAGERS = frozenset({Role.EDITOR_DIRECTOR, Role.PRODUCER, Role.SCHEDULER})
+
+
+def retry_job(
+    session: Session, actor: Person, job: MediaJob, now: datetime, settings: MediaSettings
+) -> MediaJob:
+    """Queue a failed job's work again (重试), on the same media version; the failed job
+    stays as it was. Only the latest job of its kind on the current version is retried,
+    by someone who may package in the episode's column (the editor-director, a producer,
+    a scheduler)."""
+    version = job.media_version
+    episode = version.episode
+    if job.state is not JobState.FAILED:
+        raise MediaError(f"job {job.id} is {job.state.value}, not failed", code="not_failed")
+    if episode.media_version != version.number:
+        raise MediaError(
+            f"job {job.id} worked on media version {version.number}; the episode's master is "
+            f"now version {episode.media_version}",
+            code="not_current",
+        )
+    latest = session.scalar(
+        select(MediaJob.id)
+        .where(MediaJob.media_version_id == version.id, MediaJob.kind == job.kind)
+        .order_by(MediaJob.requested_at.desc(), MediaJob.id.desc())
+        .limit(1)
+    )
+    if latest != job.id:
+        raise MediaError(f"job {job.id} was already tried again (job {latest})", code="retried")
+    _check_may_package(session, actor, episode)
+    return request_job(session, actor, version, job.kind, now, settings)
 
 
 def may_package(actor: Person, roles: set[Role]) -> bool:

@@ -16,9 +16,10 @@ altogether, pull it from air in the workflow (撤播).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Collection
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from editorial.errors import InvalidInput, NotFound
@@ -34,6 +35,28 @@ NEAREST_SPAN = timedelta(days=21)
 
 def _local(moment: datetime) -> str:
     return f"{moment.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+
+
+def premieres_of(session: Session, episode_ids: Collection[int]) -> dict[int, datetime]:
+    """Each episode's first premiere (首播) still on the schedule, by episode id: one
+    statement; episodes with none are left out."""
+    if not episode_ids:
+        return {}
+    rows = session.execute(
+        select(Airing.episode_id, func.min(Airing.starts_at))
+        .where(
+            Airing.episode_id.in_(sorted(episode_ids)),
+            Airing.kind == SlotKind.PREMIERE,
+            Airing.status != AiringStatus.CANCELLED,
+        )
+        .group_by(Airing.episode_id)
+    ).all()
+    return {episode_id: _aware(at) for episode_id, at in rows}
+
+
+def _aware(moment: datetime) -> datetime:
+    """min() over a UTCDateTime column comes back as the stored naive UTC value."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def get_airing(session: Session, airing_id: int) -> Airing:

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from calendars import export, importer, ledger
-from editorial import accounts, reminders
+from editorial import accounts, channels, outbox, reminders
 from liaison import planning
 from liaison import reminders as liaison_reminders
 from media.jobs import Supervisor
@@ -51,6 +51,7 @@ RUNNER = f"{socket.gethostname()}:{os.getpid()}"
 _factory: sessionmaker[Session] | None = None
 _feeds_dir: Path | None = None
 _media: Supervisor | None = None
+_delivery = outbox.Settings()
 _context = threading.local()
 
 
@@ -58,13 +59,16 @@ def configure(
     factory: sessionmaker[Session] | None,
     feeds_dir: Path | None = None,
     media: Supervisor | None = None,
+    delivery: outbox.Settings | None = None,
 ) -> None:
-    """Give the jobs their database, the static feeds' folder and the media workers'
-    supervisor (the service calls this once it leads)."""
-    global _factory, _feeds_dir, _media
+    """Give the jobs their database, the static feeds' folder, the media workers'
+    supervisor and how notifications are delivered (the service calls this once it
+    leads)."""
+    global _factory, _feeds_dir, _media, _delivery
     _factory = factory
     _feeds_dir = feeds_dir
     _media = media
+    _delivery = delivery or outbox.Settings()
 
 
 def _sessions() -> sessionmaker[Session]:
@@ -316,6 +320,44 @@ def mark_aired() -> int | None:
 def remind() -> int | None:
     """Poll: review-deadline reminders (notifications shown by the pages)."""
     return run_once("review-reminders", reminders.review_reminders)
+
+
+def deliver() -> int | None:
+    """Poll: route new notifications into deliveries and claim the due ones (the run's
+    transaction), then send them outside any transaction, recording each outcome in a
+    transaction of its own (``editorial.outbox``). A mail server or robot that fails
+    fails that delivery, retried later; only a failure of the job itself fails the run."""
+    settings = _delivery
+    claimed: list[outbox.Outgoing] = []
+
+    def route_and_claim(session: Session, now: datetime) -> int:
+        routed = outbox.route(session, now, settings)
+        claimed.extend(outbox.claim(session, now, settings))
+        return routed + len(claimed)
+
+    def send(session: Session, _now: datetime, _result: int) -> None:
+        send_claimed(session, claimed, settings)
+
+    return run_once("deliver-notifications", route_and_claim, send)
+
+
+def send_claimed(
+    session: Session, claimed: list[outbox.Outgoing], settings: outbox.Settings
+) -> int:
+    """Send each claimed delivery and record its outcome at once; how many were sent."""
+    sent = 0
+    with channels.Sender(settings) as sender:
+        for message in claimed:
+            error = sender.send(message, datetime.now(UTC))
+            with session.begin():
+                outbox.record(session, message.id, datetime.now(UTC), settings, error)
+            if error is None:
+                sent += 1
+            else:
+                log.warning("delivery %d (%s) failed: %s", message.id, message.channel, error)
+    if claimed:
+        log.info("deliveries: %d sent, %d failed", sent, len(claimed) - sent)
+    return sent
 
 
 def remind_liaison() -> int | None:

@@ -42,6 +42,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import ref_to_obj
 from sqlalchemy import Engine
 
+from editorial import outbox
 from editorial.db import make_engine, make_sessionmaker
 from media.jobs import Supervisor
 from scheduler import jobs, leader
@@ -82,6 +83,7 @@ def job_specs(poll_seconds: int = DEFAULT_POLL_SECONDS) -> list[JobSpec]:
         JobSpec("review-reminders", "scheduler.jobs:remind", poll(), poll_seconds),
         JobSpec("liaison-reminders", "scheduler.jobs:remind_liaison", poll(), poll_seconds),
         JobSpec("sync-feeds", "scheduler.jobs:sync_feeds", poll(), poll_seconds),
+        JobSpec("deliver-notifications", "scheduler.jobs:deliver", poll(), poll_seconds),
         JobSpec(
             "media-work",
             "scheduler.jobs:media_work",
@@ -279,10 +281,12 @@ class Service:
         watch_seconds: float,
         feeds_dir: Path | None = None,
         media_dir: Path | None = None,
+        delivery: outbox.Settings | None = None,
     ) -> None:
         self.url = url
         self.feeds_dir = feeds_dir
         self.media_dir = media_dir
+        self.delivery = delivery or outbox.Settings()
         self.specs = job_specs(poll_seconds)
         self.retry_seconds = retry_seconds
         self.watch_seconds = watch_seconds
@@ -323,7 +327,7 @@ class Service:
         media = None
         if self.media_dir is not None:
             media = Supervisor(self.url, self.media_dir)
-        jobs.configure(make_sessionmaker(engine), self.feeds_dir, media)
+        jobs.configure(make_sessionmaker(engine), self.feeds_dir, media, self.delivery)
         jobs.recover({spec.id: ref_to_obj(spec.func) for spec in self.specs})
         if self.stopping.is_set():
             return
@@ -348,11 +352,14 @@ def run(
     watch_seconds: float = 2.0,
     feeds_dir: Path | None = None,
     media_dir: Path | None = None,
+    delivery: outbox.Settings | None = None,
 ) -> None:
     """Wait as standby until leading, recover unfinished runs, run the jobs until
     SIGTERM or SIGINT (a job still running is let finish first; media workers are
     stopped and their jobs marked failed by the next leader)."""
-    service = Service(url, poll_seconds, retry_seconds, watch_seconds, feeds_dir, media_dir)
+    service = Service(
+        url, poll_seconds, retry_seconds, watch_seconds, feeds_dir, media_dir, delivery
+    )
     signal.signal(signal.SIGTERM, service.on_signal)
     signal.signal(signal.SIGINT, service.on_signal)
     service.run()

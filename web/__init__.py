@@ -10,6 +10,7 @@ from flask import Flask
 from web import (
     account,
     admin,
+    admin_robots,
     api,
     auth,
     db,
@@ -20,6 +21,7 @@ from web import (
     liaison_views,
     media_views,
     nav,
+    notes_views,
     schedule_views,
     security,
     unstorable,
@@ -50,10 +52,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         views.bp,
         episodes.bp,
         media_views.bp,
+        notes_views.bp,
         schedule_views.bp,
         liaison_views.bp,
         account.bp,
         admin.bp,
+        admin_robots.bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api.bp)

@@ -1,5 +1,6 @@
-"""The signed-in person's own pages: feed links and the personal feed token,
-and the notifications of the scheduler service."""
+"""The signed-in person's own pages: feed links and the personal feed token, the
+notifications (read, mark read) and the account page with how the person is told
+(通知方式: e-mail on or off, for every kind and per kind)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,8 +17,9 @@ from calendars import feeds, tokens
 from calendars.models import FeedToken
 from editorial import notifications as notices
 from editorial.errors import NotFound
-from editorial.models import Person
+from editorial.models import Channel, Person
 from editorial.workdays import SHANGHAI
+from web import notices as notice_text
 from web.auth import current_person
 from web.db import request_session
 from web.feeds import webcal
@@ -26,7 +27,6 @@ from web.feeds import webcal
 bp = Blueprint("account", __name__, url_prefix="/me")
 
 NOTIFICATIONS_SHOWN = 200
-KIND = {"review_due": _l("审片提醒")}
 
 
 def _now() -> datetime:
@@ -99,28 +99,83 @@ def revoke_token() -> Response:
 @bp.get("/notifications")
 @login_required
 def notifications() -> str:
-    """The person's notifications, newest first; dismissed ones only on request."""
+    """The person's notifications, newest first, read and unread (``?unread=1``: unread)."""
     person = current_person()
-    shown_all = request.args.get("all") == "1"
+    session = request_session()
+    unread_only = request.args.get("unread") == "1"
     rows = notices.notifications_of(
-        request_session(), person, include_dismissed=shown_all, limit=NOTIFICATIONS_SHOWN
+        session, person, include_dismissed=not unread_only, limit=NOTIFICATIONS_SHOWN
     )
     return render_template(
         "account/notifications.html",
         notifications=rows,
-        shown_all=shown_all,
-        KIND=KIND,
+        unread_only=unread_only,
+        kind_label=notice_text.kind_label,
+        text=notice_text.text,
         limit=NOTIFICATIONS_SHOWN,
         tz=SHANGHAI,
     )
 
 
-@bp.post("/notifications/<int:notification_id>/dismiss")
+@bp.post("/notifications/<int:notification_id>/read")
 @login_required
-def dismiss_notification(notification_id: int) -> Response:
+def mark_read(notification_id: int) -> Response:
     try:
         notices.dismiss(request_session(), current_person(), notification_id, _now())
     except NotFound:
-        raise NotFound(_("没有这条提醒。")) from None
-    flash(_("提醒已移除。"))
-    return redirect(url_for(".notifications"))
+        raise NotFound(_("没有这条通知。")) from None
+    flash(_("已标为已读。"))
+    return redirect(_back())
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def mark_all_read() -> Response:
+    count = notices.mark_all_read(request_session(), current_person(), _now())
+    flash(_("%(n)d 条通知已标为已读。", n=count) if count else _("没有未读的通知。"))
+    return redirect(_back())
+
+
+def _back() -> str:
+    """The list the person came from (only unread, or all)."""
+    unread = request.form.get("unread") == "1"
+    return url_for(".notifications", unread=1) if unread else url_for(".notifications")
+
+
+# --- the account page: how the person is told -----------------------------------------------------
+
+
+@bp.get("/", endpoint="index")
+@login_required
+def account_page() -> str:
+    """The person's account: who they are, and how they want to be told (通知方式)."""
+    person = current_person()
+    choices = notices.choices_of(request_session(), person)
+    email_all = choices.get((Channel.EMAIL, notices.EVERY_KIND), True)
+    return render_template(
+        "account/index.html",
+        person=person,
+        smtp=bool(current_app.config.get("SMTP_URL")),
+        email_all=email_all,
+        kinds=[
+            (kind, notice_text.kind_label(kind), choices.get((Channel.EMAIL, kind), True))
+            for kind in notices.KINDS
+        ],
+    )
+
+
+@bp.post("/channels")
+@login_required
+def save_channels() -> Response:
+    """Save the e-mail switch and each kind's choice; a kind not ticked is off."""
+    session = request_session()
+    person = current_person()
+    now = _now()
+    ticked = set(request.form.getlist("kind"))
+    notices.set_choice(
+        session, person, Channel.EMAIL, notices.EVERY_KIND, request.form.get("email") == "1", now
+    )
+    for kind in notices.KINDS:
+        notices.set_choice(session, person, Channel.EMAIL, kind, kind in ticked, now)
+    flash(_("通知方式已保存。"))
+    return redirect(url_for(".index") + "#channels")

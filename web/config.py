@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from editorial import outbox
 from media.service import MediaSettings
 
 
@@ -57,7 +58,23 @@ def load_config(default_instance_path: str) -> dict[str, Any]:
         # The address subscribers reach the application at, for subscribe links
         # (default: the address of the request).
         "PUBLIC_URL": (os.environ.get("TVCOLUMN_PUBLIC_URL") or "").rstrip("/"),
+        # Notifications by e-mail (the scheduler service sends them): smtp://user:pw@host:587
+        # (STARTTLS) or smtps://user:pw@host:465; unset, nobody is mailed.
+        "SMTP_URL": os.environ.get("TVCOLUMN_SMTP_URL") or "",
+        "MAIL_FROM": os.environ.get("TVCOLUMN_MAIL_FROM") or outbox.Settings.mail_from,
+        # Seconds one mail server connection or robot request may take.
+        "DELIVERY_TIMEOUT_S": float(os.environ.get("TVCOLUMN_DELIVERY_TIMEOUT_S") or 10),
     }
+
+
+def delivery_settings(config: Mapping[str, Any]) -> outbox.Settings:
+    """How the scheduler service delivers notifications, from the configuration."""
+    return outbox.Settings(
+        smtp_url=config["SMTP_URL"],
+        mail_from=config["MAIL_FROM"],
+        public_url=config["PUBLIC_URL"],
+        timeout_s=config["DELIVERY_TIMEOUT_S"],
+    )
 
 
 def media_settings(config: Mapping[str, Any]) -> MediaSettings:

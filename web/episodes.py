@@ -20,7 +20,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.wrappers import Response
 
-from editorial import workflow
+from editorial import turns, workflow
 from editorial.errors import Conflict, DomainError, Forbidden, IllegalAct, InvalidInput, NotFound
 from editorial.history import COMMENT as COMMENT_ACT
 from editorial.models import (
@@ -31,10 +31,12 @@ from editorial.models import (
     Membership,
     Person,
     Role,
+    State,
 )
 from editorial.workdays import SHANGHAI, local_date
 from editorial.workflow import Act
-from web import errors, labels
+from schedule import airings
+from web import errors, labels, nav
 from web.auth import current_person
 from web.db import request_session
 from web.forms import (
@@ -43,8 +45,10 @@ from web.forms import (
     EditForm,
     EpisodeFields,
     MediaUploadForm,
+    NoteForm,
     PackageForm,
     ProposeForm,
+    VersionForm,
 )
 from web.media_panel import MediaPanel, clock, human_size, media_panel
 from web.uploads import upload_limit
@@ -115,6 +119,8 @@ class EpisodePage:
     comments: list[Comment]
     producers: list[Person]  # the column's active producers, for a hand-over
     media: MediaPanel
+    turn: turns.Turn = turns.NO_TURN  # whose turn it is
+    returned: turns.Return | None = None  # the return for changes the episode is in
     names: dict[int, str] = field(default_factory=dict)  # person id -> display name
 
     @property
@@ -160,8 +166,18 @@ def episode_page(session: Session, viewer: Person, episode_id: int) -> EpisodePa
         comments=comments,
         producers=producers,
         media=media_panel(session, viewer, episode, acts, roles),
+        # From the members and the history read above: no statement of its own.
+        turn=turns.turn_of(episode, members, turns.bound_in(history), _premiere(session, episode)),
+        returned=turns.return_in(episode, history),
         names=names,
     )
+
+
+def _premiere(session: Session, episode: Episode) -> datetime | None:
+    """The schedule's first premiere of an approved episode (a statement only then)."""
+    if episode.state is not State.APPROVED:
+        return None
+    return airings.premieres_of(session, [episode.id]).get(episode.id)
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -199,6 +215,7 @@ def render_page(
     comment_errors: dict[str, str] | None = None,
     media_message: str | None = None,
     upload_errors: list[str] | None = None,
+    note_form: NoteForm | None = None,
 ) -> Page:
     forms = _act_forms(page)
     kept = ""
@@ -226,6 +243,12 @@ def render_page(
         ),
         media_message=media_message,
         upload_errors=upload_errors or [],
+        note_form=note_form
+        or NoteForm(
+            formdata=None,
+            data={"media_version": page.media.current.number if page.media.current else 0},
+        ),
+        version_form=VersionForm(formdata=None, data={"version": page.episode.version}),
         upload_limit=human_size(upload_limit()),
         today=today,
         overdue=_overdue(page.episode, today),
@@ -412,7 +435,7 @@ def propose_choices(session: Session, person: Person) -> ProposeChoices:
         session.scalars(
             select(Column)
             .join(Membership, Membership.column_id == Column.id)
-            .where(Membership.person_id == person.id, Membership.role == Role.EDITOR_DIRECTOR)
+            .where(Membership.person_id == person.id, Membership.role == workflow.PROPOSING_ROLE)
             .order_by(Column.level, Column.name)
         )
     )
@@ -431,6 +454,15 @@ def propose_choices(session: Session, person: Person) -> ProposeChoices:
         for column_id, producer in rows:
             producers[column_id].append(producer)
     return ProposeChoices(columns, producers)
+
+
+def may_propose(held: nav.Held) -> bool:
+    """Whether the roles a person holds (role, level of its column) open 申报选题: the rule
+    of ``workflow.propose``, which ``propose_choices`` asks of each column."""
+    return workflow.may_propose(role for role, _level in held)
+
+
+nav.show_only_to("episodes.propose", may_propose)
 
 
 def _propose_form(choices: ProposeChoices) -> ProposeForm:

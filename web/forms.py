@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
 from editorial.workflow import MAX_DURATION_S, Checklist
@@ -22,6 +22,7 @@ from editorial.workflow import MAX_DURATION_S, Checklist
 MAX_TITLE = 200
 MAX_TEXT = 5000
 MAX_REASON = 2000
+MAX_NOTE = 2000
 MAX_MINUTES = MAX_DURATION_S // 60
 DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 TAG_SEPARATORS = re.compile(r"[,，、;；\n]")
@@ -154,6 +155,32 @@ class CommentForm(FlaskForm):
             Length(max=MAX_TEXT, message=_l("评论最多 5000 个字符")),
         ],
     )
+
+
+class NoteForm(FlaskForm):
+    """A review note at the frame the player stopped on (审看意见)."""
+
+    timecode = StringField(
+        _l("时间码"),
+        validators=[
+            InputRequired(_l("请填写时间码")),
+            Regexp(r"^\s*\d{2}:\d{2}:\d{2}[:;]\d{2}\s*$", message=_l("时间码格式为 时:分:秒:帧")),
+        ],
+    )
+    body = TextAreaField(
+        _l("意见"),
+        validators=[
+            InputRequired(_l("意见不能为空")),
+            Length(max=MAX_NOTE, message=_l("意见最多 2000 个字符")),
+        ],
+    )
+    media_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class VersionForm(FlaskForm):
+    """A button that acts on the episode version the viewer saw."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 class MediaUploadForm(FlaskForm):

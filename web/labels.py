@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from editorial.models import Level, Role, Stage, State
+from editorial.turns import Step, Turn
+from editorial.workdays import SHANGHAI
 from editorial.workflow import Act
 from media.models import JobKind, JobState
 from schedule.models import SlotKind
@@ -73,6 +75,8 @@ ACT = {
     "edit": _l("修改节目信息"),
     "new_media": _l("上传新的媒体版本"),
     "set_priority_tags": _l("设置宣传报道重点"),
+    "review_note": _l("审看意见"),
+    "resolve_note": _l("意见已处理"),
 }
 
 # The review checklist (政治性与可视性的统一), in workflow.Checklist's field order.
@@ -128,6 +132,44 @@ QC_RULE = {
     "loudness": _l("平均响度"),
     "true_peak": _l("真峰值电平"),
 }
+
+
+# Whose turn it is, by the step and the people who may take it (「等待 张伟 送审」).
+WAITING_FOR = {
+    Step.APPROVE_TOPIC: lambda names: _l("等待 %(names)s 审核选题", names=names),
+    Step.START_PRODUCTION: lambda names: _l("等待 %(names)s 开始制作", names=names),
+    Step.SUBMIT: lambda names: _l("等待 %(names)s 送审", names=names),
+    Step.RESUBMIT: lambda names: _l("等待 %(names)s 修改后重新送审", names=names),
+}
+WAITING_TO_SIGN = {
+    Stage.FIRST: lambda names: _l("待 %(names)s 初审", names=names),
+    Stage.SECOND: lambda names: _l("待 %(names)s 复审", names=names),
+    Stage.FINAL: lambda names: _l("待 %(names)s 终审", names=names),
+}
+
+
+def names_or(names: list[str]) -> str:
+    """「甲、乙 或 丙」: anyone of them."""
+    if len(names) <= 1:
+        return "".join(names)
+    return str(_l("%(some)s 或 %(last)s", some=str(_l("、")).join(names[:-1]), last=names[-1]))
+
+
+def turn_line(turn: Turn) -> str:
+    """The next step and who may take it, as a line of the page (empty once ended)."""
+    if turn.step is Step.NONE:
+        return ""
+    if turn.step is Step.SCHEDULE:
+        return str(_l("已可播，待编排"))
+    if turn.step is Step.AIR and turn.premiere_at is not None:
+        at = turn.premiere_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        return str(_l("已编排，首播 %(at)s", at=at))
+    if not turn.people:
+        return str(_l("目前没有人可以办理下一步，请联系栏目管理员"))
+    names = names_or(turn.names)
+    if turn.stage is not None:
+        return str(WAITING_TO_SIGN[turn.stage](names))
+    return str(WAITING_FOR[turn.step](names))
 
 
 def act_label(act: Act | str) -> str:

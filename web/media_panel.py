@@ -12,9 +12,17 @@ from typing import Any
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, joinedload
 
-from editorial.models import Episode, Person, Role
+from editorial.models import Episode, Person, ReviewNote, Role
+from editorial.review_notes import Picture
 from editorial.workflow import Act
-from media.models import ACTIVE_JOB_STATES, ColumnPackaging, JobKind, MediaJob, MediaVersion
+from media.models import (
+    ACTIVE_JOB_STATES,
+    ColumnPackaging,
+    JobKind,
+    JobState,
+    MediaJob,
+    MediaVersion,
+)
 from media.service import may_package
 
 # Who may ask for the broadcast master with the column's opening and closing
@@ -31,6 +39,27 @@ class MediaPanel:
     may_upload: bool = False  # the viewer may add a media version now
     may_package: bool = False  # the viewer may ask for packaging
     packaging_ready: bool = False  # the column has its opening and closing clips
+    notes: list[ReviewNote] = field(default_factory=list)  # every version's, picture order
+    picture: Picture | None = None  # the current master as notes count it
+    may_note: bool = False  # the viewer may note frames (acts at the review stage)
+    may_resolve: bool = False  # the viewer marks notes resolved (the responsible producer)
+    previous: MediaVersion | None = None  # the version before the current one
+    previous_review: MediaJob | None = None  # its review material, when it was made
+
+    @property
+    def qc_changes(self) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+        """Each rule of the current version beside the previous version's, in report order."""
+        if self.current is None or self.previous is None:
+            return []
+        before = {r["code"]: r for r in (self.previous.qc or {}).get("rules", [])}
+        return [(rule, before.get(rule["code"])) for rule in self.rules]
+
+    def notes_on(self, number: int) -> list[ReviewNote]:
+        return [n for n in self.notes if n.media_version == number]
+
+    @property
+    def open_notes(self) -> list[ReviewNote]:
+        return [n for n in self.notes if n.resolved_at is None]
 
     def latest(self, kind: JobKind) -> MediaJob | None:
         return next((job for job in self.jobs if job.kind is kind), None)
@@ -59,9 +88,9 @@ class MediaPanel:
 def media_panel(
     session: Session, viewer: Person, episode: Episode, acts: list[Act], roles: set[Role]
 ) -> MediaPanel:
-    """The panel; one statement when the episode has media (none before its first upload):
-    its versions, each row joined to the current version's jobs, and whether the column
-    has its packaging clips."""
+    """The panel; two statements when the episode has media (none before its first
+    upload): its versions, each row joined to the current version's jobs, and whether the
+    column has its packaging clips; and its review notes with their authors."""
     panel = MediaPanel([], None, may_upload=Act.NEW_MEDIA in acts)
     if episode.media_version is None:
         return panel
@@ -87,6 +116,32 @@ def media_panel(
         panel.packaging_ready = bool(ready)
     panel.current = next((v for v in panel.versions if v.number == episode.media_version), None)
     panel.may_package = panel.current is not None and may_package(viewer, roles)
+    panel.picture = picture_of(panel.current)
+    if panel.current is not None:
+        panel.previous = next((v for v in panel.versions if v.number < panel.current.number), None)
+    if panel.previous is not None:
+        panel.previous_review = session.scalar(
+            select(MediaJob)
+            .where(
+                MediaJob.media_version_id == panel.previous.id,
+                MediaJob.kind == JobKind.REVIEW,
+                MediaJob.state == JobState.DONE,
+            )
+            .order_by(MediaJob.requested_at.desc(), MediaJob.id.desc())
+            .limit(1)
+        )
+    panel.notes = list(
+        session.scalars(
+            select(ReviewNote)
+            .where(ReviewNote.episode_id == episode.id)
+            .options(joinedload(ReviewNote.author), joinedload(ReviewNote.resolved_by))
+            .order_by(ReviewNote.media_version, ReviewNote.frame, ReviewNote.id)
+        )
+    )
+    panel.may_note = panel.picture is not None and Act.RETURN in acts
+    panel.may_resolve = (
+        episode.responsible_producer_id == viewer.id and Role.PRODUCER in roles and viewer.active
+    )
     return panel
 
 
@@ -118,3 +173,13 @@ def clock(seconds: float | None) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def picture_of(version: MediaVersion | None) -> Picture | None:
+    """The master as review notes count it (frame rate and length from its probe), or
+    None when it has no readable probe."""
+    probe = version.probe if version is not None else None
+    if version is None or not probe or not probe.get("fps") or not probe.get("duration"):
+        return None
+    fps = float(probe["fps"])
+    return Picture(version.number, fps, int(float(probe["duration"]) * fps))

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     jsonify,
@@ -36,7 +37,7 @@ from editorial.errors import Conflict, DomainError, Forbidden, IllegalAct, Inval
 from editorial.models import Person
 from media.errors import MediaError
 from media.models import ACTIVE_JOB_STATES, JobKind, MediaJob
-from media.service import add_media, current_version, request_job
+from media.service import add_media, current_version, request_job, retry_job
 from web import errors, labels, uploads
 from web.auth import current_person
 from web.config import media_settings
@@ -150,6 +151,23 @@ def package(episode_id: int) -> Page | BaseResponse:
     except (MediaError, Conflict, Forbidden) as error:
         return _refused(session, viewer, episode_id, error)
     flash(str(_l("已开始栏目包装：媒体版本 %(n)s", n=version.number)))
+    return _back(episode_id)
+
+
+@bp.post("/<int:episode_id>/media/jobs/<int:job_id>/retry")
+@login_required
+def retry(episode_id: int, job_id: int) -> Page | BaseResponse:
+    """Queue a failed job's work again (重试)."""
+    session, viewer = request_session(), current_person()
+    episode = visible_episode(session, viewer, episode_id)
+    job = session.get(MediaJob, job_id)
+    if job is None or job.media_version.episode_id != episode.id:
+        abort(404)
+    try:
+        again = retry_job(session, viewer, job, _now(), media_settings(current_app.config))
+    except (MediaError, Forbidden) as error:
+        return _refused(session, viewer, episode_id, error)
+    flash(str(_l("已重新安排：%(kind)s", kind=labels.JOB_KIND[again.kind])))
     return _back(episode_id)
 
 

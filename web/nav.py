@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from editorial.models import Column, Level, Membership, Role
+from editorial import notifications
+from editorial.models import Column, Level, Membership, Person, Role
 from web.db import request_session
 
 Held = Iterable[tuple[Role, Level]]
@@ -23,7 +24,7 @@ ITEMS: list[tuple[str, LazyString]] = [
     ("schedule.week", _l("播出编排")),
     ("liaison.index", _l("通联")),
     ("account.feeds", _l("日历订阅")),
-    ("account.notifications", _l("提醒")),
+    ("account.notifications", _l("通知")),
     ("admin.index", _l("管理")),
 ]
 # Entries shown only to some, by the roles a person holds (role, level of its column).
@@ -37,21 +38,41 @@ def show_only_to(endpoint: str, rule: Callable[[Held], bool]) -> None:
 
 
 def roles_held() -> list[tuple[int, Role, Level]]:
-    """The signed-in person's roles as (column id, role, column level): one statement per
-    request, shared by the header and the pages that need them."""
+    """The signed-in person's roles as (column id, role, column level), and their unread
+    notifications' count (``unread_notifications``): one statement per request, shared by
+    the header and the pages that need them."""
     if not current_user.is_authenticated:
         return []
     if "roles_held" not in g:
-        g.roles_held = [
-            (column_id, role, level)
-            for column_id, role, level in request_session().execute(
-                select(Membership.column_id, Membership.role, Column.level)
-                .join(Column, Column.id == Membership.column_id)
-                .where(Membership.person_id == current_user.person.id)
+        me = current_user.person.id
+        unread = notifications.unread_query(me).scalar_subquery()
+        rows = (
+            request_session()
+            .execute(
+                select(unread, Membership.column_id, Membership.role, Column.level)
+                .select_from(Person)
+                .outerjoin(Membership, Membership.person_id == Person.id)
+                .outerjoin(Column, Column.id == Membership.column_id)
+                .where(Person.id == me)
             )
+            .all()
+        )
+        g.unread_notifications = int(rows[0][0] or 0) if rows else 0
+        g.roles_held = [
+            (column_id, role, level) for _n, column_id, role, level in rows if column_id is not None
         ]
     held: list[tuple[int, Role, Level]] = g.roles_held
     return held
+
+
+def unread_notifications() -> int:
+    """The signed-in person's unread notifications, for the header's badge (read with
+    their roles, in ``roles_held``'s statement); 0 for nobody signed in."""
+    if not current_user.is_authenticated:
+        return 0
+    roles_held()
+    count: int = g.unread_notifications
+    return count
 
 
 def nav_items() -> list[tuple[str, LazyString]]:
@@ -64,3 +85,4 @@ def nav_items() -> list[tuple[str, LazyString]]:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["unread_notifications"] = unread_notifications

@@ -17,9 +17,10 @@ from flask_login import login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from editorial import reviews, workflow
+from editorial import reviews, turns, workflow
 from editorial.models import Column, Episode, Membership, Person, Role, State
 from editorial.workdays import local_date
+from schedule import airings
 from web import labels
 from web.auth import current_person
 from web.db import request_session
@@ -52,6 +53,10 @@ class Board:
     closed: list[Lane]
     queue: list[Episode]  # reviews the person may sign now, most urgent first
     today: date
+    steps: dict[int, turns.Turn]  # each card's turn (whose it is), by episode id
+
+    def turn_line(self, episode: Episode) -> str:
+        return labels.turn_line(self.steps.get(episode.id, turns.NO_TURN))
 
     @property
     def total(self) -> int:
@@ -129,12 +134,19 @@ def review_queue(session: Session, person: Person) -> list[Episode]:
     )
 
 
+def _premieres(session: Session, episodes: list[Episode]) -> dict[int, datetime]:
+    """The schedule's first premiere of each approved episode among ``episodes``."""
+    approved = [e.id for e in episodes if e.state is State.APPROVED]
+    return airings.premieres_of(session, approved)
+
+
 def board_for(session: Session, person: Person, today: date, column_id: int | None = None) -> Board:
     roles = _roles_by_column(session, person)
     columns = list(roles)
     chosen = next((c for c in columns if c.id == column_id), None)
     shown = [chosen.id] if chosen else [c.id for c in columns]
     lanes = _lanes(session, shown) if shown else {s: Lane(s, 0, []) for s in State}
+    cards = [e for s in labels.LANES for e in lanes[s].cards]
     return Board(
         columns=columns,
         chosen=chosen,
@@ -142,6 +154,7 @@ def board_for(session: Session, person: Person, today: date, column_id: int | No
         closed=[lanes[s] for s in labels.CLOSED_LANES],
         queue=review_queue(session, person),
         today=today,
+        steps=turns.next_steps(session, cards, _premieres(session, cards)),
     )
 
 

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
+from media.models import JobState, MediaJob
 from tests.cli.test_commands import Run, propose, staffed
 from tests.media.conftest import Clips, clips, ffmpeg_children
+from web.db import unit_of_work
 
 __all__ = ["clips", "staffed"]
 
@@ -137,3 +140,23 @@ def test_the_demo_has_a_master_in_review_and_the_columns_packaging(run: Run, app
     again = run("demo", "load")
     assert "media demo" not in again.output
     assert len(media_files(app)) == 3  # the master, the opening and the closing
+
+
+def test_media_retry_queues_a_failed_job_again_and_refuses_twice(
+    staffed: Run, producing: int, inbox: Path, clips: Clips, app: Flask
+) -> None:
+    master = Path(shutil.copy(clips.compliant, inbox / "master.mp4"))
+    assert staffed("media", "add", str(producing), str(master), "--as", "ed").exit_code == 0
+    with app.app_context(), unit_of_work(app) as s:
+        job = s.scalars(select(MediaJob)).one()
+        job.state, job.error = JobState.FAILED, "ffmpeg exited 1"
+        job_id = job.id
+    refused = staffed("media", "retry", str(job_id), "--as", "rv")
+    assert refused.exit_code == 1 and "may not package" in refused.output
+    retried = staffed("media", "retry", str(job_id), "--as", "ed")
+    assert retried.exit_code == 0, retried.output
+    assert f"(retrying job {job_id})" in retried.output and "queued" in retried.output
+    twice = staffed("media", "retry", str(job_id), "--as", "ed")
+    assert twice.exit_code == 1 and "already tried again" in twice.output
+    missing = staffed("media", "retry", str(job_id + 99), "--as", "ed")
+    assert missing.exit_code == 1 and f"no media job {job_id + 99}" in missing.output

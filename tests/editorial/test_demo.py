@@ -18,6 +18,7 @@ from editorial.models import (
     HistoryEntry,
     Level,
     Membership,
+    Notification,
     Person,
     Role,
     Series,
@@ -67,6 +68,15 @@ def test_load_creates_the_columns_people_and_episodes(
     assert loaded.summary() == (
         f"7 columns, {loaded.people} people, {loaded.episodes} episodes, 2 series"
     )
+
+
+def test_the_demo_people_have_example_addresses_and_its_past_is_not_mailed(
+    session: Session, loaded: demo.LoadResult
+) -> None:
+    people = session.scalars(select(Person)).all()
+    assert all(p.email == f"{p.username}@example.org" for p in people)
+    assert count(session, Notification) > 0
+    assert session.scalar(select(Notification.id).where(Notification.routed_at.is_(None))) is None
 
 
 def test_every_state_is_present(session: Session, loaded: demo.LoadResult) -> None:

@@ -18,13 +18,16 @@ OK = workflow.Checklist.all_confirmed()
 DUE_DAY = datetime(2026, 3, 4, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 
 
+REMINDERS = Notification.kind == reminders.REMINDER_KIND  # not the hand-offs' notifications
+
+
 def notifications(session: Session) -> list[tuple[int, str]]:
-    rows = session.scalars(select(Notification).order_by(Notification.id))
+    rows = session.scalars(select(Notification).where(REMINDERS).order_by(Notification.id))
     return [(n.person_id, n.message) for n in rows]
 
 
 def recipients(session: Session) -> set[int]:
-    return set(session.scalars(select(Notification.person_id)))
+    return set(session.scalars(select(Notification.person_id).where(REMINDERS)))
 
 
 def test_a_first_review_due_today_reminds_the_responsible_producer_once(
@@ -37,7 +40,7 @@ def test_a_first_review_due_today_reminds_the_responsible_producer_once(
     assert reminders.review_reminders(session, DUE_DAY) == 1
     assert reminders.review_reminders(session, DUE_DAY + timedelta(hours=5)) == 0
     assert reminders.review_reminders(session, DUE_DAY + timedelta(days=3)) == 0  # not daily
-    [note] = session.scalars(select(Notification)).all()
+    [note] = session.scalars(select(Notification).where(REMINDERS)).all()
     assert note.person_id == crew.producer.id and note.episode_id == episode.id
     assert note.kind == "review_due" and note.created_at == DUE_DAY
     assert note.message == "《红色印记》初审将于 2026-03-04（今天）到期"

@@ -21,7 +21,7 @@ from tests.media.conftest import (
     make_clip,
 )
 
-SPEC = DeliverySpec(slot_seconds=2.0, tolerance_seconds=0.5)
+SPEC = DeliverySpec(target_seconds=2.0, tolerance_seconds=0.5)
 CODES = ["duration", "resolution", "frame_rate", "audio", "loudness", "true_peak"]
 GOOD_PROBE = Probe(2.0, 1920, 1080, 25.0, "h264", "aac", True)
 GOOD_LOUDNESS = Loudness(-24.0, -10.0)
@@ -104,6 +104,17 @@ def test_a_clip_without_sound_fails_the_sound_rules(clips: Clips) -> None:
 def test_duration_tolerance_edges(duration: float, passed: bool) -> None:
     report = qc.check(Probe(duration, 1920, 1080, 25.0, "h264", "aac", True), GOOD_LOUDNESS, SPEC)
     assert ("duration" not in failed_codes(report)) is passed
+
+
+@pytest.mark.parametrize(("duration", "passed"), [(900.0, True), (915.0, True), (925.0, False)])
+def test_a_master_on_target_must_also_fit_the_slot_it_is_planned_for(
+    duration: float, passed: bool
+) -> None:
+    spec = DeliverySpec(target_seconds=900, tolerance_seconds=30, slot_seconds=890)
+    report = qc.check(Probe(duration, 1920, 1080, 25.0, "h264", "aac", True), GOOD_LOUDNESS, spec)
+    assert ("duration" not in failed_codes(report)) is passed
+    rule = next(r for r in report.rules if r.code == "duration")
+    assert rule.expected == "900 s ± 30 s，不超过时段 920 s"
 
 
 @pytest.mark.parametrize(

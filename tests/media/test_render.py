@@ -255,7 +255,7 @@ def test_the_proxy_burns_in_the_mark_and_a_running_timecode(
     out = folders.out / "proxy.mp4"
     render.review_proxy(sources.black, out, duration=2.0, font=render.cjk_font())
     early, late = frame_at(out, 0.2), frame_at(out, 1.4)
-    mark, timecode = (480, 0, 640, 70), (0, 300, 200, 360)
+    mark, timecode = (480, 0, 640, 70), (0, 0, 200, 60)  # both above the player's controls
     for frame in (early, late):
         assert brightest(frame, mark) > 200  # 「审看样片」, white on a dark box
         assert brightest(frame, timecode) > 200

@@ -4,7 +4,7 @@ its QC, the workflow's new version and the review material queued."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,10 +21,11 @@ from media.service import (
     add_media,
     delivery_spec,
     request_job,
+    retry_job,
     set_packaging,
 )
 from schedule.builder_settings import episode_duration
-from schedule.models import Slot, SlotKind
+from schedule.models import Airing, AiringStatus, Slot, SlotKind
 from tests.conftest import NOW, Crew
 from tests.media.conftest import Clips
 from tests.schedule.conftest import make_slot, scheduler_person
@@ -141,6 +142,36 @@ def test_a_new_version_after_a_sign_off_reopens_the_first_review(
     )
 
 
+def test_a_failed_job_is_tried_again_once_on_the_current_version_by_whom_may(
+    session: Session, crew: Crew, in_production: Episode, clips: Clips, settings: MediaSettings
+) -> None:
+    version = add(session, crew, in_production, clips.compliant, settings)
+    failed = session.scalars(select(MediaJob).where(MediaJob.media_version_id == version.id)).one()
+    with pytest.raises(MediaError) as running:
+        retry_job(session, crew.director, failed, NOW, settings)
+    assert running.value.code == "not_failed"
+    failed.state, failed.error = JobState.FAILED, "ffmpeg exited 1"
+    session.flush()
+    with pytest.raises(Forbidden):
+        retry_job(session, crew.reviewer, failed, NOW, settings)
+    again = retry_job(session, crew.director, failed, NOW, settings)
+    assert (again.id != failed.id, again.kind, again.state) == (
+        True,
+        JobKind.REVIEW,
+        JobState.QUEUED,
+    )
+    assert (failed.state, failed.error) == (JobState.FAILED, "ffmpeg exited 1")  # kept as it was
+    with pytest.raises(MediaError) as twice:
+        retry_job(session, crew.director, failed, NOW, settings)
+    assert twice.value.code == "retried"
+    add(session, crew, in_production, clips.sd, settings)  # version 2 is the master now
+    again.state = JobState.FAILED
+    session.flush()
+    with pytest.raises(MediaError) as old:
+        retry_job(session, crew.director, again, NOW, settings)
+    assert old.value.code == "not_current"
+
+
 def test_the_same_content_twice_is_stored_once(
     session: Session,
     crew: Crew,
@@ -252,23 +283,44 @@ def test_a_rolled_back_upload_removes_the_file_it_stored_but_not_one_stored_befo
     ]
 
 
-def test_the_delivery_spec_is_the_columns_longest_premiere_slot(
+def test_the_delivery_spec_is_the_target_duration_and_the_planned_premiere_slot(
     session: Session, in_production: Episode, make_slot: Callable[..., Slot]
 ) -> None:
-    assert delivery_spec(session, in_production).slot_seconds == 2  # no slot: the target
-    make_slot(duration_s=1500)
-    longest = make_slot(
-        name="周六首播", duration_s=1800, rrule="FREQ=WEEKLY;BYDAY=SA", local_start=time(21)
-    )
-    make_slot(
-        name="周日重播",
-        kind=SlotKind.RERUN,
-        duration_s=3600,
-        rrule="FREQ=WEEKLY;BYDAY=SU",
-        rerun_of=longest,
-    )
     spec = delivery_spec(session, in_production)
-    assert (spec.slot_seconds, spec.tolerance_seconds) == (1800, 30)
+    assert (spec.target_seconds, spec.tolerance_seconds, spec.slot_seconds) == (2, 30, None)
+    make_slot(duration_s=1800)  # the column's longest slot does not hold a short episode
+    assert delivery_spec(session, in_production).slot_seconds is None
+    planned = make_slot(
+        name="周六首播", duration_s=1500, rrule="FREQ=WEEKLY;BYDAY=SA", local_start=time(21)
+    )
+    session.add(  # a cancelled premiere is no plan
+        Airing(
+            slot_id=planned.id,
+            episode_id=in_production.id,
+            kind=SlotKind.PREMIERE,
+            starts_at=NOW,
+            ends_at=NOW + timedelta(minutes=25),
+            status=AiringStatus.CANCELLED,
+            created_at=NOW,
+            updated_at=NOW,
+        )
+    )
+    session.flush()
+    assert delivery_spec(session, in_production).slot_seconds is None
+    session.add(
+        Airing(
+            slot_id=planned.id,
+            episode_id=in_production.id,
+            kind=SlotKind.PREMIERE,
+            starts_at=NOW + timedelta(days=7),
+            ends_at=NOW + timedelta(days=7, minutes=25),
+            status=AiringStatus.DRAFT,
+            created_at=NOW,
+            updated_at=NOW,
+        )
+    )
+    session.flush()
+    assert delivery_spec(session, in_production).slot_seconds == 1500
 
 
 def test_packaging_needs_the_columns_clips_and_a_right_to_package(

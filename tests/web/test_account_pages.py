@@ -212,7 +212,7 @@ def test_notifications_are_the_persons_own_newest_first(app: Flask, folks: dict[
     assert "《别人的》复审已逾期" not in body and "审片提醒" in body
 
 
-def test_a_notification_is_dismissed_by_its_owner_and_kept(
+def test_a_notification_is_marked_read_by_its_owner_and_kept(
     app: Flask, folks: dict[str, int]
 ) -> None:
     client = signed_in(app, "pr")
@@ -221,25 +221,26 @@ def test_a_notification_is_dismissed_by_its_owner_and_kept(
             select(Notification.id).where(Notification.person_id == folks["pr"])
         ).first()
     response = client.post(
-        f"/me/notifications/{mine}/dismiss",
+        f"/me/notifications/{mine}/read",
         data={"csrf_token": csrf_token(client, "/me/notifications")},
     )
     assert response.status_code == 302
-    listed = client.get("/me/notifications").get_data(as_text=True)
-    assert "提醒已移除" in listed and listed.count('class="notice"') == 1
-    everything = client.get("/me/notifications?all=1").get_data(as_text=True)
+    listed = client.get("/me/notifications?unread=1").get_data(as_text=True)
+    assert "已标为已读" in listed and listed.count('class="notice"') == 1
+    everything = client.get("/me/notifications").get_data(as_text=True)
     assert everything.count('class="notice dismissed"') == 1
+    assert everything.count('class="notice"') == 1
 
 
-def test_nobody_dismisses_anothers_notification(app: Flask, folks: dict[str, int]) -> None:
+def test_nobody_marks_anothers_notification_read(app: Flask, folks: dict[str, int]) -> None:
     client = signed_in(app, "pr")
     other = folks["other_notification"]
     response = client.post(
-        f"/me/notifications/{other}/dismiss",
+        f"/me/notifications/{other}/read",
         data={"csrf_token": csrf_token(client, "/me/notifications")},
     )
     assert response.status_code == 404
-    assert client.post(f"/me/notifications/{other}/dismiss").status_code == 400  # no CSRF
+    assert client.post(f"/me/notifications/{other}/read").status_code == 400  # no CSRF
     with unit_of_work(app) as s:
         found = s.get(Notification, other)
         assert found is not None and found.dismissed_at is None
@@ -249,4 +250,4 @@ def test_no_notifications_say_so(app: Flask, folks: dict[str, int]) -> None:
     with unit_of_work(app) as s:
         people.create_person(s, NOW, username="new", display_name="新人")
         accounts.set_password(s, people.get_person(s, "new"), "correct-horse", NOW)
-    assert "没有提醒" in signed_in(app, "new").get("/me/notifications").get_data(as_text=True)
+    assert "没有通知" in signed_in(app, "new").get("/me/notifications").get_data(as_text=True)

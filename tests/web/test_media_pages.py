@@ -559,7 +559,8 @@ def test_the_episode_page_with_media_stays_within_its_statement_budget(
             app, client_for(app, getattr(crew, name)), f"/episodes/{episode_id}"
         )
         assert "质检报告" in body
-        assert len(statements) <= BUDGET + 1, (name, statements)  # the media panel's one
+        # The media panel's two: its versions with their jobs, and the review notes.
+        assert len(statements) <= BUDGET + 2, (name, statements)
 
 
 def test_the_media_panel_is_in_english_on_request(app: Flask, crew: Crew, masters: Masters) -> None:
@@ -572,3 +573,55 @@ def test_the_media_panel_is_in_english_on_request(app: Flask, crew: Crew, master
     assert "Queued" in panel and "Upload a master (a new media version)" in panel
     refused = upload(director, episode_id, masters.text)
     assert "This is not a readable video file" in text(refused)
+
+
+def test_a_failed_review_job_is_tried_again_from_the_page(
+    app: Flask, crew: Crew, masters: Masters
+) -> None:
+    episode_id, director = uploaded(app, crew, masters)
+    [job] = jobs_of(app, episode_id)
+    set_job(app, job.id, state=JobState.FAILED, error="ffmpeg exited 1")
+    page = text(director.get(f"/episodes/{episode_id}"))
+    retry = f"/episodes/{episode_id}/media/jobs/{job.id}/retry"
+    assert f'action="{retry}"' in page and "重试" in page
+    reviewer = client_for(app, crew.reviewer)
+    assert f'action="{retry}"' not in text(reviewer.get(f"/episodes/{episode_id}"))
+    token = {"csrf_token": csrf_token(reviewer, f"/episodes/{episode_id}")}
+    assert reviewer.post(retry, data=token).status_code == 403
+    token = {"csrf_token": csrf_token(director, f"/episodes/{episode_id}")}
+    answer = director.post(retry, data=token)
+    assert answer.status_code == 303
+    assert "已重新安排：审看材料" in text(director.get(f"/episodes/{episode_id}"))
+    states = [(j.id == job.id, j.state) for j in jobs_of(app, episode_id)]
+    assert states == [(True, JobState.FAILED), (False, JobState.QUEUED)]
+    again = director.post(retry, data=token)
+    assert again.status_code == 422 and "已经重试过了" in text(again)
+
+
+def test_a_second_version_is_compared_with_the_first_in_step_and_by_qc(
+    app: Flask, crew: Crew, masters: Masters, tmp_path: Path
+) -> None:
+    episode_id, director = uploaded(app, crew, masters)  # version 1: 720×576
+    hd = make_clip(tmp_path / "第二版.mp4", size="1920x1080", seconds=1.0)
+    assert upload(director, episode_id, hd).status_code == 303
+    first, second = jobs_of(app, episode_id)
+    page = text(director.get(f"/episodes/{episode_id}"))
+    compare = page[page.index('id="compare"') :]
+    assert "版本对比：第 1 版与第 2 版" in compare
+    assert "两版的审看样片都生成后" in compare  # no proxies yet
+    assert 'data-rule="resolution"' in compare
+    changed = re.search(r'<tr class="changed" data-rule="(\w+)"', compare)
+    assert changed is not None and changed[1] == "resolution"
+    assert re.search(r'<tr class="" data-rule="frame_rate"', compare)  # 25 fps both
+    for job in (first, second):
+        set_job(app, job.id, state=JobState.DONE, progress=1.0, outputs=fake_outputs(app, job))
+    compare = text(director.get(f"/episodes/{episode_id}"))
+    compare = compare[compare.index('id="compare"') :]
+    players = re.findall(r'class="compare-video"[^>]*src="([^"]+)"', compare)
+    assert players == [
+        f"/episodes/{episode_id}/media/jobs/{first.id}/proxy",
+        f"/episodes/{episode_id}/media/jobs/{second.id}/proxy",
+    ]
+    director.get("/lang/en")
+    english = text(director.get(f"/episodes/{episode_id}"))
+    assert "Versions side by side: 1 and 2" in english

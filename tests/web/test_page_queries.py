@@ -123,3 +123,16 @@ def test_the_board_needs_no_more_statements_for_more_episodes(app: Flask, crew: 
     few = len(get_counted(app, client, "/")[1])
     bulk_episodes(app, crew, 500)
     assert len(get_counted(app, client, "/")[1]) == few
+
+
+def test_the_board_says_whose_turn_it_is_on_every_card_within_the_budget(
+    app: Flask, crew: Crew
+) -> None:
+    bulk_episodes(app, crew, 1000)
+    for n in range(5):
+        add_person(app, crew, f"reviewer{n}", Role.REVIEWER)
+    body, statements = get_counted(app, client_for(app, crew.director), "/")
+    assert "cityreviewer 或 reviewer0 或 reviewer1" not in body  # 「、」 between all but the last
+    assert "待 cityreviewer、reviewer0、reviewer1、reviewer2、reviewer3 或 reviewer4 复审" in body
+    assert "等待 cityproducer 审核选题" in body and "已可播，待编排" in body
+    assert len(statements) <= BUDGET, statements

@@ -2,13 +2,37 @@
 
 ``access`` authenticates, ``errors`` answers every refusal in JSON, ``schema``
 declares what each view takes (``openapi`` publishes those declarations), and
-``episodes``, ``acts``, ``media``, ``schedule`` and ``feeds`` are the views.
+``episodes``, ``acts``, ``media``, ``schedule``, ``feeds`` and ``notifications`` are
+the views.
 """
 
 from __future__ import annotations
 
 # The modules register their views and hooks on ``bp`` (``web.api.blueprint``).
-from web.api import access, acts, episodes, errors, feeds, media, openapi, schedule
+from web.api import (
+    access,
+    acts,
+    episodes,
+    errors,
+    feeds,
+    media,
+    notes,
+    notifications,
+    openapi,
+    schedule,
+)
 from web.api.blueprint import bp
 
-__all__ = ["access", "acts", "bp", "episodes", "errors", "feeds", "media", "openapi", "schedule"]
+__all__ = [
+    "access",
+    "acts",
+    "bp",
+    "episodes",
+    "errors",
+    "feeds",
+    "media",
+    "notes",
+    "notifications",
+    "openapi",
+    "schedule",
+]

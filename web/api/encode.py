@@ -17,12 +17,24 @@ from flask.wrappers import Response
 from flask_babel import force_locale
 
 from calendars.models import ExternalAiring
-from editorial.models import Column, Comment, Episode, HistoryEntry, Person, Role, State
+from editorial import review_notes
+from editorial.models import (
+    Column,
+    Comment,
+    Episode,
+    HistoryEntry,
+    Notification,
+    Person,
+    ReviewNote,
+    Role,
+    Stage,
+    State,
+)
 from editorial.workdays import SHANGHAI
 from editorial.workflow import Act
 from media.models import JobKind, JobState, MediaJob, MediaVersion
 from schedule.models import Airing, AiringStatus, SlotKind
-from web import labels
+from web import labels, notices
 from web.api.schema import Schema
 
 Json = dict[str, Any]
@@ -177,6 +189,24 @@ def comment(c: Comment) -> Json:
     }
 
 
+def review_note(n: ReviewNote) -> Json:
+    return {
+        "id": n.id,
+        "media_version": n.media_version,
+        "review_round": n.review_round,
+        "stage": n.stage.value,
+        "timecode": review_notes.format_timecode(n.frame, n.fps),
+        "frame": n.frame,
+        "fps": n.fps,
+        "seconds": round(review_notes.seconds_at(n.frame, n.fps), 6),
+        "body": n.body,
+        "author": person(n.author),
+        "at": moment(n.created_at),
+        "resolved_at": moment(n.resolved_at),
+        "resolved_by": person(n.resolved_by) if n.resolved_by is not None else None,
+    }
+
+
 # --- media ----------------------------------------------------------------------------------
 
 
@@ -270,6 +300,26 @@ def external_airing(x: ExternalAiring) -> Json:
     }
 
 
+# --- notifications ----------------------------------------------------------------------------
+
+
+def notification(n: Notification) -> Json:
+    episode = n.episode
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "kind_label": chinese(notices.KIND[n.kind]) if n.kind in notices.KIND else n.kind,
+        "message": n.message,
+        "episode": None if episode is None else {"id": episode.id, "title": episode.title},
+        "actor": None if n.actor is None else person(n.actor),
+        "reason": n.reason,
+        "created_at": moment(n.created_at),
+        "created_at_local": local(n.created_at),
+        "read": n.dismissed_at is not None,
+        "read_at": moment(n.dismissed_at),
+    }
+
+
 # --- schemas of the above (components of the OpenAPI document) --------------------------------
 
 PERSON = obj({"id": INTEGER, "username": STRING, "display_name": STRING})
@@ -350,6 +400,23 @@ HISTORY_ENTRY = obj(
 )
 COMMENT = obj(
     {"id": INTEGER, "author": ref("Person"), "at": MOMENT, "at_local": MOMENT, "body": STRING}
+)
+REVIEW_NOTE = obj(
+    {
+        "id": INTEGER,
+        "media_version": INTEGER,
+        "review_round": INTEGER,
+        "stage": {"type": "string", "enum": [s.value for s in Stage]},
+        "timecode": STRING,
+        "frame": INTEGER,
+        "fps": {"type": "number"},
+        "seconds": {"type": "number", "description": "where a player seeks to show the frame"},
+        "body": STRING,
+        "author": ref("Person"),
+        "at": MOMENT,
+        "resolved_at": OPT_MOMENT,
+        "resolved_by": nullable(ref("Person")),
+    }
 )
 AIRING = obj(
     {
@@ -497,6 +564,36 @@ FEED = obj(
     }
 )
 FEEDS = obj({"feeds": array(ref("Feed")), "personal": STRING})
+NOTIFICATION = obj(
+    {
+        "id": INTEGER,
+        "kind": {
+            "type": "string",
+            "description": "topic_proposed, topic_approved, topic_rejected, submitted, "
+            "stage_signed, approved, returned, handed_over, pulled, review_due, "
+            "liaison_meeting, liaison_behind",
+        },
+        "kind_label": {"type": "string", "description": "the kind in Chinese, e.g. 退回修改"},
+        "message": {"type": "string", "description": "the message in Chinese"},
+        "episode": nullable(obj({"id": INTEGER, "title": STRING})),
+        "actor": {**nullable(ref("Person")), "description": "who acted (null: the service)"},
+        "reason": {"type": "string", "description": "why (a return's reason), or empty"},
+        "created_at": MOMENT,
+        "created_at_local": MOMENT,
+        "read": BOOLEAN,
+        "read_at": OPT_MOMENT,
+    },
+    "A notification (通知) for the caller: a hand-off, a reminder or a deadline.",
+)
+NOTIFICATION_PAGE = obj(
+    {
+        "items": array(ref("Notification")),
+        "total": INTEGER,
+        "limit": INTEGER,
+        "offset": INTEGER,
+        "unread_count": {"type": "integer", "description": "all the caller's unread ones"},
+    }
+)
 ERROR = obj(
     {
         "status": INTEGER,
@@ -527,6 +624,7 @@ COMPONENTS: dict[str, Schema] = {
     "EpisodePage": EPISODE_PAGE,
     "HistoryEntry": HISTORY_ENTRY,
     "Comment": COMMENT,
+    "ReviewNote": REVIEW_NOTE,
     "MediaVersion": MEDIA_VERSION,
     "MediaJob": MEDIA_JOB,
     "MediaList": MEDIA_LIST,
@@ -536,5 +634,7 @@ COMPONENTS: dict[str, Schema] = {
     "Schedule": SCHEDULE,
     "Feed": FEED,
     "Feeds": FEEDS,
+    "Notification": NOTIFICATION,
+    "NotificationPage": NOTIFICATION_PAGE,
     "Error": ERROR,
 }

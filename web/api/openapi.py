@@ -25,7 +25,10 @@ CONVERTERS: dict[str, Schema] = {
     "default": {"type": "string"},
     "string": {"type": "string"},
 }
-PATH_ARGUMENTS = {"episode_id": "id of an episode of one of the caller's columns"}
+PATH_ARGUMENTS = {
+    "episode_id": "id of an episode of one of the caller's columns",
+    "notification_id": "id of one of the caller's notifications",
+}
 STATUS_TEXT = {
     200: "OK",
     201: "Created",
@@ -63,6 +66,7 @@ TAGS = [
     ("media", "Masters of episodes (成片), their QC and review material"),
     ("schedule", "The air schedule (播出编排)"),
     ("feeds", "iCalendar feeds (日历订阅)"),
+    ("notifications", "The caller's notifications (通知)"),
     ("meta", "This document"),
 ]
 DESCRIPTION = """\

@@ -1,0 +1,72 @@
+"""Notifications as a reader sees them: each kind's name, and a hand-off's message made
+from its kind and parameters in the reader's language (``editorial.handoffs`` stores the
+Chinese one for mails and robots). A reminder of the service keeps its stored message."""
+
+from __future__ import annotations
+
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from editorial.models import Notification, Stage
+from web import labels
+
+# Every kind (editorial.notifications.KINDS), as the list and the account page name it.
+KIND: dict[str, LazyString] = {
+    "topic_proposed": _l("选题申报"),
+    "topic_approved": _l("选题通过"),
+    "topic_rejected": _l("选题未通过"),
+    "submitted": _l("已送审"),
+    "stage_signed": _l("审看通过"),
+    "approved": _l("可播"),
+    "returned": _l("退回修改"),
+    "handed_over": _l("节目移交"),
+    "pulled": _l("已撤播"),
+    "review_due": _l("审片提醒"),
+    "liaison_meeting": _l("通联会议提醒"),
+    "liaison_behind": _l("报道进度提醒"),
+}
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND.get(kind, _("其他通知")))
+
+
+def _stage(value: object) -> str:
+    try:
+        return str(labels.STAGE[Stage(str(value))])
+    except ValueError:
+        return ""
+
+
+def text(n: Notification) -> str:
+    """The notification's message in the reader's language."""
+    params = n.params or {}
+    if "title" not in params:
+        return n.message
+    values = {
+        "title": str(params.get("title", "")),
+        "actor": str(params.get("actor", "")),
+        "stage": _stage(params.get("stage")),
+        "next": _stage(params.get("next_stage")),
+    }
+    match n.kind:
+        case "topic_proposed":
+            return _("%(actor)s 申报了选题《%(title)s》，请您审核。", **values)
+        case "topic_approved":
+            return _("%(actor)s 通过了选题《%(title)s》，可以开始制作。", **values)
+        case "topic_rejected":
+            return _("%(actor)s 未通过选题《%(title)s》。", **values)
+        case "submitted":
+            return _("%(actor)s 已将《%(title)s》送审，请您%(next)s。", **values)
+        case "stage_signed":
+            return _("%(actor)s 已%(stage)s通过《%(title)s》，请您%(next)s。", **values)
+        case "approved":
+            return _("《%(title)s》已终审通过（%(actor)s），请您编排播出。", **values)
+        case "returned":
+            return _("%(actor)s 在%(stage)s退回了《%(title)s》。", **values)
+        case "handed_over":
+            return _("%(actor)s 将《%(title)s》移交给您负责。", **values)
+        case "pulled":
+            return _("%(actor)s 撤播了《%(title)s》。", **values)
+    return n.message
