@@ -49,6 +49,10 @@ def test_a_skip_under_ci_is_a_failure_on_xdist_workers_too(
 ) -> None:
     """`make pytest` runs the suite on xdist workers: the report a worker sends is the failure."""
     monkeypatch.setenv("CI", "true")
+    # Run from an xdist worker itself (as `make pytest` does), the inner run must not take
+    # the worker's variables for its own: it would report as a worker, with no summary.
+    for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
+        monkeypatch.delenv(name, raising=False)
     pytester.makepyfile(SOME_TESTS)
     result = pytester.runpytest_subprocess("-p", "tests.ci_skips", "-n", "2")
     result.assert_outcomes(failed=2, errors=1, passed=1, xfailed=1)

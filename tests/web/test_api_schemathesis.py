@@ -51,7 +51,17 @@ MAX_EXAMPLES = 25
 # a part not taken, a range not too long, …): a 422 of input that fits the document
 # (``REFUSED_CODES``) may name these and no others, or none (nothing to change). And a
 # file the server probed may be refused (not_video, incomplete, …).
-JUDGED = {"column", "responsible_producer", "to", "series", "part_number", "air_by", "offered"}
+JUDGED = {
+    "column",
+    "responsible_producer",
+    "to",
+    "series",
+    "part_number",
+    "air_by",
+    "offered",
+    "timecode",  # past the end of the master, or a frame a second does not have
+    "media_version",  # not the version under review, or no probed master
+}
 SEED = 20261203
 TESTER = "api.tester"
 OWN_EPISODES = 4
