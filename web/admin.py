@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    abort,
     flash,
     jsonify,
     redirect,
@@ -36,9 +37,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.wrappers import Response
 
-from editorial import accounts, people
+from editorial import accounts, outbox, people
 from editorial.errors import DomainError, Forbidden, InvalidInput, NotFound
-from editorial.models import Column, Level, Membership, Person, Role
+from editorial.models import Channel, Column, DeliveryState, Level, Membership, Person, Role
 from editorial.workdays import SHANGHAI
 from schedule import slots
 from schedule.models import Slot, SlotKind
@@ -697,6 +698,18 @@ def _revoke_refusal(error: DomainError, person: Person) -> str:
 
 # --- the scheduler service ------------------------------------------------------------------------
 
+DELIVERY_STATE = {
+    DeliveryState.PENDING: _l("待发送"),
+    DeliveryState.SENDING: _l("发送中"),
+    DeliveryState.SENT: _l("已发送"),
+    DeliveryState.FAILED: _l("投递失败"),
+}
+CHANNEL = {
+    Channel.EMAIL: _l("电子邮件"),
+    Channel.WECOM: _l("企业微信机器人"),
+    Channel.DINGTALK: _l("钉钉机器人"),
+}
+
 RUN_STATUS = {
     RunStatus.RUNNING: _l("运行中"),
     RunStatus.DONE: _l("完成"),
@@ -714,5 +727,23 @@ def service_page() -> str:
         last=sorted(runs.last_runs(session).values(), key=lambda run: run.job_id),
         problems=runs.recent_problems(session),
         STATUS=RUN_STATUS,
+        deliveries=outbox.counts(session),
+        delivery_problems=outbox.problems(session, limit=50),
+        DELIVERY_STATE=DELIVERY_STATE,
+        CHANNEL=CHANNEL,
         tz=SHANGHAI,
     )
+
+
+@bp.post("/service/deliveries/<int:delivery_id>/retry")
+def retry_delivery(delivery_id: int) -> Response:
+    """Put a failed notification delivery back in line (重新投递)."""
+    try:
+        outbox.retry(request_session(), delivery_id, _now())
+    except NotFound:
+        abort(404)
+    except DomainError:
+        flash(str(_l("这条通知没有投递失败，无需重新投递")))
+    else:
+        flash(str(_l("已重新安排投递")))
+    return redirect(url_for("admin.service_page", _anchor="deliveries"), code=303)
