@@ -109,7 +109,7 @@ class Admin:
 
     def require(self, column: Column) -> None:
         if column.id not in self.columns:
-            raise Forbidden(_("你不是《%(name)s》的管理员。", name=column.name))
+            raise Forbidden(_("您不是《%(name)s》的管理员。", name=column.name))
 
 
 def _admin(session: Session) -> Admin:
@@ -267,7 +267,7 @@ def create_column() -> Response | tuple[str, int]:
             form.refused(error)
         else:
             people.grant_role(session, admin.person, column, Role.ADMIN, _now())
-            flash(_("已建立栏目《%(name)s》，你是它的管理员。", name=column.name))
+            flash(_("已建立栏目《%(name)s》，您是它的管理员。", name=column.name))
             return redirect(url_for(".slots_page", slug=column.slug))
     session.rollback()
     return _columns_page(form), 422
@@ -514,7 +514,7 @@ def add_stop_date(slug: str, slot_id: int) -> Response | tuple[str, int]:
     if slot is None or slot.column_id != column.id:
         raise NotFound(_("《%(name)s》没有这个时段。", name=column.name))
     if not _may_schedule(session, column):
-        raise Forbidden(_("你不是《%(name)s》的编排或管理员。", name=column.name))
+        raise Forbidden(_("您不是《%(name)s》的编排或管理员。", name=column.name))
     form = Form.of(request.form, STOP_FIELDS)
     day = form.day("day")
     reason = form.text("reason", limit=MAX_REASON)
@@ -612,7 +612,7 @@ def create_person() -> Response | tuple[str, int]:
         if column is None:
             form.errors["column"] = _("请选择栏目。")
         elif column.id not in admin.columns:
-            form.errors["column"] = _("你不是《%(name)s》的管理员。", name=column.name)
+            form.errors["column"] = _("您不是《%(name)s》的管理员。", name=column.name)
     if not form.errors:
         try:
             person = people.create_person(
@@ -644,7 +644,7 @@ def grant() -> Response | tuple[str, int]:
     if column is None:
         form.errors["column"] = _("请选择栏目。")
     elif column.id not in admin.columns:
-        form.errors["column"] = _("你不是《%(name)s》的管理员。", name=column.name)
+        form.errors["column"] = _("您不是《%(name)s》的管理员。", name=column.name)
     if form.errors or person is None or column is None or role is None:
         return _people_page(Form(), form), 422
     people.grant_role(session, person, column, role, _now())

@@ -313,7 +313,7 @@ def test_an_admin_creates_a_person_who_can_then_sign_in(app: Flask, office: None
         ({"username": "pr"}, "这个用户名已被使用"),
         ({"display_name": ""}, "必填"),
         ({"email": "not-an-address"}, "邮箱地址不完整"),
-        ({"column": "linjiang", "role": "producer"}, "你不是《临江先锋》的管理员"),
+        ({"column": "linjiang", "role": "producer"}, "您不是《临江先锋》的管理员"),
     ],
 )
 def test_a_refused_person_shows_the_fields_message_and_stores_nothing(
@@ -365,7 +365,7 @@ def test_roles_are_granted_and_revoked_only_in_columns_one_administers(
     data = {"username": "ed", "column": "city", "role": "admin"}
     refused = post(client, "/admin/roles/grant", data, "/admin/people")
     assert refused.status_code == 422
-    assert "你不是《时代风采》的管理员" in refused.get_data(as_text=True)
+    assert "您不是《时代风采》的管理员" in refused.get_data(as_text=True)
     with unit_of_work(app) as s:
         ma_admin = s.scalar(select(Membership).where(Membership.role == Role.ADMIN))
         assert ma_admin is not None
