@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, redirect, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from web import (
     account,
@@ -64,4 +65,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     auth.csrf.exempt(api.bp)  # Bearer tokens only: no cookie can act through the API
     feeds.init_app(app)
     auth.csrf.exempt(feeds.bp)
+    # Browsers ask for /favicon.ico whatever the page says: send them to the icon.
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     return app
+
+
+def _favicon() -> BaseResponse:
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import session as session_store
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -25,6 +26,9 @@ from web.db import request_session
 from web.feeds import webcal
 
 bp = Blueprint("account", __name__, url_prefix="/me")
+
+# The personal feed link just issued, kept in the signed session until the page shows it.
+NEW_TOKEN = "new_feed_token"
 
 NOTIFICATIONS_SHOWN = 200
 
@@ -67,20 +71,23 @@ def _feeds_page(personal: dict[str, str] | None = None) -> str:
 @bp.get("/feeds", endpoint="feeds")
 @login_required
 def feeds_page() -> str:
-    """Every public feed with its subscribe links; the personal feed and its token."""
-    return _feeds_page()
+    """Every public feed with its subscribe links; the personal feed and its token. A link
+    just issued is shown once, on the page the issuing redirects to."""
+    token = session_store.pop(NEW_TOKEN, None)
+    return _feeds_page(personal=_links(f"people/{token}.ics") if token else None)
 
 
 @bp.post("/feeds/token")
 @login_required
-def rotate_token() -> str:
-    """Issue a new personal feed link, shown on this page once; the old one stops working."""
+def rotate_token() -> Response:
+    """Issue a new personal feed link, shown on the page once; the old one stops working.
+    Redirected (303), so refreshing the page shows it again rather than issuing another."""
     session = request_session()
     person = current_person()
     # Personal feeds check the token in the database on every request (web.feeds): the
     # old link stops at once in every web process, with nothing to write to the feeds folder.
-    token = tokens.rotate_feed_token(session, person, person, _now())
-    return _feeds_page(personal=_links(f"people/{token}.ics"))
+    session_store[NEW_TOKEN] = tokens.rotate_feed_token(session, person, person, _now())
+    return redirect(url_for(".feeds"), code=303)
 
 
 @bp.post("/feeds/token/revoke")
@@ -89,7 +96,7 @@ def revoke_token() -> Response:
     session = request_session()
     person = current_person()
     count = tokens.revoke_feed_token(session, person, person, _now())
-    flash(_("个人订阅链接已停用。") if count else _("你没有正在使用的个人订阅链接。"))
+    flash(_("个人订阅链接已停用。") if count else _("您没有正在使用的个人订阅链接。"))
     return redirect(url_for(".feeds"))
 
 

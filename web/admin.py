@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    abort,
     flash,
     jsonify,
     redirect,
@@ -36,9 +37,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.wrappers import Response
 
-from editorial import accounts, people
+from editorial import accounts, outbox, people
 from editorial.errors import DomainError, Forbidden, InvalidInput, NotFound
-from editorial.models import Column, Level, Membership, Person, Role
+from editorial.models import Channel, Column, DeliveryState, Level, Membership, Person, Role
 from editorial.workdays import SHANGHAI
 from schedule import slots
 from schedule.models import Slot, SlotKind
@@ -108,7 +109,7 @@ class Admin:
 
     def require(self, column: Column) -> None:
         if column.id not in self.columns:
-            raise Forbidden(_("你不是《%(name)s》的管理员。", name=column.name))
+            raise Forbidden(_("您不是《%(name)s》的管理员。", name=column.name))
 
 
 def _admin(session: Session) -> Admin:
@@ -266,7 +267,7 @@ def create_column() -> Response | tuple[str, int]:
             form.refused(error)
         else:
             people.grant_role(session, admin.person, column, Role.ADMIN, _now())
-            flash(_("已建立栏目《%(name)s》，你是它的管理员。", name=column.name))
+            flash(_("已建立栏目《%(name)s》，您是它的管理员。", name=column.name))
             return redirect(url_for(".slots_page", slug=column.slug))
     session.rollback()
     return _columns_page(form), 422
@@ -513,7 +514,7 @@ def add_stop_date(slug: str, slot_id: int) -> Response | tuple[str, int]:
     if slot is None or slot.column_id != column.id:
         raise NotFound(_("《%(name)s》没有这个时段。", name=column.name))
     if not _may_schedule(session, column):
-        raise Forbidden(_("你不是《%(name)s》的编排或管理员。", name=column.name))
+        raise Forbidden(_("您不是《%(name)s》的编排或管理员。", name=column.name))
     form = Form.of(request.form, STOP_FIELDS)
     day = form.day("day")
     reason = form.text("reason", limit=MAX_REASON)
@@ -611,7 +612,7 @@ def create_person() -> Response | tuple[str, int]:
         if column is None:
             form.errors["column"] = _("请选择栏目。")
         elif column.id not in admin.columns:
-            form.errors["column"] = _("你不是《%(name)s》的管理员。", name=column.name)
+            form.errors["column"] = _("您不是《%(name)s》的管理员。", name=column.name)
     if not form.errors:
         try:
             person = people.create_person(
@@ -643,7 +644,7 @@ def grant() -> Response | tuple[str, int]:
     if column is None:
         form.errors["column"] = _("请选择栏目。")
     elif column.id not in admin.columns:
-        form.errors["column"] = _("你不是《%(name)s》的管理员。", name=column.name)
+        form.errors["column"] = _("您不是《%(name)s》的管理员。", name=column.name)
     if form.errors or person is None or column is None or role is None:
         return _people_page(Form(), form), 422
     people.grant_role(session, person, column, role, _now())
@@ -697,6 +698,18 @@ def _revoke_refusal(error: DomainError, person: Person) -> str:
 
 # --- the scheduler service ------------------------------------------------------------------------
 
+DELIVERY_STATE = {
+    DeliveryState.PENDING: _l("待发送"),
+    DeliveryState.SENDING: _l("发送中"),
+    DeliveryState.SENT: _l("已发送"),
+    DeliveryState.FAILED: _l("投递失败"),
+}
+CHANNEL = {
+    Channel.EMAIL: _l("电子邮件"),
+    Channel.WECOM: _l("企业微信机器人"),
+    Channel.DINGTALK: _l("钉钉机器人"),
+}
+
 RUN_STATUS = {
     RunStatus.RUNNING: _l("运行中"),
     RunStatus.DONE: _l("完成"),
@@ -714,5 +727,23 @@ def service_page() -> str:
         last=sorted(runs.last_runs(session).values(), key=lambda run: run.job_id),
         problems=runs.recent_problems(session),
         STATUS=RUN_STATUS,
+        deliveries=outbox.counts(session),
+        delivery_problems=outbox.problems(session, limit=50),
+        DELIVERY_STATE=DELIVERY_STATE,
+        CHANNEL=CHANNEL,
         tz=SHANGHAI,
     )
+
+
+@bp.post("/service/deliveries/<int:delivery_id>/retry")
+def retry_delivery(delivery_id: int) -> Response:
+    """Put a failed notification delivery back in line (重新投递)."""
+    try:
+        outbox.retry(request_session(), delivery_id, _now())
+    except NotFound:
+        abort(404)
+    except DomainError:
+        flash(str(_l("这条通知没有投递失败，无需重新投递")))
+    else:
+        flash(str(_l("已重新安排投递")))
+    return redirect(url_for("admin.service_page", _anchor="deliveries"), code=303)

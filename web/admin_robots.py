@@ -72,7 +72,7 @@ def _admin_of(column: Column) -> None:
     try:
         robots.require_admin(request_session(), current_person(), column)
     except Forbidden:
-        raise Forbidden(_("你不是《%(name)s》的管理员。", name=column.name)) from None
+        raise Forbidden(_("您不是《%(name)s》的管理员。", name=column.name)) from None
 
 
 def _page(column: Column, forms: dict[Channel, Form] | None = None) -> str:

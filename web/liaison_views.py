@@ -469,7 +469,7 @@ def _refusal_page(quarter: Quarter, key: str, form: Form, error: Exception) -> P
         refused(form, error, quarter)
         return _render_quarter(quarter, {key: form}, status=422)
     own_only = key.startswith("attendance-")
-    message = _("你只能登记本栏目的参会情况。") if own_only else _office_only()
+    message = _("您只能登记本栏目的参会情况。") if own_only else _office_only()
     form.errors.setdefault("form", message)
     return _render_quarter(quarter, {key: form}, error=message, status=403)
 
@@ -572,7 +572,7 @@ def set_attendance(year: int, q: int, column_id: int) -> Response | Page:
     form = Form.of(request.form, ATTENDANCE_FIELDS)
     if not desk().may_change_attendance(column_id):
         request_session().rollback()
-        message = _("你只能登记本栏目的参会情况。")
+        message = _("您只能登记本栏目的参会情况。")
         return _render_quarter(found, error=message, status=403)
     status = form.values.get("status", "")
     if status not in {s.value for s in AttendanceStatus}:

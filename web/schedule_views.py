@@ -177,7 +177,7 @@ def _chosen(desk: Desk, slug: str | None) -> Column | None:
             return column
     if request_session().scalar(select(Column.id).where(Column.slug == slug)) is None:
         raise NotFound(_("没有栏目“%(slug)s”。", slug=slug))
-    raise Forbidden(_("你不是这个栏目的成员，看不到它的播出编排。"))
+    raise Forbidden(_("您不是这个栏目的成员，看不到它的播出编排。"))
 
 
 SERIES_HUES = 24
@@ -495,7 +495,7 @@ def _airing(session: Session, desk: Desk, airing_id: int) -> Airing:
     if airing is None:
         raise NotFound(_("没有这次播出（%(id)d）。", id=airing_id))
     if airing.slot.column_id not in desk.ids:
-        raise Forbidden(_("你不是这个栏目的成员，看不到它的播出编排。"))
+        raise Forbidden(_("您不是这个栏目的成员，看不到它的播出编排。"))
     return airing
 
 

@@ -114,18 +114,23 @@ def test_the_personal_link_is_shown_once_and_rotating_stops_the_old_one(
     app: Flask, folks: dict[str, int]
 ) -> None:
     client = signed_in(app, "pr")
-    assert "你还没有个人订阅链接" in client.get("/me/feeds").get_data(as_text=True)
+    assert "您还没有个人订阅链接" in client.get("/me/feeds").get_data(as_text=True)
     first = client.post("/me/feeds/token", data={"csrf_token": csrf_token(client, "/me/feeds")})
-    assert first.status_code == 200
-    body = first.get_data(as_text=True)
+    assert first.status_code == 303 and first.headers["Location"] == "/me/feeds"
+    body = client.get("/me/feeds").get_data(as_text=True)  # where the redirect leads
     found = PERSONAL.search(body)
     assert found is not None and "只显示这一次" in body and "之前的个人订阅链接已经停止工作" in body
     old = found.group(2)
     assert "webcal://tv.example.cn/feeds/people/" + old in body
     later = client.get("/me/feeds").get_data(as_text=True)
-    assert old not in later and "你已有个人订阅链接" in later  # shown once
+    assert old not in later and "您已有个人订阅链接" in later  # shown once
     assert app.test_client().get(f"/feeds/people/{old}.ics").status_code == 200
-    second = client.post("/me/feeds/token", data={"csrf_token": csrf_token(client, "/me/feeds")})
+    assert live_tokens(app) == 1  # reloading the page issued nothing
+    second = client.post(
+        "/me/feeds/token",
+        data={"csrf_token": csrf_token(client, "/me/feeds")},
+        follow_redirects=True,
+    )
     new = PERSONAL.search(second.get_data(as_text=True))
     assert new is not None and new.group(2) != old
     assert app.test_client().get(f"/feeds/people/{old}.ics").status_code == 404
@@ -157,14 +162,22 @@ def test_rotating_or_revoking_stops_the_old_link_at_once_in_every_process_whatev
 ) -> None:
     app, other = two_web_processes
     client = signed_in(app, "pr")
-    issued = client.post("/me/feeds/token", data={"csrf_token": csrf_token(client, "/me/feeds")})
+    issued = client.post(
+        "/me/feeds/token",
+        data={"csrf_token": csrf_token(client, "/me/feeds")},
+        follow_redirects=True,
+    )
     found = PERSONAL.search(issued.get_data(as_text=True))
     assert found is not None
     old = f"/feeds/people/{found.group(2)}.ics"
     for web in (app, other):  # each process has the link's bytes in its cache
         assert [web.test_client().get(old).status_code for _ in range(2)] == [200, 200]
     read_only(Path(app.config["FEEDS_DIR"]))  # no stamp can be written
-    rotated = client.post("/me/feeds/token", data={"csrf_token": csrf_token(client, "/me/feeds")})
+    rotated = client.post(
+        "/me/feeds/token",
+        data={"csrf_token": csrf_token(client, "/me/feeds")},
+        follow_redirects=True,
+    )
     assert rotated.status_code == 200
     new = PERSONAL.search(rotated.get_data(as_text=True))
     assert new is not None

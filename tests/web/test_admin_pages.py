@@ -14,7 +14,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from editorial import accounts, people, workflow
-from editorial.models import Column, Level, Membership, Person, Role
+from editorial.models import (
+    Channel,
+    Column,
+    Delivery,
+    DeliveryState,
+    Level,
+    Membership,
+    Person,
+    Role,
+)
 from schedule import slots
 from schedule.models import Slot, SlotKind
 from scheduler import jobs
@@ -304,7 +313,7 @@ def test_an_admin_creates_a_person_who_can_then_sign_in(app: Flask, office: None
         ({"username": "pr"}, "这个用户名已被使用"),
         ({"display_name": ""}, "必填"),
         ({"email": "not-an-address"}, "邮箱地址不完整"),
-        ({"column": "linjiang", "role": "producer"}, "你不是《临江先锋》的管理员"),
+        ({"column": "linjiang", "role": "producer"}, "您不是《临江先锋》的管理员"),
     ],
 )
 def test_a_refused_person_shows_the_fields_message_and_stores_nothing(
@@ -356,7 +365,7 @@ def test_roles_are_granted_and_revoked_only_in_columns_one_administers(
     data = {"username": "ed", "column": "city", "role": "admin"}
     refused = post(client, "/admin/roles/grant", data, "/admin/people")
     assert refused.status_code == 422
-    assert "你不是《时代风采》的管理员" in refused.get_data(as_text=True)
+    assert "您不是《时代风采》的管理员" in refused.get_data(as_text=True)
     with unit_of_work(app) as s:
         ma_admin = s.scalar(select(Membership).where(Membership.role == Role.ADMIN))
         assert ma_admin is not None
@@ -397,4 +406,41 @@ def test_the_service_page_shows_each_jobs_last_run_and_a_feed_write_that_failed(
     assert "失败" in body and "not written" in body and str(feeds_dir) in body
     problems = body.split("最近的失败", 1)[1]
     assert "sync-feeds" in problems and "prune-runs" not in problems
+    assert signed_in(app, "pr").get("/admin/service").status_code == 403
+
+
+def test_the_service_page_lists_a_failed_delivery_and_sends_it_again(
+    app: Flask, office: None
+) -> None:
+    with unit_of_work(app) as s:
+        failed = Delivery(
+            channel=Channel.EMAIL,
+            target="pr@example.org",
+            dedupe_key="test:1:email",
+            subject="《先锋》已退回修改",
+            body="正文",
+            state=DeliveryState.FAILED,
+            attempts=6,
+            next_attempt_at=NOW,
+            last_error="the SMTP server refused the connection",
+            created_at=NOW,
+        )
+        s.add(failed)
+        s.flush()
+        failed_id = failed.id
+    client = signed_in(app, "ma")
+    body = client.get("/admin/service").get_data(as_text=True)
+    deliveries = body.split('id="deliveries"', 1)[1]
+    assert "投递失败 1" in deliveries and "pr@example.org" in deliveries
+    assert "refused the connection" in deliveries and "重新投递" in deliveries
+    answer = post(client, f"/admin/service/deliveries/{failed_id}/retry", {}, "/admin/service")
+    assert answer.status_code == 303
+    with unit_of_work(app) as s:
+        again = s.get_one(Delivery, failed_id)
+        assert (again.state, again.attempts) == (DeliveryState.PENDING, 0)
+    twice = post(client, f"/admin/service/deliveries/{failed_id}/retry", {}, "/admin/service")
+    assert twice.status_code == 303
+    assert "无需重新投递" in client.get("/admin/service").get_data(as_text=True)
+    missing = post(client, f"/admin/service/deliveries/{failed_id + 9}/retry", {}, "/admin/service")
+    assert missing.status_code == 404
     assert signed_in(app, "pr").get("/admin/service").status_code == 403

@@ -387,7 +387,7 @@ def test_a_county_officer_records_their_own_attendance_not_another_columns(
     own = post(client, f"/liaison/2026/3/attendance/{office.linjiang}", data)
     assert own.status_code == 303
     other = post(client, f"/liaison/2026/3/attendance/{office.qingshan}", data)
-    assert other.status_code == 403 and "你只能登记本栏目的参会情况" in body(other)
+    assert other.status_code == 403 and "您只能登记本栏目的参会情况" in body(other)
     with unit_of_work(app) as s:
         rows = {a.column_id: a for a in s.scalars(select(Attendance))}
         assert rows[office.linjiang].status is AttendanceStatus.ATTENDING

@@ -37,3 +37,14 @@ def test_unknown_page_is_a_plain_404(app: Flask) -> None:
     assert response.status_code == 404
     body = response.get_data(as_text=True)
     assert "Traceback" not in body and "sqlalchemy" not in body.lower()
+
+
+def test_every_page_names_its_icon_and_favicon_ico_leads_to_it(app: Flask) -> None:
+    client = app.test_client()
+    sign_in_page = client.get("/sign-in").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in sign_in_page
+    moved = client.get("/favicon.ico")
+    assert moved.status_code == 301 and moved.headers["Location"] == "/static/favicon.svg"
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+        assert icon.data.startswith(b"<svg")

@@ -20,7 +20,7 @@ from web.db import request_session
 from web.feeds import subscribe_link
 
 PERSONAL = (
-    "你的个人订阅（审片截止日期与你的节目的播出）不在此列：其链接含密钥，只在生成或更换时显示一次"
+    "您的个人订阅（审片截止日期与您的节目的播出）不在此列：其链接含密钥，只在生成或更换时显示一次"
     "（“日历订阅”页，或 `tvcolumn feeds token USER`）。"
 )
 
