@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SOME_TESTS = """
 import pytest
@@ -53,6 +58,11 @@ def test_a_skip_under_ci_is_a_failure_on_xdist_workers_too(
     # the worker's variables for its own: it would report as a worker, with no summary.
     for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
         monkeypatch.delenv(name, raising=False)
+    # The inner run is another process in a temporary folder: it finds ``tests.ci_skips``
+    # only with the project's root on its path (a fresh clone has no PYTHONPATH).
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    )
     pytester.makepyfile(SOME_TESTS)
     result = pytester.runpytest_subprocess("-p", "tests.ci_skips", "-n", "2")
     result.assert_outcomes(failed=2, errors=1, passed=1, xfailed=1)
