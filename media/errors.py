@@ -30,7 +30,6 @@ CODES = (
 
 class MediaError(DomainError):
     def __init__(self, message: str, code: str = "failed") -> None:
-        super().__init__(message)
         if code not in CODES:
             raise ValueError(f"unknown media error code {code!r}")
-        self.code = code
+        super().__init__(message, code=code)
