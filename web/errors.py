@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 from editorial.db import Failure, classify
 from editorial.errors import Conflict, DomainError, Forbidden, IllegalAct, InvalidInput, NotFound
 from media.errors import MediaError
-from web import labels
+from web import labels, refusals
 from web.db import rollback_request
 from web.i18n import select_locale
 
@@ -108,7 +108,11 @@ def detail(error: DomainError) -> str | None:
 
 
 def describe(error: DomainError) -> str:
-    """One line for a page: the Chinese headline, then the English detail where useful."""
+    """One line for a page: the refusal's own sentence (``web.refusals``) where its code has
+    one; else the Chinese headline, then the English detail where useful."""
+    sentence = refusals.say(error)
+    if sentence is not None:
+        return sentence
     if isinstance(error, InvalidInput):
         if error.fields:
             return f"{headline(error)}：{'；'.join(field_errors(error).values())}"
