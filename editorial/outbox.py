@@ -22,11 +22,11 @@ Each function takes the session and ``now`` and flushes; the caller commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from editorial import notifications
@@ -37,6 +37,7 @@ from editorial.models import (
     Delivery,
     DeliveryState,
     Episode,
+    Membership,
     Notification,
     NotificationChoice,
     Person,
@@ -396,9 +397,21 @@ def record(
     return delivery
 
 
-def retry(session: Session, delivery_id: int, now: datetime) -> Delivery:
-    """Put a failed delivery back in line, with its attempts counted afresh."""
-    delivery = session.get(Delivery, delivery_id)
+def retry(
+    session: Session,
+    delivery_id: int,
+    now: datetime,
+    *,
+    columns: Collection[int] | None = None,
+) -> Delivery:
+    """Put a failed delivery back in line, with its attempts counted afresh.
+
+    ``columns``: the columns the caller administers (None: the operator, every column);
+    a delivery of another column is not found."""
+    query = select(Delivery).where(Delivery.id == delivery_id)
+    if columns is not None:
+        query = query.where(of_columns(columns))
+    delivery = session.scalar(query)
     if delivery is None:
         raise NotFound(f"no delivery {delivery_id}")
     if delivery.state is not DeliveryState.FAILED:
@@ -413,19 +426,48 @@ def retry(session: Session, delivery_id: int, now: datetime) -> Delivery:
 # --- what is shown -----------------------------------------------------------------------------
 
 
-def problems(session: Session, *, limit: int = 200) -> list[Delivery]:
+def of_columns(columns: Collection[int]) -> ColumnElement[bool]:
+    """Deliveries that belong to these columns: a message to one of their robots, or about
+    one of their episodes; a notification about no episode (a liaison reminder) belongs to
+    every column where the person told holds a role. A column admin sees these only."""
+    ids = list(columns)
+    robot = select(ColumnRobot.id).where(
+        ColumnRobot.id == Delivery.robot_id, ColumnRobot.column_id.in_(ids)
+    )
+    about = (
+        select(Notification.id)
+        .join(Episode, Episode.id == Notification.episode_id)
+        .where(Notification.id == Delivery.notification_id, Episode.column_id.in_(ids))
+    )
+    told = (
+        select(Notification.id)
+        .join(Membership, Membership.person_id == Notification.person_id)
+        .where(
+            Notification.id == Delivery.notification_id,
+            Notification.episode_id.is_(None),
+            Membership.column_id.in_(ids),
+        )
+    )
+    return or_(exists(robot), exists(about), exists(told))
+
+
+def problems(
+    session: Session, *, limit: int = 200, columns: Collection[int] | None = None
+) -> list[Delivery]:
     """Deliveries that failed for good, then those waiting after a failed attempt:
-    what the admin page and ``tvcolumn notifications outbox`` show."""
+    what the admin page and ``tvcolumn notifications outbox`` show (``columns``: only
+    theirs, ``of_columns``)."""
+    query = select(Delivery).where(
+        or_(
+            Delivery.state == DeliveryState.FAILED,
+            and_(Delivery.state == DeliveryState.PENDING, Delivery.attempts > 0),
+        )
+    )
+    if columns is not None:
+        query = query.where(of_columns(columns))
     return list(
         session.scalars(
-            select(Delivery)
-            .where(
-                or_(
-                    Delivery.state == DeliveryState.FAILED,
-                    and_(Delivery.state == DeliveryState.PENDING, Delivery.attempts > 0),
-                )
-            )
-            .order_by((Delivery.state == DeliveryState.FAILED).desc(), Delivery.id.desc())
+            query.order_by((Delivery.state == DeliveryState.FAILED).desc(), Delivery.id.desc())
             .limit(limit)
         )
     )
@@ -443,8 +485,13 @@ def waiting(session: Session, *, limit: int = 200) -> list[Delivery]:
     )
 
 
-def counts(session: Session) -> dict[DeliveryState, int]:
-    """How many deliveries are in each state."""
-    rows = session.execute(select(Delivery.state, func.count()).group_by(Delivery.state)).all()
+def counts(
+    session: Session, *, columns: Collection[int] | None = None
+) -> dict[DeliveryState, int]:
+    """How many deliveries are in each state (``columns``: only theirs)."""
+    query = select(Delivery.state, func.count()).group_by(Delivery.state)
+    if columns is not None:
+        query = query.where(of_columns(columns))
+    rows = session.execute(query).all()
     found = {state: count for state, count in rows}
     return {state: found.get(state, 0) for state in DeliveryState}

@@ -722,13 +722,14 @@ RUN_STATUS = {
 def service_page() -> str:
     """Each job of the scheduler service with its last run, and the recent failures."""
     session = request_session()
+    mine = _admin(session).columns
     return render_template(
         "admin/service.html",
         last=sorted(runs.last_runs(session).values(), key=lambda run: run.job_id),
         problems=runs.recent_problems(session),
         STATUS=RUN_STATUS,
-        deliveries=outbox.counts(session),
-        delivery_problems=outbox.problems(session, limit=50),
+        deliveries=outbox.counts(session, columns=mine),
+        delivery_problems=outbox.problems(session, limit=50, columns=mine),
         DELIVERY_STATE=DELIVERY_STATE,
         CHANNEL=CHANNEL,
         tz=SHANGHAI,
@@ -737,9 +738,11 @@ def service_page() -> str:
 
 @bp.post("/service/deliveries/<int:delivery_id>/retry")
 def retry_delivery(delivery_id: int) -> Response:
-    """Put a failed notification delivery back in line (重新投递)."""
+    """Put a failed notification delivery back in line (重新投递): one of the deliveries of
+    the columns the admin administers."""
+    session = request_session()
     try:
-        outbox.retry(request_session(), delivery_id, _now())
+        outbox.retry(session, delivery_id, _now(), columns=_admin(session).columns)
     except NotFound:
         abort(404)
     except DomainError:

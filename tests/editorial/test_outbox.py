@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from editorial import outbox, workflow
-from editorial.errors import IllegalAct
+from editorial import notifications, outbox, workflow
+from editorial.errors import IllegalAct, NotFound
 from editorial.models import (
     Channel,
     ColumnRobot,
@@ -347,3 +348,45 @@ def test_a_reason_of_several_lines_keeps_the_subject_one_line_and_the_quote_whol
     assert "原因：第一处：字幕\n第二处：音量" in mail.body
     robot = next(d for d in made if d.channel is Channel.WECOM)
     assert "> 原因：第一处：字幕\n> 第二处：音量" in robot.body
+
+
+def test_a_delivery_belongs_to_its_robots_column_its_episodes_and_its_recipients(
+    session: Session,
+    crew: Crew,
+    make_crew: Callable[..., Crew],
+    propose: Callable[..., Episode],
+) -> None:
+    """What a column admin sees of the outbox: messages to the column's robots and about
+    its episodes; a reminder about no episode wherever the person told holds a role."""
+    other = make_crew()
+    give_addresses(crew)
+    give_addresses(other)
+    add_robot(session, crew, Channel.WECOM)
+    returned_in_second_review(session, crew, propose(title="初心"))
+    reminder = notifications.add(
+        session,
+        other.producer,
+        "liaison_meeting",
+        NOW,
+        message="明天召开通联会议",
+        event_key="test:meeting",
+    )
+    outbox.route(session, NOW, SETTINGS)
+    everything = deliveries(session)
+    mine = {d.id for d in everything if d.notification_id != reminder.id}
+    assert mine and len(everything) == len(mine) + 1
+    assert any(d.channel is Channel.WECOM for d in everything if d.id in mine)
+
+    def seen_by(columns: set[int]) -> set[int]:
+        return {d.id for d in outbox.problems(session, columns=columns, limit=1000)}
+
+    session.execute(Delivery.__table__.update().values(state="failed"))
+    session.expire_all()
+    assert seen_by({crew.column.id}) == mine
+    assert seen_by({other.column.id}) == {d.id for d in everything} - mine
+    assert seen_by(set()) == set()
+    assert outbox.counts(session, columns={crew.column.id})[DeliveryState.FAILED] == len(mine)
+    stranger = next(iter({d.id for d in everything} - mine))
+    with pytest.raises(NotFound):
+        outbox.retry(session, stranger, NOW, columns={crew.column.id})
+    assert outbox.retry(session, stranger, NOW, columns={other.column.id}).attempts == 0

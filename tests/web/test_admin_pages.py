@@ -19,8 +19,10 @@ from editorial.models import (
     Column,
     Delivery,
     DeliveryState,
+    Episode,
     Level,
     Membership,
+    Notification,
     Person,
     Role,
 )
@@ -409,13 +411,25 @@ def test_the_service_page_shows_each_jobs_last_run_and_a_feed_write_that_failed(
     assert signed_in(app, "pr").get("/admin/service").status_code == 403
 
 
-def test_the_service_page_lists_a_failed_delivery_and_sends_it_again(
-    app: Flask, office: None
-) -> None:
+def failed_mail(app: Flask) -> int:
+    """A mail to the city's producer about the city's episode that failed for good."""
     with unit_of_work(app) as s:
+        pr = people.get_person(s, "pr")
+        episode = s.scalars(select(Episode)).one()
+        told = Notification(
+            person_id=pr.id,
+            kind="returned",
+            episode_id=episode.id,
+            message="《七一特别节目》已退回修改",
+            dedupe_key="test:returned",
+            created_at=NOW,
+        )
+        s.add(told)
+        s.flush()
         failed = Delivery(
             channel=Channel.EMAIL,
             target="pr@example.org",
+            notification_id=told.id,
             dedupe_key="test:1:email",
             subject="《先锋》已退回修改",
             body="正文",
@@ -427,7 +441,13 @@ def test_the_service_page_lists_a_failed_delivery_and_sends_it_again(
         )
         s.add(failed)
         s.flush()
-        failed_id = failed.id
+        return failed.id
+
+
+def test_the_service_page_lists_a_failed_delivery_and_sends_it_again(
+    app: Flask, office: None
+) -> None:
+    failed_id = failed_mail(app)
     client = signed_in(app, "ma")
     body = client.get("/admin/service").get_data(as_text=True)
     deliveries = body.split('id="deliveries"', 1)[1]
@@ -444,3 +464,20 @@ def test_the_service_page_lists_a_failed_delivery_and_sends_it_again(
     missing = post(client, f"/admin/service/deliveries/{failed_id + 9}/retry", {}, "/admin/service")
     assert missing.status_code == 404
     assert signed_in(app, "pr").get("/admin/service").status_code == 403
+
+
+def test_a_column_admin_sees_and_retries_only_the_deliveries_of_their_columns(
+    app: Flask, office: None
+) -> None:
+    """A mail about the city's episode is the city admin's business, not the county's:
+    the county admin neither sees the address nor can put it back in line."""
+    failed_id = failed_mail(app)
+    county = signed_in(app, "xu")
+    deliveries = county.get("/admin/service").get_data(as_text=True).split('id="deliveries"')[1]
+    assert "pr@example.org" not in deliveries and "投递失败 0" in deliveries
+    answer = post(county, f"/admin/service/deliveries/{failed_id}/retry", {}, "/admin/service")
+    assert answer.status_code == 404
+    with unit_of_work(app) as s:
+        assert s.get_one(Delivery, failed_id).state is DeliveryState.FAILED
+    city = signed_in(app, "ma").get("/admin/service").get_data(as_text=True)
+    assert "pr@example.org" in city.split('id="deliveries"')[1]
