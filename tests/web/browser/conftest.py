@@ -22,7 +22,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 from click.testing import CliRunner
@@ -30,6 +30,9 @@ from flask import Flask
 from flask.cli import ScriptInfo
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 import migrations
 from cli import cli
@@ -79,10 +82,29 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     engine.dispose()
 
 
+def closing(app: WSGIApplication) -> WSGIApplication:
+    """``app`` whose response is closed however the request ends. werkzeug's development
+    server skips ``close()`` when the client resets the connection while the server drains
+    it (``serving.py``, ``execute``'s ``finally``): Chromium does that to the video range
+    requests it abandons, and the proxy file it was reading would be left to the garbage
+    collector (a ResourceWarning, an error in this suite). A generator's ``finally`` runs
+    when it is dropped unfinished."""
+
+    def wrapped(environ: WSGIEnvironment, start_response: StartResponse) -> Iterator[bytes]:
+        body = app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wrapped
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app: Flask) -> Iterator[str]:
     """The base URL of ``live_app``, served from a thread."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
