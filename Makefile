@@ -87,10 +87,11 @@ typecheck: install
 # The suite runs on $(PYTEST_WORKERS) pytest-xdist workers, a test file per worker at a time,
 # each worker on a PostgreSQL database of its own (tests/conftest.py); then the tests marked
 # serial (one restarts PostgreSQL) run alone. Both runs always run; make fails if either fails.
+# The slowest fifteen are listed at the end: where to look when the suite grows.
 PYTEST_WORKERS ?= 2
 pytest: install install-node install-system
 	status=0; \
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not serial" || status=$$?; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not serial" --durations=15 || status=$$?; \
 	$(BIN)/pytest -m serial || status=$$?; \
 	exit $$status
 
