@@ -396,6 +396,9 @@ def week() -> str:
         previous=first - step,
         following=first + step,
         this_week=_monday(today),
+        # 看整月: the month most of the days shown are in (a week's Thursday, as ISO weeks
+        # count), not the month of its Monday.
+        whole_month=first + (last - first) // 2,
         **_labels(),
     )
 

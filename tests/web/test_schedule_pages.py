@@ -297,6 +297,22 @@ def test_bad_dates_and_backward_ranges_get_a_clear_message(
     assert message in body and "Traceback" not in body
 
 
+@pytest.mark.parametrize(
+    ("start", "month"),
+    [
+        ("2026-11-30", "2026-12"),  # Monday in November, Thursday in December
+        ("2026-12-28", "2026-12"),  # Thursday the 31st
+        ("2027-03-29", "2027-04"),  # Thursday the 1st
+        ("2026-03-02", "2026-03"),
+    ],
+)
+def test_the_whole_month_link_opens_the_month_most_of_the_week_is_in(
+    app: Flask, desk: dict[str, int], start: str, month: str
+) -> None:
+    body = page(signed_in(app, "ed"), f"/schedule/week?start={start}")
+    assert f"/schedule/month?month={month}" in body
+
+
 def test_a_custom_range_of_days_is_shown_whole(app: Flask, desk: dict[str, int]) -> None:
     body = page(signed_in(app, "ed"), "/schedule/week?start=2026-03-02&end=2026-03-22")
     assert "2026-03-02 至 2026-03-22" in body
