@@ -467,8 +467,9 @@ def problems(
         query = query.where(of_columns(columns))
     return list(
         session.scalars(
-            query.order_by((Delivery.state == DeliveryState.FAILED).desc(), Delivery.id.desc())
-            .limit(limit)
+            query.order_by(
+                (Delivery.state == DeliveryState.FAILED).desc(), Delivery.id.desc()
+            ).limit(limit)
         )
     )
 
@@ -485,9 +486,7 @@ def waiting(session: Session, *, limit: int = 200) -> list[Delivery]:
     )
 
 
-def counts(
-    session: Session, *, columns: Collection[int] | None = None
-) -> dict[DeliveryState, int]:
+def counts(session: Session, *, columns: Collection[int] | None = None) -> dict[DeliveryState, int]:
     """How many deliveries are in each state (``columns``: only theirs)."""
     query = select(Delivery.state, func.count()).group_by(Delivery.state)
     if columns is not None:
