@@ -2,12 +2,12 @@
 
 Every act is its own unit of work, as a web request or CLI command does it
 (``web.db.unit_of_work``): open a session, load the actor and the episode,
-act with the version the actor saw, commit, close. Seven acts take an episode
-from proposed to approved: propose, approve_topic, start_production, submit,
-first_review, second_review, final_review. ``now`` advances by a fixed step
-per act, so the run is deterministic.
+act with the version the actor saw, commit, close. Eight acts take an episode
+from proposed to approved: propose, approve_topic, start_production, new_media (the
+master, recorded without a file), submit, first_review, second_review, final_review.
+``now`` advances by a fixed step per act, so the run is deterministic.
 
-Then ``history.verify`` walks the resulting history (seven entries an
+Then ``history.verify`` walks the resulting history (eight entries an
 episode), and the database file is measured.
 
 ``TVCOLUMN_BENCH_EPISODES`` sets how many episodes are walked (default 10000).
@@ -44,6 +44,7 @@ ACTS = (
     "propose",
     "approve_topic",
     "start_production",
+    "new_media",
     "submit",
     "first_review",
     "second_review",
@@ -149,6 +150,7 @@ class Walker:
             episode_id, version = self.propose(i)
             version = self.move("approve_topic", crew.producer_id, episode_id, version, _approve)
             version = self.move("start_production", crew.director_id, episode_id, version, _start)
+            version = self.move("new_media", crew.director_id, episode_id, version, _master)
             version = self.move("submit", crew.director_id, episode_id, version, _submit)
             version = self.move("first_review", crew.producer_id, episode_id, version, _first)
             version = self.move("second_review", crew.reviewer_id, episode_id, version, _second)
@@ -192,6 +194,10 @@ def _approve(s: Session, actor: Person, ep: Episode, version: int, now: datetime
 
 def _start(s: Session, actor: Person, ep: Episode, version: int, now: datetime) -> object:
     return workflow.start_production(s, actor, ep, version, now)
+
+
+def _master(s: Session, actor: Person, ep: Episode, version: int, now: datetime) -> object:
+    return workflow.new_media_version(s, actor, ep, version, now, number=1, qc_passed=True)
 
 
 def _submit(s: Session, actor: Person, ep: Episode, version: int, now: datetime) -> object:

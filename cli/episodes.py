@@ -74,6 +74,7 @@ def episode_show(session: Session, episode_id: int) -> None:
         click.echo(f"review due: {e.review_due}{note}")
     if e.tags:
         click.echo("priority tags: " + ", ".join(e.priority_tags))
+    click.echo(f"master: {_master_line(e)}")
     click.echo("history:")
     entries = session.scalars(
         select(HistoryEntry).where(HistoryEntry.episode_id == e.id).order_by(HistoryEntry.seq)
@@ -85,9 +86,20 @@ def episode_show(session: Session, episode_id: int) -> None:
         line += f" {h.from_state or '-'} -> {h.to_state}"
         if h.reason:
             line += f" reason: {h.reason}"
+        if h.details and h.details.get("qc_override"):
+            line += (
+                f" technical quality signed over a failed QC, because: {h.details['qc_override']}"
+            )
         click.echo(line)
     acts = ", ".join(a.value for a in workflow.SOURCES if e.state in workflow.SOURCES[a])
     click.echo(f"acts possible in this state: {acts or 'none'}")
+
+
+def _master_line(e: Episode) -> str:
+    if e.media_version is None:
+        return "none yet (upload it before submitting: tvcolumn media add)"
+    verdict = {True: "QC passed", False: "QC failed", None: "no QC"}[e.media_qc_passed]
+    return f"media version {e.media_version}, {verdict}"
 
 
 def _act_options(fn: F) -> F:
@@ -215,6 +227,12 @@ CHECKLIST_ITEMS = list(workflow.Checklist.__dataclass_fields__)
     type=click.Choice(["all", *CHECKLIST_ITEMS]),
     help="checklist item confirmed (repeatable), or 'all'",
 )
+@click.option(
+    "--qc-override",
+    default=None,
+    help="why you confirm technical quality although the master failed QC "
+    "(required then; kept in the history for the later stages)",
+)
 @domain_command
 def episode_sign(
     session: Session,
@@ -223,6 +241,7 @@ def episode_sign(
     expect_version: int | None,
     stage: str,
     confirmed: tuple[str, ...],
+    qc_override: str | None,
 ) -> None:
     """Sign a review stage (初审/复审/终审) with the review checklist."""
     person, e, version = _act(session, actor, episode_id, expect_version)
@@ -230,7 +249,14 @@ def episode_sign(
     checklist = workflow.Checklist(**{name: name in items for name in CHECKLIST_ITEMS})
     _done(
         workflow.sign_off(
-            session, person, e, version, common.now(), stage=Stage(stage), checklist=checklist
+            session,
+            person,
+            e,
+            version,
+            common.now(),
+            stage=Stage(stage),
+            checklist=checklist,
+            qc_override=qc_override,
         )
     )
 

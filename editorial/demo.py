@@ -154,6 +154,7 @@ class Step(enum.StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     START = "start"
+    MASTER = "master"  # the editor-director uploads the (next) master (上传成片)
     SUBMIT = "submit"
     SIGN = "sign"  # the stage the episode awaits, by that stage's signer
     RETURN = "return"  # at the stage the episode awaits, by that stage's signer
@@ -167,7 +168,8 @@ class Step(enum.StrEnum):
 
 
 _AP, _ST, _SU, _SG, _RT = Step.APPROVE, Step.START, Step.SUBMIT, Step.SIGN, Step.RETURN
-_MADE = (_AP, _ST, _SU)  # approved topic, produced, submitted
+_MA = Step.MASTER
+_MADE = (_AP, _ST, _MA, _SU)  # approved topic, produced, its master uploaded, submitted
 _SIGNED = (*_MADE, _SG, _SG, _SG)
 
 PLANS: dict[str, tuple[Step, ...]] = {
@@ -187,12 +189,22 @@ PLANS: dict[str, tuple[Step, ...]] = {
     "returned_first": (*_MADE, _RT),
     "returned_second": (*_MADE, _SG, _RT, Step.REPLY),
     "returned_final": (*_MADE, _SG, _SG, _RT),
-    "resubmitted": (*_MADE, _RT, Step.REPLY, _SU),
-    "approved_after_return": (*_MADE, _SG, _RT, Step.REPLY, _SU, _SG, _SG, _SG),
-    "approved_after_final_return": (*_MADE, _SG, _SG, _RT, Step.REPLY, _SU, _SG, _SG, _SG),
-    "handed_over": (_AP, Step.HAND_OVER, _ST, _SU, _SG),
+    "resubmitted": (*_MADE, _RT, Step.REPLY, _MA, _SU),
+    "approved_after_return": (*_MADE, _SG, _RT, Step.REPLY, _MA, _SU, _SG, _SG, _SG),
+    "approved_after_final_return": (*_MADE, _SG, _SG, _RT, Step.REPLY, _MA, _SU, _SG, _SG, _SG),
+    "handed_over": (_AP, Step.HAND_OVER, _ST, _MA, _SU, _SG),
     "handed_over_in_review": (*_MADE, Step.HAND_OVER, _SG, _SG),
-    "approved_admin_hand_over": (_AP, _ST, Step.ADMIN_HAND_OVER, _SU, _SG, Step.NOTE, _SG, _SG),
+    "approved_admin_hand_over": (
+        _AP,
+        _ST,
+        Step.ADMIN_HAND_OVER,
+        _MA,
+        _SU,
+        _SG,
+        Step.NOTE,
+        _SG,
+        _SG,
+    ),
 }
 
 THEME_TOPICS = {
@@ -807,6 +819,15 @@ def _start(loader: _Loader, plan: _Plan, e: Episode, at: datetime) -> object:
     return workflow.start_production(loader.session, plan.director, e, e.version, at)
 
 
+def _master(loader: _Loader, plan: _Plan, e: Episode, at: datetime) -> object:
+    """The next master, recorded without a file and without QC (the media demo adds one
+    real master with its QC report)."""
+    number = (e.media_version or 0) + 1
+    return workflow.new_media_version(
+        loader.session, plan.director, e, e.version, at, number=number
+    )
+
+
 def _submit(loader: _Loader, plan: _Plan, e: Episode, at: datetime) -> object:
     return workflow.submit(loader.session, plan.director, e, e.version, at)
 
@@ -889,6 +910,7 @@ ACTS: dict[Step, Act] = {
     Step.APPROVE: _approve,
     Step.REJECT: _reject,
     Step.START: _start,
+    Step.MASTER: _master,
     Step.SUBMIT: _submit,
     Step.SIGN: _sign,
     Step.RETURN: _return,

@@ -233,6 +233,9 @@ class Episode(Base):
         CheckConstraint("title <> ''", name="title_not_empty"),
         CheckConstraint("review_round >= 0", name="round_not_negative"),
         CheckConstraint("responsible_producer_id <> director_id", name="producer_not_director"),
+        CheckConstraint(
+            "media_qc_passed IS NULL OR media_version IS NOT NULL", name="qc_of_a_master"
+        ),
         UniqueConstraint("series_id", "part_number"),
         Index("ix_episodes_state_review_due", "state", "review_due"),
     )
@@ -258,6 +261,9 @@ class Episode(Base):
     media_version: Mapped[int | None] = mapped_column(Integer)
     # The current master's measured duration (seconds), which the schedule plans with.
     media_duration_s: Mapped[int | None] = mapped_column(Integer)
+    # The current master's QC verdict (技术质检): False makes confirming technical quality
+    # at a sign-off need a stated reason; None when no QC ran (or there is no master).
+    media_qc_passed: Mapped[bool | None] = mapped_column(Boolean)
     # Offered to other columns for exchange (交流): another column's schedule may air it.
     offered_for_exchange: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()

@@ -137,6 +137,17 @@ def _review_stage_role(
     return role
 
 
+def _require_master(episode: Episode) -> None:
+    """Review judges a produced master (成片): nothing is submitted without one."""
+    if episode.media_version is None:
+        raise IllegalAct(
+            f"cannot submit episode {episode.id} for review: it has no master yet; "
+            "upload the master first (tvcolumn media add, or the episode page's upload)",
+            code="needs_master",
+            episode=episode.id,
+        )
+
+
 def authorize(
     session: Session, person: Person, episode: Episode, act: Act, roles: set[Role] | None = None
 ) -> Role:
@@ -163,8 +174,12 @@ def authorize(
             return _require_responsible(roles, person, episode)
         case Act.REJECT_TOPIC | Act.OFFER_EXCHANGE:
             return _require_responsible(roles, person, episode)
-        case Act.START_PRODUCTION | Act.SUBMIT:
+        case Act.START_PRODUCTION:
             return _require_role(roles, Role.EDITOR_DIRECTOR, person, episode.column)
+        case Act.SUBMIT:
+            role = _require_role(roles, Role.EDITOR_DIRECTOR, person, episode.column)
+            _require_master(episode)
+            return role
         case Act.FIRST_REVIEW | Act.SECOND_REVIEW | Act.FINAL_REVIEW | Act.RETURN:
             stage = REVIEW_STAGE[episode.state]
             if act is not Act.RETURN and act is not SIGN_ACT[stage]:

@@ -3,7 +3,9 @@ may take it, for one episode or a whole board at once, and the return now open o
 
 The steps follow the workflow: a proposed topic awaits its responsible producer's
 approval; an approved topic, production and a returned episode await the editor-director
-(the episode's own, or, when they can no longer act, any of the column's); a review stage
+(the episode's own, or, when they can no longer act, any of the column's); production
+without a master awaits its upload (上传成片) by the episode's editor-director, or when
+they can no longer act, its responsible producer (the two ``authorize`` lets); a review stage
 awaits exactly those ``permissions.authorize`` lets sign it (four eyes included); an
 approved episode awaits the column's schedulers (编排), or once the schedule has its
 premiere (the caller passes the schedule's premieres in) nobody but its air. The people
@@ -42,6 +44,7 @@ from editorial.workdays import REVIEW_STAGE
 class Step(enum.StrEnum):
     APPROVE_TOPIC = "approve_topic"  # 审核选题
     START_PRODUCTION = "start_production"  # 开始制作
+    UPLOAD = "upload"  # 上传成片 (nothing is submitted without a master)
     SUBMIT = "submit"  # 送审
     RESUBMIT = "resubmit"  # 修改后重新送审
     SIGN = "sign"  # 签审（初审 / 复审 / 终审）
@@ -54,6 +57,7 @@ class Step(enum.StrEnum):
 STEP_ROLE = {
     Step.APPROVE_TOPIC: Role.PRODUCER,
     Step.START_PRODUCTION: Role.EDITOR_DIRECTOR,
+    Step.UPLOAD: Role.EDITOR_DIRECTOR,
     Step.SUBMIT: Role.EDITOR_DIRECTOR,
     Step.RESUBMIT: Role.EDITOR_DIRECTOR,
     Step.SCHEDULE: Role.SCHEDULER,
@@ -175,6 +179,8 @@ def turn_of(
         return NO_TURN
     if step is Step.SCHEDULE and premiere_at is not None:
         return Turn(Step.AIR, premiere_at=premiere_at)
+    if step in (Step.SUBMIT, Step.RESUBMIT) and episode.media_version is None:
+        return Turn(Step.UPLOAD, people=_uploaders(episode, members))
     stage = REVIEW_STAGE.get(episode.state)
     role = STAGE_ROLE[stage] if stage is not None else STEP_ROLE[step]
     people = sorted(
@@ -198,6 +204,17 @@ def turn_of(
         # The episode's own editor-director; any of the column's when they cannot act.
         people = [p for p in people if p.id == episode.director_id] or people
     return Turn(step, stage, tuple(people))
+
+
+def _uploaders(episode: Episode, members: Iterable[tuple[Role, Person]]) -> tuple[Person, ...]:
+    """Who may upload the master (``Act.NEW_MEDIA``): the episode's editor-director, or
+    when they can no longer act, its responsible producer."""
+    active = [(r, p) for r, p in members if p.active]
+    director = [p for r, p in active if r is Role.EDITOR_DIRECTOR and p.id == episode.director_id]
+    producer = [
+        p for r, p in active if r is Role.PRODUCER and p.id == episode.responsible_producer_id
+    ]
+    return tuple(director[:1] or producer[:1])
 
 
 # --- the open return ---------------------------------------------------------------------

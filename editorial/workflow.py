@@ -59,6 +59,8 @@ from editorial.text import visible_text
 from editorial.workdays import REVIEW_STAGE, WorkCalendar, local_date, set_review_due
 
 MAX_DURATION_S = 4 * 3600
+# The longest reason a signer may give for confirming technical quality over a failed QC.
+MAX_QC_OVERRIDE = 1000
 
 
 @dataclass(frozen=True)
@@ -189,8 +191,13 @@ def _move(
     exchange_offer: bool | None = None,
     media_version: int | None = None,
     media_duration_s: int | None = None,
+    media_qc_passed: bool | None = None,
+    qc_override: str | None = None,
 ) -> Episode:
-    """Check the act, apply the transition, flush, and append the history entry."""
+    """Check the act, apply the transition, flush, and append the history entry.
+
+    A new ``media_version`` replaces the master's QC verdict with ``media_qc_passed``.
+    """
     _check_version(session, episode, expected_version)
     role = authorize(session, actor, episode, act)
     source = episode.state
@@ -199,6 +206,9 @@ def _move(
     stage = REVIEW_STAGE[source] if signing or act is Act.RETURN else None
     if signing:
         _check_checklist(checklist)
+        overridden = _check_qc_override(episode, qc_override)
+        if overridden is not None:
+            details = {**(details or {}), "qc_passed": False, "qc_override": overridden}
     # Only entering a review stage needs the calendar; leaving one clears the due date.
     calendar = WorkCalendar.load(session) if target in REVIEWING else None
     with session.no_autoflush:
@@ -212,6 +222,7 @@ def _move(
             episode.offered_for_exchange = exchange_offer
         if media_version is not None:
             episode.media_version = media_version
+            episode.media_qc_passed = media_qc_passed
         if media_duration_s is not None:
             episode.media_duration_s = media_duration_s
         if act is Act.SUBMIT or (act is Act.NEW_MEDIA and target is not source):
@@ -252,6 +263,43 @@ def _move(
     session.flush()
     handoffs.announce(session, episode, act, actor, entry, now, stage=stage, reason=reason)
     return episode
+
+
+def _check_qc_override(episode: Episode, qc_override: str | None) -> str | None:
+    """The signer's reason for confirming technical quality (技术质量) over a master whose QC
+    failed, trimmed; None when the master did not fail. Refused when the master failed and
+    no reason is given, or a reason is given for a master that did not fail."""
+    reason = visible_text(qc_override)
+    version = episode.media_version
+    if episode.media_qc_passed is not False:
+        if reason:
+            raise InvalidInput(
+                f"media version {version} of episode {episode.id} did not fail QC: a sign-off "
+                "over it needs no QC override; sign without one",
+                {"qc_override": "not needed: the master did not fail QC"},
+                code="qc_override_unneeded",
+                version=version,
+            )
+        return None
+    if not reason:
+        raise InvalidInput(
+            f"media version {version} of episode {episode.id} failed QC: confirming technical "
+            "quality needs the reason you sign it anyway (qc_override); if it is not good "
+            "enough to air, return the episode for changes instead",
+            {"qc_override": "a reason is required: the master failed QC"},
+            code="qc_override_needed",
+            version=version,
+        )
+    if len(reason) > MAX_QC_OVERRIDE:
+        raise InvalidInput(
+            f"the reason for signing over a failed QC has at most {MAX_QC_OVERRIDE} characters "
+            f"({len(reason)} given)",
+            {"qc_override": f"at most {MAX_QC_OVERRIDE} characters"},
+            code="qc_override_too_long",
+            max=MAX_QC_OVERRIDE,
+            given=len(reason),
+        )
+    return reason
 
 
 def _check_checklist(checklist: Checklist | None) -> None:
@@ -423,7 +471,10 @@ def start_production(
 def submit(
     session: Session, actor: Person, episode: Episode, expected_version: int, now: datetime
 ) -> Episode:
-    """Submit for review (送审); opens a new review round, due for the first review."""
+    """Submit for review (送审); opens a new review round, due for the first review.
+
+    Review judges a master: an episode without one (``media_version`` None) is refused
+    (``needs_master``, by ``authorize``) until its master is uploaded."""
     return _move(session, actor, episode, expected_version, now, Act.SUBMIT, State.FIRST_REVIEW)
 
 
@@ -437,15 +488,28 @@ def sign_off(
     *,
     stage: Stage,
     checklist: Checklist,
+    qc_override: str | None = None,
 ) -> Episode:
     """Sign the review stage the episode is in (初审 / 复审 / 终审).
 
     ``stage`` is the stage the reviewer means to sign; it must be the one the
     episode awaits, so a stale page cannot sign the wrong stage.
+
+    The checklist confirms technical quality; when the current master failed QC
+    (``Episode.media_qc_passed`` is False), only with ``qc_override``, the signer's
+    reason for signing it anyway, which the history entry keeps for the later stages.
     """
     act = SIGN_ACT[stage]
     return _move(
-        session, actor, episode, expected_version, now, act, NEXT_STATE[stage], checklist=checklist
+        session,
+        actor,
+        episode,
+        expected_version,
+        now,
+        act,
+        NEXT_STATE[stage],
+        checklist=checklist,
+        qc_override=qc_override,
     )
 
 
@@ -722,11 +786,13 @@ def new_media_version(
     *,
     number: int,
     duration_s: int | None = None,
+    qc_passed: bool | None = None,
 ) -> Episode:
     """Record that media version ``number`` is now the episode's master (媒体版本).
 
     ``duration_s`` is the master's measured duration: from now on the schedule
-    plans with it instead of the target duration.
+    plans with it instead of the target duration. ``qc_passed`` is its QC verdict
+    (None: no QC ran); a failed one makes signing technical quality need a reason.
 
     Sign-offs are bound to the version they reviewed: once any stage of the
     current round has signed, or the episode is approved, a new version opens
@@ -749,6 +815,8 @@ def new_media_version(
     details: dict[str, object] = {"media_version": number, "review_reopened": bool(reopen)}
     if duration_s is not None:
         details["duration_s"] = duration_s
+    if qc_passed is not None:
+        details["qc_passed"] = qc_passed
     return _move(
         session,
         actor,
@@ -760,6 +828,7 @@ def new_media_version(
         details=details,
         media_version=number,
         media_duration_s=duration_s,
+        media_qc_passed=qc_passed,
     )
 
 

@@ -109,7 +109,9 @@ def add_media(
     last = session.scalar(
         select(func.max(MediaVersion.number)).where(MediaVersion.episode_id == episode.id)
     )
-    number = (last or 0) + 1
+    # The episode may record a master with no stored file (one from before the media
+    # tables, or the editorial demo's): the new one is numbered after both.
+    number = max(last or 0, episode.media_version or 0) + 1
     version = MediaVersion(
         episode_id=episode.id,
         number=number,
@@ -133,6 +135,7 @@ def add_media(
         now,
         number=number,
         duration_s=round(probe.duration),
+        qc_passed=report.passed,
     )
     request_job(session, actor, version, JobKind.REVIEW, now, settings)
     return version

@@ -275,10 +275,29 @@ def propose(session: Session, crew: Crew) -> Callable[..., Episode]:
     return make
 
 
+def attach_master(
+    session: Session,
+    crew: Crew,
+    episode: Episode,
+    now: datetime = NOW,
+    *,
+    qc_passed: bool | None = None,
+) -> Episode:
+    """Record the episode's next master (no file: ``workflow.new_media_version``), as its
+    editor-director; ``qc_passed`` is the master's QC verdict (None: no QC ran)."""
+    number = (episode.media_version or 0) + 1
+    workflow.new_media_version(
+        session, crew.director, episode, episode.version, now, number=number, qc_passed=qc_passed
+    )
+    return episode
+
+
 def walk_to_review(session: Session, crew: Crew, episode: Episode, now: datetime = NOW) -> Episode:
-    """Take a proposed episode through topic approval and production to the first review."""
+    """Take a proposed episode through topic approval, production and its master to the
+    first review."""
     workflow.approve_topic(session, crew.producer, episode, episode.version, now)
     workflow.start_production(session, crew.director, episode, episode.version, now)
+    attach_master(session, crew, episode, now)
     workflow.submit(session, crew.director, episode, episode.version, now)
     return episode
 

@@ -31,6 +31,7 @@ from editorial.models import (
     Membership,
     Person,
     Role,
+    Stage,
     State,
 )
 from editorial.workdays import SHANGHAI, local_date
@@ -58,6 +59,7 @@ bp = Blueprint("episodes", __name__, url_prefix="/episodes")
 Page = tuple[str, int]
 
 STAGE_OF = {act: stage for stage, act in workflow.SIGN_ACT.items()}
+STAGE_BY_ACT = {act.value: stage for act, stage in STAGE_OF.items()}  # history's act names
 REASON_REQUIRED = frozenset({Act.REJECT_TOPIC, Act.RETURN, Act.WITHDRAW, Act.PULL})
 # Acts taken with a form on the episode page (editing has its own page, a new media
 # version comes with its upload in the media panel).
@@ -108,6 +110,32 @@ def visible_episode(session: Session, viewer: Person, episode_id: int) -> Episod
     return episode
 
 
+@dataclass(frozen=True)
+class QcOverride:
+    """A sign-off that confirmed technical quality over a master whose QC failed, and why."""
+
+    stage: Stage | None
+    signer: str
+    at: datetime
+    reason: str
+    media_version: int | None
+
+
+def qc_overrides(history: list[HistoryEntry], media_version: int | None) -> list[QcOverride]:
+    """The QC overrides given at sign-offs of the current master, oldest first: what the
+    later stages read before they sign it too."""
+    found = []
+    for entry in history:
+        details = entry.details or {}
+        overrode = entry.act in STAGE_BY_ACT and details.get("qc_override")
+        if overrode and entry.media_version == media_version:
+            signer = entry.actor.display_name if entry.actor else str(_l("系统"))
+            reason = str(details["qc_override"])
+            stage = STAGE_BY_ACT[entry.act]
+            found.append(QcOverride(stage, signer, entry.at, reason, entry.media_version))
+    return found
+
+
 @dataclass
 class EpisodePage:
     """Everything the episode page shows of one episode to one viewer."""
@@ -122,6 +150,8 @@ class EpisodePage:
     turn: turns.Turn = turns.NO_TURN  # whose turn it is
     returned: turns.Return | None = None  # the return for changes the episode is in
     names: dict[int, str] = field(default_factory=dict)  # person id -> display name
+    # Sign-offs of the current master that confirmed technical quality over a failed QC.
+    qc_overrides: list[QcOverride] = field(default_factory=list)
 
     @property
     def last_entry(self) -> HistoryEntry | None:
@@ -170,6 +200,7 @@ def episode_page(session: Session, viewer: Person, episode_id: int) -> EpisodePa
         turn=turns.turn_of(episode, members, turns.bound_in(history), _premiere(session, episode)),
         returned=turns.return_in(episode, history),
         names=names,
+        qc_overrides=qc_overrides(history, episode.media_version),
     )
 
 
@@ -220,7 +251,8 @@ def render_page(
     forms = _act_forms(page)
     kept = ""
     if failed is not None and typed is not None:
-        kept = (typed.reason.data or "").strip()
+        said = (typed.reason.data, typed.qc_override.data)
+        kept = "\n".join(text.strip() for text in said if text and text.strip())
         if failed in forms:
             forms[failed] = _typed(typed, page.episode.version)
     today = local_date(_now())
@@ -253,6 +285,8 @@ def render_page(
         today=today,
         overdue=_overdue(page.episode, today),
         stage_of=STAGE_OF,
+        stage_by_act=STAGE_BY_ACT,
+        max_qc_override=workflow.MAX_QC_OVERRIDE,
         reason_required=REASON_REQUIRED,
         labels=labels,
         Act=Act,
@@ -320,6 +354,7 @@ def perform(
             now,
             stage=STAGE_OF[act],
             checklist=form.checklist(),
+            qc_override=form.qc_override.data or None,
         )
     elif act is Act.HAND_OVER:
         target = _hand_over_target(session, form)

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from editorial.db import Failure, classify
 from editorial.errors import Conflict, DomainError, Forbidden, IllegalAct, InvalidInput, NotFound
+from editorial.workflow import MAX_QC_OVERRIDE
 from media.errors import MediaError
 from web import labels, refusals
 from web.db import rollback_request
@@ -166,6 +167,14 @@ def _offered(english: str) -> str:
     return str(_l("节目尚未提供交流"))
 
 
+def _qc_override(english: str) -> str:
+    if english.startswith("not needed"):
+        return str(_l("当前成片技术质检没有未通过，无须说明质检理由"))
+    if english.startswith("at most"):
+        return str(_l("质检未通过的签审理由最多 %(max)s 个字符", max=MAX_QC_OVERRIDE))
+    return str(_l("当前成片技术质检未通过：确认“技术质量”须说明理由"))
+
+
 FIELD_MESSAGE: dict[str, Callable[[str], str]] = {
     "title": _title,
     "target_duration_s": lambda _e: str(_l("目标时长须为 1 至 240 分钟")),
@@ -178,6 +187,7 @@ FIELD_MESSAGE: dict[str, Callable[[str], str]] = {
     "to": _to,
     "offered": _offered,
     "body": lambda _e: str(_l("评论不能为空")),
+    "qc_override": _qc_override,
 }
 
 

@@ -17,7 +17,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
-from editorial.workflow import MAX_DURATION_S, Checklist
+from editorial.workflow import MAX_DURATION_S, MAX_QC_OVERRIDE, Checklist
 
 MAX_TITLE = 200
 MAX_TEXT = 5000
@@ -128,6 +128,16 @@ class ActForm(FlaskForm):
     watchability = BooleanField(_l("可视性"))
     timeliness = BooleanField(_l("时效性"))
     technical_quality = BooleanField(_l("技术质量"))
+    # Shown with a sign-off only when the current master failed QC (技术质检未通过).
+    qc_override = TextAreaField(
+        _l("质检未通过的签审理由"),
+        validators=[
+            Length(
+                max=MAX_QC_OVERRIDE,
+                message=_l("质检未通过的签审理由最多 %(max)s 个字符", max=MAX_QC_OVERRIDE),
+            )
+        ],
+    )
     to = WholeNumberField(_l("接手制片人"), validators=[Optional()])
     offered = StringField(widget=HiddenInput())
     priority_tags = StringField(

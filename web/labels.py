@@ -107,6 +107,7 @@ FIELD = {
     "to": _l("接手制片人"),
     "offered": _l("节目交流"),
     "body": _l("评论"),
+    "qc_override": _l("质检未通过的签审理由"),
 }
 
 
@@ -138,6 +139,7 @@ QC_RULE = {
 WAITING_FOR = {
     Step.APPROVE_TOPIC: lambda names: _l("等待 %(names)s 审核选题", names=names),
     Step.START_PRODUCTION: lambda names: _l("等待 %(names)s 开始制作", names=names),
+    Step.UPLOAD: lambda names: _l("等待 %(names)s 上传成片", names=names),
     Step.SUBMIT: lambda names: _l("等待 %(names)s 送审", names=names),
     Step.RESUBMIT: lambda names: _l("等待 %(names)s 修改后重新送审", names=names),
 }

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import Enum
 
 from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 from editorial.errors import DomainError
 from editorial.models import Role, Stage, State
@@ -20,7 +21,15 @@ from editorial.workdays import SHANGHAI
 from web import labels
 
 # code -> sentence; every code raised by domain code has an entry (tests/web/test_refusals.py).
-REFUSAL: dict[str, LazyString] = {}
+REFUSAL: dict[str, LazyString] = {
+    "needs_master": _l("节目还没有成片，不能送审：请先在“媒体”一栏上传成片，再送审"),
+    "qc_override_needed": _l(
+        "当前成片（媒体版本 %(version)s）技术质检未通过：确认“技术质量”签审，须说明理由；"
+        "若不宜播出，请退回修改"
+    ),
+    "qc_override_unneeded": _l("当前成片技术质检没有未通过，签审无须说明质检理由"),
+    "qc_override_too_long": _l("质检未通过的签审理由最多 %(max)s 个字符（您填写了 %(given)s 个）"),
+}
 
 
 def _shown(value: object) -> str:

@@ -4,6 +4,7 @@ SQLite and PostgreSQL, and ``run`` to invoke a command inside it."""
 from tests.web.conftest import (  # noqa: F401  (the fixtures)
     app,
     database_url,
+    master_file,
     reviewed,
     run,
     web_postgres,

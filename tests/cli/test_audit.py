@@ -92,7 +92,7 @@ def test_a_deleted_last_entry_fails_verification(app: Flask, run: Run, reviewed:
         "episode_history",
         "DELETE FROM episode_history WHERE id = (SELECT max(id) FROM episode_history)",
     )
-    assert_refused_naming(run, reviewed, "its anchor records 8 entries")
+    assert_refused_naming(run, reviewed, "its anchor records 9 entries")
 
 
 def test_a_replaced_signer_fails_verification(app: Flask, run: Run, reviewed: int) -> None:

@@ -101,8 +101,15 @@ def run(source: Side) -> Run:
 
 
 @pytest.fixture
+def app(source: Side) -> Flask:
+    """The source instance's application (``reviewed`` adds its master through it)."""
+    return source.app
+
+
+@pytest.fixture
 def stocked(source: Side, reviewed: int) -> int:
-    """The reviewed episode with a stored master, a feed file and a password to sign in with."""
+    """The reviewed episode with a second stored master (besides the one it was reviewed
+    on), a feed file and a password to sign in with."""
     sha = hashlib.sha256(MASTER).hexdigest()
     relative = f"{sha[:2]}/{sha[2:]}.mxf"
     (source.media / relative).parent.mkdir(parents=True)
@@ -112,7 +119,7 @@ def stocked(source: Side, reviewed: int) -> int:
         session.add(
             MediaVersion(
                 episode_id=reviewed,
-                number=1,
+                number=2,
                 sha256=sha,
                 size_bytes=len(MASTER),
                 original_name="master.mxf",
@@ -156,7 +163,7 @@ def test_a_restored_instance_verifies_and_serves_the_same_pages(
     assert restored.exit_code == 0, restored.output
     verified = target.run("audit", "verify")
     assert verified.exit_code == 0, verified.output
-    assert "ok: 8 history entries verify" in verified.stdout
+    assert "ok: 9 history entries verify" in verified.stdout
     assert episode_page(target, stocked) == episode_page(source, stocked)
     master = next(p for p in target.media.rglob("*.mxf"))
     assert master.read_bytes() == MASTER

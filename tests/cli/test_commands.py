@@ -11,6 +11,7 @@ from click.testing import Result
 from flask import Flask
 from sqlalchemy import text
 
+from tests.web.conftest import MASTER_SECONDS, add_master
 from web.db import session_factory
 
 Run = Callable[..., Result]
@@ -47,7 +48,7 @@ def staffed(run: Run) -> Run:
     return run
 
 
-def propose(run: Run) -> int:
+def propose(run: Run, duration: int = 900) -> int:
     result = run(
         "episode",
         "propose",
@@ -60,7 +61,7 @@ def propose(run: Run) -> int:
         "--producer",
         "pr",
         "--duration",
-        "900",
+        str(duration),
     )
     assert result.exit_code == 0, result.output
     match = re.search(r"proposed episode (\d+)", result.stdout)
@@ -68,11 +69,14 @@ def propose(run: Run) -> int:
     return int(match.group(1))
 
 
-def test_every_act_walks_an_episode_to_approved(staffed: Run) -> None:
-    eid = str(propose(staffed))
+def test_every_act_walks_an_episode_to_approved(
+    staffed: Run, app: Flask, master_file: Path
+) -> None:
+    eid = str(propose(staffed, MASTER_SECONDS))
+    for step in (("approve-topic", eid, "--as", "pr"), ("start-production", eid, "--as", "ed")):
+        assert staffed("episode", *step).exit_code == 0
+    add_master(staffed, app, eid, master_file)
     steps = [
-        ("approve-topic", eid, "--as", "pr"),
-        ("start-production", eid, "--as", "ed"),
         ("submit", eid, "--as", "ed"),
         ("sign", eid, "--as", "pr", "--stage", "first", "--confirm", "all"),
         ("return", eid, "--as", "rv", "--reason", "画面需要补拍"),
@@ -97,6 +101,39 @@ def test_a_refused_act_goes_to_stderr_with_exit_1_and_changes_nothing(staffed: R
     assert "cannot submit" in result.stderr
     assert result.stdout == ""
     assert "[proposed] version 1" in staffed("episode", "show", eid).stdout
+
+
+def test_submit_without_a_master_says_to_upload_it_first(staffed: Run) -> None:
+    eid = str(propose(staffed))
+    for step in (("approve-topic", eid, "--as", "pr"), ("start-production", eid, "--as", "ed")):
+        assert staffed("episode", *step).exit_code == 0
+    result = staffed("episode", "submit", eid, "--as", "ed")
+    assert result.exit_code == 1
+    assert "no master yet; upload the master first (tvcolumn media add" in result.stderr
+    shown = staffed("episode", "show", eid).stdout
+    assert "[in_production] version 3" in shown and "master: none yet" in shown
+
+
+def test_signing_over_a_failed_qc_takes_the_reason_as_qc_override(
+    staffed: Run, app: Flask, master_file: Path
+) -> None:
+    eid = str(propose(staffed))  # 900 s: the 2 s master fails QC
+    for step in (("approve-topic", eid, "--as", "pr"), ("start-production", eid, "--as", "ed")):
+        assert staffed("episode", *step).exit_code == 0
+    add_master(staffed, app, eid, master_file)
+    assert staffed("episode", "submit", eid, "--as", "ed").exit_code == 0
+    sign = ("episode", "sign", eid, "--as", "pr", "--stage", "first", "--confirm", "all")
+    bare = staffed(*sign)
+    assert bare.exit_code == 1 and "failed QC" in bare.stderr and "qc_override" in bare.stderr
+    assert staffed(*sign, "--qc-override", " \u3000").exit_code == 1
+    assert "[first_review] version 5" in staffed("episode", "show", eid).stdout
+    signed = staffed(*sign, "--qc-override", "时长按栏目安排剪辑")
+    assert signed.exit_code == 0, signed.output
+    shown = staffed("episode", "show", eid).stdout
+    assert "master: media version 1, QC failed" in shown
+    assert "first_review by pr (producer)" in shown
+    assert "technical quality signed over a failed QC, because: 时长按栏目安排剪辑" in shown
+    assert staffed("audit", "verify").exit_code == 0
 
 
 @pytest.mark.parametrize(
@@ -220,10 +257,14 @@ def test_episode_list_filters_by_state(staffed: Run) -> None:
     assert f"{second}\t" not in listed
 
 
-def test_review_days_are_configurable_per_column_by_its_admin(staffed: Run) -> None:
+def test_review_days_are_configurable_per_column_by_its_admin(
+    staffed: Run, app: Flask, master_file: Path
+) -> None:
     eid = str(propose(staffed))
-    for act, user in (("approve-topic", "pr"), ("start-production", "ed"), ("submit", "ed")):
+    for act, user in (("approve-topic", "pr"), ("start-production", "ed")):
         staffed("episode", act, eid, "--as", user)
+    add_master(staffed, app, eid, master_file)
+    staffed("episode", "submit", eid, "--as", "ed")
     before = staffed("episode", "show", eid).stdout
     refused = staffed(
         "columns",
@@ -269,7 +310,7 @@ def test_review_days_are_configurable_per_column_by_its_admin(staffed: Run) -> N
     )
     assert ok.exit_code == 0, ok.output
     after = staffed("episode", "show", eid).stdout
-    assert after != before and "version 4" in after  # recounted, not a new version
+    assert after != before and "version 5" in after  # recounted, not a new version
 
 
 def test_episode_tag_lets_the_producer_set_priorities_after_approval(staffed: Run) -> None:

@@ -135,7 +135,8 @@ def test_the_demo_has_a_master_in_review_and_the_columns_packaging(run: Run, app
     line = next(x for x in loaded.output.splitlines() if x.startswith("media demo: episode "))
     episode = line.split()[3]
     status = run("media", "status", episode).output
-    assert "version 1 (current)" in status and "review material job 1: queued" in status
+    # Version 1 is the master the editorial demo submitted it on, recorded without a file.
+    assert "version 2 (current)" in status and "review material job 1: queued" in status
     assert "平均响度: -24" in status  # the demo tone is made to read about −24 LKFS
     again = run("demo", "load")
     assert "media demo" not in again.output

@@ -31,7 +31,7 @@ def test_every_append_moves_the_anchor(
         text("SELECT hash FROM episode_history WHERE episode_id = :e ORDER BY seq DESC LIMIT 1"),
         {"e": episode.id},
     ).one()
-    assert (anchor.entries, anchor.head_hash) == (8, last)
+    assert (anchor.entries, anchor.head_hash) == (9, last)
     assert list(history.verify(session)) == []
 
 

@@ -77,7 +77,7 @@ def test_an_approved_episode_goes_back_to_review_with_a_new_version(
     session: Session, crew: Crew, propose: Callable[..., Episode]
 ) -> None:
     episode = walk_to_approved(session, crew, propose())
-    upload(session, crew, episode, 1)
+    upload(session, crew, episode, 2)
     assert episode.state is State.FIRST_REVIEW
 
 

@@ -1,16 +1,23 @@
-"""The migrations build exactly the schema the models declare, on both databases."""
+"""The migrations build exactly the schema the models declare, on both databases; the
+migrations that move data keep it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 import calendars.models
 import liaison.models
 import media.models
+import migrations
 import scheduler.models
-from editorial.db import Base
+from editorial.db import Base, make_engine
+from tests.conftest import scratch_database
 
 MODELS = (calendars.models, liaison.models, media.models, scheduler.models)  # all on Base.metadata
 
@@ -20,3 +27,73 @@ def test_the_migrated_database_matches_the_models(engine: Engine) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+BEFORE_QC_VERDICT = "e7b3c9d1f5a2"  # 0015: 0016 stores the current master's QC verdict
+AT = "2026-03-02 01:00:00.000000"
+
+
+def insert_masters(connection: Connection) -> None:
+    """Four episodes as 0015 left them: a master whose QC failed (after one that passed),
+    one that passed, none, and a master with no stored media version."""
+    statements = [
+        "INSERT INTO columns (id, slug, name, level, station, channel, has_fixed_slot, "
+        "review_days_first, review_days_second, review_days_final, created_at) "
+        f"VALUES (1, 'city', '时代风采', 'city', '市台', '综合', true, 2, 3, 2, '{AT}')",
+        "INSERT INTO people (id, username, display_name, active, created_at) "
+        f"VALUES (1, 'pr', '制片', true, '{AT}'), (2, 'ed', '编导', true, '{AT}')",
+        *(
+            "INSERT INTO episodes (id, column_id, title, topic, synopsis, genre, "
+            "target_duration_s, director_id, responsible_producer_id, state, version, "
+            "review_round, state_entered_at, review_due_estimated, media_version, "
+            f"offered_for_exchange, created_at) VALUES ({eid}, 1, '节目{eid}', '', '', '', 900, "
+            f"2, 1, '{state}', 3, {rounds}, '{AT}', false, {master}, false, '{AT}')"
+            for eid, state, rounds, master in (
+                (1, "first_review", 1, "2"),
+                (2, "second_review", 1, "1"),
+                (3, "in_production", 0, "NULL"),
+                (4, "first_review", 1, "1"),
+            )
+        ),
+        *(
+            "INSERT INTO media_versions (episode_id, number, sha256, size_bytes, "
+            "original_name, stored_as, uploaded_by_id, uploaded_at, qc_passed) VALUES "
+            f"({eid}, {number}, '{'a' * 64}', 10, 'm.mp4', 'x/m.mp4', 2, '{AT}', {passed})"
+            for eid, number, passed in ((1, 1, "true"), (1, 2, "false"), (2, 1, "true"))
+        ),
+    ]
+    for statement in statements:
+        connection.execute(text(statement))
+
+
+def verdicts(engine: Engine) -> dict[int, bool | None]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, media_qc_passed FROM episodes ORDER BY id"))
+        return {eid: None if passed is None else bool(passed) for eid, passed in rows}
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_0016_backfills_the_qc_verdict_and_downgrades(backend: str, tmp_path: Path) -> None:
+    with scratch_database(backend, tmp_path, "qc_verdict") as url:
+        engine = make_engine(url)
+        try:
+            migrations.upgrade(engine, BEFORE_QC_VERDICT)
+            with engine.begin() as connection:
+                insert_masters(connection)
+            migrations.upgrade(engine)
+            assert verdicts(engine) == {1: False, 2: True, 3: None, 4: None}
+            with pytest.raises(IntegrityError, match="qc_of_a_master"), engine.begin() as conn:
+                conn.execute(text("UPDATE episodes SET media_qc_passed = true WHERE id = 3"))
+            migrations.downgrade(engine, BEFORE_QC_VERDICT)
+            assert migrations.current(engine) == BEFORE_QC_VERDICT
+            columns = {c["name"] for c in inspect(engine).get_columns("episodes")}
+            assert "media_qc_passed" not in columns and "media_version" in columns
+            with engine.connect() as connection:
+                kept = connection.execute(text("SELECT id, media_version FROM episodes"))
+                assert sorted(kept) == [(1, 2), (2, 1), (3, None), (4, 1)]
+            migrations.upgrade(engine)
+            assert verdicts(engine) == {1: False, 2: True, 3: None, 4: None}
+        finally:
+            engine.dispose()

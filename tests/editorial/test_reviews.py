@@ -11,7 +11,7 @@ from editorial import reviews, workflow
 from editorial.errors import Forbidden, IllegalAct
 from editorial.models import Column, Episode, Person, Role, State
 from editorial.workdays import REVIEW_STAGE
-from tests.conftest import NOW, Crew, walk_to_review
+from tests.conftest import NOW, Crew, attach_master, walk_to_review
 
 OK = workflow.Checklist.all_confirmed()
 
@@ -30,6 +30,7 @@ def authorized(session: Session, person: Person, episode: Episode) -> bool:
 def to_review(session: Session, crew: Crew, episode: Episode, producer: Person) -> Episode:
     workflow.approve_topic(session, producer, episode, episode.version, NOW)
     workflow.start_production(session, crew.director, episode, episode.version, NOW)
+    attach_master(session, crew, episode)
     workflow.submit(session, crew.director, episode, episode.version, NOW)
     return episode
 
@@ -80,6 +81,9 @@ def test_the_sql_rule_agrees_with_authorize_for_every_person_and_episode(
     )
     workflow.approve_topic(session, crew.producer, directed, directed.version, NOW)
     workflow.start_production(session, directing_reviewer, directed, directed.version, NOW)
+    workflow.new_media_version(
+        session, directing_reviewer, directed, directed.version, NOW, number=1
+    )
     workflow.submit(session, directing_reviewer, directed, directed.version, NOW)
     workflow.sign_off(
         session,

@@ -26,7 +26,7 @@ from editorial.models import (
 from editorial.permissions import SIGN_ACT, Act
 from editorial.turns import Step
 from editorial.workdays import REVIEW_STAGE
-from tests.conftest import NOW, Crew, walk_to_approved, walk_to_review
+from tests.conftest import NOW, Crew, attach_master, walk_to_approved, walk_to_review
 
 OK = workflow.Checklist.all_confirmed()
 
@@ -73,8 +73,42 @@ def test_production_and_submission_await_the_episodes_editor_director(
     turn = turns.next_step(session, episode)
     assert turn.step is Step.START_PRODUCTION and ids(turn) == {crew.director.id}
     workflow.start_production(session, crew.director, episode, episode.version, NOW)
+    attach_master(session, crew, episode)
     turn = turns.next_step(session, episode)
     assert turn.step is Step.SUBMIT and ids(turn) == {crew.director.id}
+
+
+def test_production_without_a_master_awaits_its_upload_not_the_submission(
+    session: Session,
+    crew: Crew,
+    make_person: Callable[..., Person],
+    propose: Callable[..., Episode],
+) -> None:
+    other = make_person(crew.column, Role.EDITOR_DIRECTOR)
+    episode = propose()
+    workflow.approve_topic(session, crew.producer, episode, episode.version, NOW)
+    workflow.start_production(session, crew.director, episode, episode.version, NOW)
+    turn = turns.next_step(session, episode)
+    assert turn.step is Step.UPLOAD and ids(turn) == {crew.director.id}
+    assert may(session, crew.director, episode, Act.NEW_MEDIA)
+    assert not any(may(session, p, episode, Act.SUBMIT) for p in (crew.director, other))
+
+
+def test_when_the_editor_director_is_deactivated_the_responsible_producer_may_upload(
+    session: Session,
+    crew: Crew,
+    make_person: Callable[..., Person],
+    propose: Callable[..., Episode],
+) -> None:
+    other = make_person(crew.column, Role.EDITOR_DIRECTOR)
+    episode = propose()
+    workflow.approve_topic(session, crew.producer, episode, episode.version, NOW)
+    workflow.start_production(session, crew.director, episode, episode.version, NOW)
+    crew.director.active = False
+    turn = turns.next_step(session, episode)
+    assert turn.step is Step.UPLOAD and ids(turn) == {crew.producer.id}
+    assert may(session, crew.producer, episode, Act.NEW_MEDIA)
+    assert not may(session, other, episode, Act.NEW_MEDIA)
 
 
 def test_when_the_editor_director_is_deactivated_any_of_the_columns_may_submit(
@@ -87,6 +121,7 @@ def test_when_the_editor_director_is_deactivated_any_of_the_columns_may_submit(
     episode = propose()
     workflow.approve_topic(session, crew.producer, episode, episode.version, NOW)
     workflow.start_production(session, crew.director, episode, episode.version, NOW)
+    attach_master(session, crew, episode)
     crew.director.active = False
     turn = turns.next_step(session, episode)
     assert ids(turn) == {other.id}

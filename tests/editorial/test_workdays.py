@@ -18,7 +18,7 @@ from editorial.workdays import (
     enter_holidays,
     parse_holiday_file,
 )
-from tests.conftest import NOW, Crew
+from tests.conftest import NOW, Crew, attach_master
 
 # The State Council's 2027 notice is not in chinesecalendar 1.11.0; these days
 # stand in for one an admin would enter.
@@ -94,12 +94,13 @@ def test_entering_a_notice_recounts_open_reviews_without_bumping_versions(
     episode = propose()
     workflow.approve_topic(session, crew.producer, episode, 1, NOW)
     workflow.start_production(session, crew.director, episode, 2, NOW)
-    workflow.submit(session, crew.director, episode, 3, submitted)
+    attach_master(session, crew, episode)
+    workflow.submit(session, crew.director, episode, 4, submitted)
     assert (episode.review_due, episode.review_due_estimated) == (date(2027, 2, 8), True)
     enter_holidays(session, crew.admin, parse_holiday_file(NOTICE_2027), "通知", NOW)
     session.refresh(episode)
     assert (episode.review_due, episode.review_due_estimated) == (date(2027, 2, 12), False)
-    assert episode.version == 4
+    assert episode.version == 5
 
 
 def test_a_day_entered_for_a_year_the_package_knows_overrides_that_day_only(

@@ -14,7 +14,7 @@ from editorial import history, people, workflow
 from editorial.errors import Conflict, Forbidden, IllegalAct, InvalidInput
 from editorial.models import Episode, HistoryEntry, Role, SignOff, Stage, State
 from editorial.workflow import Checklist
-from tests.conftest import NOW, Crew, walk_to_approved, walk_to_review
+from tests.conftest import NOW, Crew, attach_master, walk_to_approved, walk_to_review
 
 OK = Checklist.all_confirmed()
 
@@ -42,6 +42,7 @@ def test_full_walk_reaches_approved_and_records_every_act(
         "propose",
         "approve_topic",
         "start_production",
+        "new_media",
         "submit",
         "first_review",
         "second_review",
@@ -73,7 +74,7 @@ def test_first_review_is_signed_only_by_the_responsible_producer(
     walk_to_review(session, crew, episode)
     before = snapshot(session, episode)
     with pytest.raises(Forbidden, match="responsible producer"):
-        workflow.sign_off(session, other_producer, episode, 4, NOW, stage=Stage.FIRST, checklist=OK)
+        workflow.sign_off(session, other_producer, episode, 5, NOW, stage=Stage.FIRST, checklist=OK)
     assert snapshot(session, episode) == before
 
 
@@ -84,12 +85,12 @@ def test_nobody_signs_two_stages_even_across_rounds(
     people.grant_role(session, crew.producer, crew.column, Role.REVIEWER, NOW)
     episode = propose()
     walk_to_review(session, crew, episode)
-    workflow.sign_off(session, crew.producer, episode, 4, NOW, stage=Stage.FIRST, checklist=OK)
+    workflow.sign_off(session, crew.producer, episode, 5, NOW, stage=Stage.FIRST, checklist=OK)
     before = snapshot(session, episode)
     with pytest.raises(Forbidden, match="four eyes"):
-        workflow.sign_off(session, crew.producer, episode, 5, NOW, stage=Stage.SECOND, checklist=OK)
+        workflow.sign_off(session, crew.producer, episode, 6, NOW, stage=Stage.SECOND, checklist=OK)
     with pytest.raises(Forbidden, match="four eyes"):
-        workflow.return_for_changes(session, crew.producer, episode, 5, NOW, reason="x")
+        workflow.return_for_changes(session, crew.producer, episode, 6, NOW, reason="x")
     assert snapshot(session, episode) == before
 
 
@@ -99,9 +100,9 @@ def test_the_editor_director_signs_no_stage(
     people.grant_role(session, crew.director, crew.column, Role.REVIEWER, NOW)
     episode = propose()
     walk_to_review(session, crew, episode)
-    workflow.sign_off(session, crew.producer, episode, 4, NOW, stage=Stage.FIRST, checklist=OK)
+    workflow.sign_off(session, crew.producer, episode, 5, NOW, stage=Stage.FIRST, checklist=OK)
     with pytest.raises(Forbidden, match="editor-director"):
-        workflow.sign_off(session, crew.director, episode, 5, NOW, stage=Stage.SECOND, checklist=OK)
+        workflow.sign_off(session, crew.director, episode, 6, NOW, stage=Stage.SECOND, checklist=OK)
 
 
 @pytest.mark.parametrize("act", ["reject_topic", "return_for_changes", "withdraw", "pull_from_air"])
@@ -265,12 +266,12 @@ def test_return_opens_a_new_round_and_the_same_reviewers_sign_again(
 ) -> None:
     episode = propose()
     walk_to_review(session, crew, episode)
-    workflow.sign_off(session, crew.producer, episode, 4, NOW, stage=Stage.FIRST, checklist=OK)
-    workflow.return_for_changes(session, crew.reviewer, episode, 5, NOW, reason="字幕有误")
+    workflow.sign_off(session, crew.producer, episode, 5, NOW, stage=Stage.FIRST, checklist=OK)
+    workflow.return_for_changes(session, crew.reviewer, episode, 6, NOW, reason="字幕有误")
     assert episode.state is State.RETURNED
-    workflow.submit(session, crew.director, episode, 6, NOW)
+    workflow.submit(session, crew.director, episode, 7, NOW)
     assert episode.review_round == 2
-    workflow.sign_off(session, crew.producer, episode, 7, NOW, stage=Stage.FIRST, checklist=OK)
+    workflow.sign_off(session, crew.producer, episode, 8, NOW, stage=Stage.FIRST, checklist=OK)
     assert episode.state is State.SECOND_REVIEW
 
 
@@ -285,7 +286,7 @@ def test_sign_off_without_the_full_checklist_is_refused(
             session,
             crew.producer,
             episode,
-            4,
+            5,
             NOW,
             stage=Stage.FIRST,
             checklist=Checklist(True, False, True, True, True),
@@ -299,7 +300,7 @@ def test_signing_a_stage_the_episode_is_not_in_is_refused(
     episode = propose()
     walk_to_review(session, crew, episode)
     with pytest.raises(IllegalAct):
-        workflow.sign_off(session, crew.reviewer, episode, 4, NOW, stage=Stage.SECOND, checklist=OK)
+        workflow.sign_off(session, crew.reviewer, episode, 5, NOW, stage=Stage.SECOND, checklist=OK)
 
 
 def test_available_acts_lists_only_what_the_viewer_may_do(
@@ -330,7 +331,8 @@ def test_review_due_dates_count_chinese_working_days(
     episode = propose()
     workflow.approve_topic(session, crew.producer, episode, 1, NOW)
     workflow.start_production(session, crew.director, episode, 2, NOW)
-    workflow.submit(session, crew.director, episode, 3, submitted)
+    attach_master(session, crew, episode)
+    workflow.submit(session, crew.director, episode, 4, submitted)
     # First review: 2 working days after 30 Sept skips the 1-7 Oct holiday.
     assert episode.review_due == date(2026, 10, 9)
     assert episode.review_due_estimated is False
@@ -338,7 +340,7 @@ def test_review_due_dates_count_chinese_working_days(
         session,
         crew.producer,
         episode,
-        4,
+        5,
         submitted + timedelta(days=20),
         stage=Stage.FIRST,
         checklist=OK,
@@ -348,7 +350,7 @@ def test_review_due_dates_count_chinese_working_days(
         session,
         crew.reviewer,
         episode,
-        5,
+        6,
         submitted + timedelta(days=21),
         stage=Stage.SECOND,
         checklist=OK,
@@ -357,7 +359,7 @@ def test_review_due_dates_count_chinese_working_days(
         session,
         crew.final_approver,
         episode,
-        6,
+        7,
         submitted + timedelta(days=22),
         stage=Stage.FINAL,
         checklist=OK,
@@ -372,8 +374,9 @@ def test_overdue_reviews_are_one_query_away(
     for e in (late, on_time):
         workflow.approve_topic(session, crew.producer, e, 1, NOW)
         workflow.start_production(session, crew.director, e, 2, NOW)
-    workflow.submit(session, crew.director, late, 3, NOW)
-    workflow.submit(session, crew.director, on_time, 3, NOW + timedelta(days=7))
+        attach_master(session, crew, e)
+    workflow.submit(session, crew.director, late, 4, NOW)
+    workflow.submit(session, crew.director, on_time, 4, NOW + timedelta(days=7))
     assert late.review_due == date(2026, 3, 4)
     assert workflow.overdue_reviews(session, date(2026, 3, 10)) == [late]
     assert workflow.overdue_reviews(session, date(2026, 3, 4)) == []
@@ -386,13 +389,13 @@ def test_returning_at_a_stage_binds_the_person_to_that_stage(
     people.grant_role(session, crew.reviewer, crew.column, Role.PRODUCER, NOW)
     episode = propose()
     walk_to_review(session, crew, episode)
-    workflow.sign_off(session, crew.producer, episode, 4, NOW, stage=Stage.FIRST, checklist=OK)
-    workflow.return_for_changes(session, crew.reviewer, episode, 5, NOW, reason="解说词需修改")
-    workflow.hand_over(session, crew.producer, episode, 6, NOW, to=crew.reviewer)
-    workflow.submit(session, crew.director, episode, 7, NOW)
+    workflow.sign_off(session, crew.producer, episode, 5, NOW, stage=Stage.FIRST, checklist=OK)
+    workflow.return_for_changes(session, crew.reviewer, episode, 6, NOW, reason="解说词需修改")
+    workflow.hand_over(session, crew.producer, episode, 7, NOW, to=crew.reviewer)
+    workflow.submit(session, crew.director, episode, 8, NOW)
     before = snapshot(session, episode)
     with pytest.raises(Forbidden, match="four eyes"):
-        workflow.sign_off(session, crew.reviewer, episode, 8, NOW, stage=Stage.FIRST, checklist=OK)
+        workflow.sign_off(session, crew.reviewer, episode, 9, NOW, stage=Stage.FIRST, checklist=OK)
     assert snapshot(session, episode) == before
 
 
@@ -401,12 +404,12 @@ def test_the_responsible_producer_offers_an_approved_episode_for_exchange(
 ) -> None:
     episode = walk_to_approved(session, crew, propose())
     with pytest.raises(Forbidden):
-        workflow.offer_for_exchange(session, crew.reviewer, episode, 7, NOW, offered=True)
-    workflow.offer_for_exchange(session, crew.producer, episode, 7, NOW, offered=True)
+        workflow.offer_for_exchange(session, crew.reviewer, episode, 8, NOW, offered=True)
+    workflow.offer_for_exchange(session, crew.producer, episode, 8, NOW, offered=True)
     assert episode.offered_for_exchange is True
     with pytest.raises(InvalidInput, match="already offered"):
-        workflow.offer_for_exchange(session, crew.producer, episode, 8, NOW, offered=True)
-    workflow.offer_for_exchange(session, crew.producer, episode, 8, NOW, offered=False)
+        workflow.offer_for_exchange(session, crew.producer, episode, 9, NOW, offered=True)
+    workflow.offer_for_exchange(session, crew.producer, episode, 9, NOW, offered=False)
     assert episode.offered_for_exchange is False
     assert list(history.verify(session)) == []
 

@@ -5,11 +5,14 @@ to three episodes, then plays a drawn sequence of acts through the real service
 functions. A refused act (a ``DomainError``) must leave the database exactly as it
 was; after every step the four-eyes rule, the single responsible producer, the
 hash chains and the replayed history are checked against the rules of
-shared/DOMAIN.md, written out below independently of ``editorial.workflow``.
+shared/DOMAIN.md, written out below independently of ``editorial.workflow``, and
+against issue 14's: nothing is submitted without a master, and technical quality is
+signed over a master whose QC failed only with the signer's reason (and only then).
 """
 
 from __future__ import annotations
 
+import enum
 import itertools
 from dataclasses import dataclass
 from datetime import timedelta
@@ -89,7 +92,8 @@ STAGE_OF_STATE = {
     State.SECOND_REVIEW: Stage.SECOND,
     State.FINAL_REVIEW: Stage.FINAL,
 }
-# The act that moves an episode forward from each state (what a walk "wants" to do next).
+# The act that moves an episode forward from each state (what a walk "wants" to do next);
+# production without a master wants its master first.
 FORWARD: dict[State, Act] = {
     State.PROPOSED: Act.APPROVE_TOPIC,
     State.TOPIC_APPROVED: Act.START_PRODUCTION,
@@ -105,9 +109,14 @@ FORWARD: dict[State, Act] = {
 }
 
 
-def forward(state: State, pick: int) -> Act:
+def forward(episode: Episode, pick: int) -> Act:
     """The act a walk "wants" next; a review returns the episode one time in four."""
-    return Act.RETURN if state in REVIEW_STATES and pick == 0 else FORWARD[state]
+    state = episode.state
+    if state in REVIEW_STATES and pick == 0:
+        return Act.RETURN
+    if FORWARD[state] is Act.SUBMIT and episode.media_version is None:
+        return Act.NEW_MEDIA
+    return FORWARD[state]
 
 
 # --- the people ------------------------------------------------------------------------------
@@ -143,6 +152,15 @@ OK = Checklist.all_confirmed()
 NOT_OK = Checklist(True, True, False, True, True)
 
 
+class Override(enum.Enum):
+    AS_NEEDED = "as needed"  # a reason exactly when the master failed QC
+    NEVER = "never"
+    ALWAYS = "always"
+
+
+OVERRIDE_REASON = "响度略低，播出时统一调整"
+
+
 class Step(NamedTuple):
     episode: int
     act: Act | None  # None: the forward act of the episode's current state
@@ -152,6 +170,8 @@ class Step(NamedTuple):
     stale: bool
     reason: bool
     checklist_ok: bool
+    qc_passed: bool | None  # a new master's QC verdict (None: no QC ran)
+    override: Override  # whether a sign-off states a reason for a failed QC
 
 
 def mostly(likely: st.SearchStrategy[T], other: st.SearchStrategy[T]) -> st.SearchStrategy[T]:
@@ -170,12 +190,19 @@ steps = st.lists(
         stale=st.integers(0, 9).map(lambda n: n == 0),
         reason=st.integers(0, 5).map(lambda n: n != 0),
         checklist_ok=st.integers(0, 5).map(lambda n: n != 0),
+        qc_passed=st.sampled_from([True, False, None]),
+        override=mostly(st.just(Override.AS_NEEDED), st.sampled_from(list(Override))),
     ),
     min_size=15,
     max_size=40,
 )
+# Nobody is named responsible producer of a topic they propose (four eyes, migration 0013).
 proposals = st.lists(
-    st.tuples(st.sampled_from(DIRECTORS), st.sampled_from(PRODUCERS)), min_size=1, max_size=3
+    st.tuples(st.sampled_from(DIRECTORS), st.sampled_from(PRODUCERS)).filter(
+        lambda pair: pair[0] != pair[1]
+    ),
+    min_size=1,
+    max_size=3,
 )
 
 
@@ -244,8 +271,19 @@ def perform(world: World, episode: Episode, act: Act, actor: Person, step: Step,
         case Act.SUBMIT:
             workflow.submit(session, actor, episode, version, now)
         case Act.FIRST_REVIEW | Act.SECOND_REVIEW | Act.FINAL_REVIEW:
+            needed = episode.media_qc_passed is False
+            says = step.override is Override.ALWAYS or (
+                step.override is Override.AS_NEEDED and needed
+            )
             workflow.sign_off(
-                session, actor, episode, version, now, stage=SIGN_STAGE[act], checklist=checklist
+                session,
+                actor,
+                episode,
+                version,
+                now,
+                stage=SIGN_STAGE[act],
+                checklist=checklist,
+                qc_override=OVERRIDE_REASON if says else None,
             )
         case Act.RETURN:
             workflow.return_for_changes(session, actor, episode, version, now, reason=reason)
@@ -271,7 +309,9 @@ def perform(world: World, episode: Episode, act: Act, actor: Person, step: Step,
             workflow.edit(session, actor, episode, version, now, changes)
         case Act.NEW_MEDIA:
             number = (episode.media_version or 0) + 1
-            workflow.new_media_version(session, actor, episode, version, now, number=number)
+            workflow.new_media_version(
+                session, actor, episode, version, now, number=number, qc_passed=step.qc_passed
+            )
         case Act.SET_TAGS:
             tags = [] if episode.priority_tags else ["七一"]
             workflow.set_priority_tags(session, actor, episode, version, now, tags)
@@ -297,6 +337,8 @@ def snapshot(session: Session) -> Snapshot:
             Episode.responsible_producer_id,
             Episode.review_round,
             Episode.review_due,
+            Episode.media_version,
+            Episode.media_qc_passed,
         ).order_by(Episode.id)
     ).all()
     counts = tuple(
@@ -314,13 +356,15 @@ def check_invariants(world: World) -> None:
 
 
 def check_episode(session: Session, column: Column, episode: Episode) -> None:
-    state, version, producer_id, director_id, review_round = session.execute(
+    state, version, producer_id, director_id, review_round, master, qc = session.execute(
         select(
             Episode.state,
             Episode.version,
             Episode.responsible_producer_id,
             Episode.director_id,
             Episode.review_round,
+            Episode.media_version,
+            Episode.media_qc_passed,
         ).where(Episode.id == episode.id)
     ).one()
     # The loaded object and the row agree (nothing left unflushed or stale).
@@ -354,6 +398,8 @@ def check_episode(session: Session, column: Column, episode: Episode) -> None:
     responsible = entries[0].details["responsible_producer_id"]
     rounds = 0
     signers_by_round: dict[int, dict[Stage, int | None]] = {}  # round -> stage -> signer
+    replayed_master: int | None = None  # the master and its QC verdict, as the history says
+    replayed_qc: bool | None = None
     for previous, entry in itertools.pairwise(entries):
         act = Act(entry.act)
         sources, target = TRANSITIONS[act]
@@ -367,7 +413,13 @@ def check_episode(session: Session, column: Column, episode: Episode) -> None:
         else:
             assert entry.to_state == (entry.from_state if target is STAYS else target), where
         if act is Act.SUBMIT:
+            # Nothing is submitted for review without a master (送审须有成片).
+            assert replayed_master is not None, where
             rounds += 1
+        elif act is Act.NEW_MEDIA:
+            assert entry.details is not None, where
+            replayed_master = entry.details["media_version"]
+            replayed_qc = entry.details.get("qc_passed")
         elif act is Act.HAND_OVER:
             assert entry.details is not None, where
             assert entry.details["from_producer_id"] == responsible, where
@@ -379,8 +431,15 @@ def check_episode(session: Session, column: Column, episode: Episode) -> None:
                 assert entry.actor_id == responsible, where
                 assert entry.actor_role == Role.PRODUCER, where
             assert entry.checklist and all(entry.checklist.values()), where
+            # Technical quality over a failed QC: with the signer's reason, and only then.
+            details = entry.details or {}
+            assert ("qc_override" in details) == (replayed_qc is False), where
+            if replayed_qc is False:
+                assert details["qc_override"].strip() and details["qc_passed"] is False, where
+            assert entry.media_version == replayed_master, where
             signers_by_round.setdefault(rounds, {})[SIGN_STAGE[act]] = entry.actor_id
     assert entries[-1].to_state == state
+    assert (replayed_master, replayed_qc) == (master, qc)
     assert responsible == producer_id
     assert rounds == review_round
     # Each act bumps the version exactly once.
@@ -428,9 +487,9 @@ def test_random_walks_keep_the_workflow_invariants(
         check_invariants(world)
         for n, step in enumerate(walk, start=1):
             episode = world.episodes[step.episode % len(world.episodes)]
-            act = step.act or forward(episode.state, step.pick)
+            act = step.act or forward(episode, step.pick)
             actor = resolve_actor(world, episode, act, step)
-            source = episode.state
+            source, had_master = episode.state, episode.media_version is not None
             before = snapshot(session)
             try:
                 perform(world, episode, act, actor, step, n)
@@ -443,6 +502,8 @@ def test_random_walks_keep_the_workflow_invariants(
                 event(f"done: {act.value}")
                 assert not step.stale, f"{act} accepted a stale version"
                 assert source in TRANSITIONS[act][0], f"{act} taken from {source}"
+                if act is Act.SUBMIT:
+                    assert had_master, "submitted without a master"
                 last = session.scalars(
                     select(HistoryEntry)
                     .where(HistoryEntry.episode_id == episode.id)

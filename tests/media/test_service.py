@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from editorial import workflow
-from editorial.errors import Conflict, Forbidden
+from editorial.errors import Conflict, Forbidden, InvalidInput
 from editorial.models import Episode, State
 from media.errors import MediaError
 from media.models import ColumnPackaging, JobKind, JobState, MediaJob, MediaVersion
@@ -140,6 +140,47 @@ def test_a_new_version_after_a_sign_off_reopens_the_first_review(
         2,
         2,
     )
+
+
+def test_the_masters_qc_verdict_goes_to_the_episode_and_decides_the_sign_off(
+    session: Session, crew: Crew, in_production: Episode, clips: Clips, settings: MediaSettings
+) -> None:
+    episode = in_production
+    failed = add(session, crew, episode, clips.off_spec, settings)
+    assert (failed.qc_passed, episode.media_qc_passed) == (False, False)
+    workflow.submit(session, crew.director, episode, episode.version, NOW)
+    with pytest.raises(InvalidInput) as refused:
+        workflow.sign_off(
+            session,
+            crew.producer,
+            episode,
+            episode.version,
+            NOW,
+            stage=workflow.Stage.FIRST,
+            checklist=OK,
+        )
+    assert refused.value.code == "qc_override_needed"
+    passed = add(session, crew, episode, clips.compliant, settings)
+    assert (passed.qc_passed, episode.media_qc_passed) == (True, True)
+    workflow.sign_off(
+        session,
+        crew.producer,
+        episode,
+        episode.version,
+        NOW,
+        stage=workflow.Stage.FIRST,
+        checklist=OK,
+    )
+    assert episode.state is State.SECOND_REVIEW
+
+
+def test_a_master_recorded_without_a_file_is_followed_by_the_next_number(
+    session: Session, crew: Crew, in_production: Episode, clips: Clips, settings: MediaSettings
+) -> None:
+    episode = in_production
+    workflow.new_media_version(session, crew.director, episode, episode.version, NOW, number=1)
+    version = add(session, crew, episode, clips.compliant, settings)
+    assert (version.number, episode.media_version, episode.media_qc_passed) == (2, 2, True)
 
 
 def test_a_failed_job_is_tried_again_once_on_the_current_version_by_whom_may(

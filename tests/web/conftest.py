@@ -9,6 +9,7 @@ before each test.
 from __future__ import annotations
 
 import re
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +26,7 @@ import migrations
 from cli import cli
 from editorial.db import make_engine
 from tests.conftest import PG_URL
+from tests.media.conftest import make_clip
 from web import create_app
 from web.db import session_factory
 
@@ -131,6 +133,31 @@ def run(app: Flask) -> Callable[..., Result]:
     return invoke
 
 
+# The test master's length: an episode aiming at it (target duration) passes QC.
+MASTER_SECONDS = 2
+
+
+@pytest.fixture(scope="session")
+def master_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A master that passes QC for an episode of ``MASTER_SECONDS``: 720×576, 25 fps, a tone
+    at about −24 LKFS (made once a test session with the bundled ffmpeg)."""
+    folder = tmp_path_factory.mktemp("master")
+    return make_clip(folder / "成片.mp4", size="720x576", seconds=MASTER_SECONDS)
+
+
+def add_master(run: Callable[..., Result], app: Flask, episode_id: str, master: Path) -> None:
+    """``tvcolumn media add`` the master, from the app's import folder (one under its
+    instance folder if it has none), as ``ed``."""
+    folders = app.config["MEDIA_IMPORT_DIRS"]
+    if not folders:
+        folders.append(str(Path(app.config["INSTANCE_PATH"]) / "import"))
+    inbox = Path(folders[0])
+    inbox.mkdir(parents=True, exist_ok=True)
+    source = Path(shutil.copy(master, inbox / f"成片-{episode_id}.mp4"))
+    added = run("media", "add", episode_id, str(source), "--as", "ed")
+    assert added.exit_code == 0, added.output
+
+
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -150,9 +177,9 @@ def sign_in(client: FlaskClient, username: str, password: str = "correct-horse")
 
 
 @pytest.fixture
-def reviewed(run: Callable[..., Result]) -> int:
-    """An approved episode with three sign-offs and a comment, made through ``run``
-    (each module's own app); the chain verifies."""
+def reviewed(run: Callable[..., Result], app: Flask, master_file: Path) -> int:
+    """An approved episode with three sign-offs on a master that passed QC, and a comment,
+    made through ``run`` (each module's own app); the chain verifies."""
     created = run(
         "columns",
         "create",
@@ -178,7 +205,7 @@ def reviewed(run: Callable[..., Result]) -> int:
         assert run("users", "grant", user, "city", role).exit_code == 0
     proposed = run(
         "episode", "propose", "--as", "ed", "--column", "city", "--title", "科技富民",
-        "--producer", "pr", "--duration", "900",
+        "--producer", "pr", "--duration", str(MASTER_SECONDS),
     )  # fmt: skip
     assert proposed.exit_code == 0, proposed.output
     found = re.search(r"proposed episode (\d+)", proposed.stdout)
@@ -187,6 +214,11 @@ def reviewed(run: Callable[..., Result]) -> int:
     for step in (
         ("approve-topic", eid, "--as", "pr"),
         ("start-production", eid, "--as", "ed"),
+    ):
+        result = run("episode", *step)
+        assert result.exit_code == 0, (step, result.output)
+    add_master(run, app, eid, master_file)
+    for step in (
         ("submit", eid, "--as", "ed"),
         ("sign", eid, "--as", "pr", "--stage", "first", "--confirm", "all"),
         ("sign", eid, "--as", "rv", "--stage", "second", "--confirm", "all"),

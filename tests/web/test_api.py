@@ -4,6 +4,7 @@ through it, filters and pages, and bad input refused field by field."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from editorial.models import Comment, Episode, HistoryEntry, Level, Role, Stage
 from editorial.workdays import SHANGHAI
 from schedule import airings, slots
 from schedule.models import SlotKind
-from tests.web.conftest import sign_in
+from tests.web.conftest import MASTER_SECONDS, sign_in
 from web.api import access, acts
 from web.db import unit_of_work
 
@@ -64,6 +65,16 @@ class Api:
 
     def patch(self, path: str, body: Any) -> TestResponse:
         return self.client.patch("/api/v1" + path, json=body, headers=self.headers)
+
+    def upload(self, episode_id: int, master: Path) -> TestResponse:
+        """Upload ``master`` as the episode's next master (the file is the body)."""
+        version = self.get(f"/episodes/{episode_id}").json["version"]  # type: ignore[index]
+        return self.client.post(
+            f"/api/v1/episodes/{episode_id}/media",
+            query_string={"version": version, "filename": master.name},
+            headers={**self.headers, "Content-Type": "video/mp4"},
+            data=master.read_bytes(),
+        )
 
     def act(self, episode_id: int, act: str, **fields: Any) -> TestResponse:
         version = fields.pop("version", None)
@@ -214,9 +225,15 @@ def test_a_body_that_is_not_json_is_refused(app: Flask, api: dict[str, Api]) -> 
 
 
 def test_propose_to_approved_through_the_api_with_four_peoples_tokens(
-    api: dict[str, Api],
+    api: dict[str, Api], master_file: Path
 ) -> None:
-    episode = propose(api, title="七一特别节目", air_by="2026-07-01", priority_tags=["七一"])
+    episode = propose(
+        api,
+        title="七一特别节目",
+        air_by="2026-07-01",
+        priority_tags=["七一"],
+        target_duration_s=MASTER_SECONDS,
+    )
     eid = episode["id"]
     assert episode["state"] == "proposed" and episode["director"]["username"] == "ed"
     assert episode["acts"] == ["withdraw", "edit"]
@@ -231,12 +248,17 @@ def test_propose_to_approved_through_the_api_with_four_peoples_tokens(
     steps = [
         ("pr", "approve_topic", {}, "topic_approved"),
         ("ed", "start_production", {}, "in_production"),
+        ("ed", "upload", {}, "in_production"),
         ("ed", "submit", {}, "first_review"),
         ("pr", "first_review", {"checklist": ALL_CONFIRMED, "stage": "first"}, "second_review"),
         ("rv", "second_review", {"checklist": ALL_CONFIRMED}, "final_review"),
         ("fa", "final_review", {"checklist": ALL_CONFIRMED}, "approved"),
     ]
     for who, act, fields, state in steps:
+        if act == "upload":
+            assert api[who].upload(eid, master_file).status_code == 201
+            assert api[who].get(f"/episodes/{eid}").json["state"] == state  # type: ignore[index]
+            continue
         response = api[who].act(eid, act, **fields)
         assert response.status_code == 200, response.json
         assert response.json["state"] == state  # type: ignore[index]
@@ -245,6 +267,7 @@ def test_propose_to_approved_through_the_api_with_four_peoples_tokens(
         ("propose", "ed", "editor_director"),
         ("approve_topic", "pr", "producer"),
         ("start_production", "ed", "editor_director"),
+        ("new_media", "ed", "editor_director"),
         ("submit", "ed", "editor_director"),
         ("first_review", "pr", "producer"),
         ("second_review", "rv", "reviewer"),
@@ -253,7 +276,7 @@ def test_propose_to_approved_through_the_api_with_four_peoples_tokens(
     assert history[-1]["checklist"] == ALL_CONFIRMED and history[-1]["to_state"] == "approved"
     assert history[0]["at"] == "2026-03-02T01:00:00+00:00"
     assert history[0]["at_local"] == "2026-03-02T09:00:00+08:00"
-    assert history[5]["role_label"] == "审片人"
+    assert history[6]["role_label"] == "审片人"
 
     # A priority deployed after approval: the producer tags the approved episode.
     tagged = api["pr"].act(eid, "set_priority_tags", priority_tags=["七一", "党史学习"])
@@ -272,11 +295,15 @@ def test_a_reviewer_cannot_approve_a_topic(app: Flask, api: dict[str, Api]) -> N
     assert stored(app, HistoryEntry) == 1
 
 
-def test_the_editor_director_signs_no_review(api: dict[str, Api]) -> None:
-    eid = propose(api)["id"]
+def test_the_editor_director_signs_no_review(api: dict[str, Api], master_file: Path) -> None:
+    eid = propose(api, target_duration_s=MASTER_SECONDS)["id"]
     for who, act, fields in (
         ("pr", "approve_topic", {}),
         ("ed", "start_production", {}),
+    ):
+        assert api[who].act(eid, act, **fields).status_code == 200
+    assert api["ed"].upload(eid, master_file).status_code == 201
+    for who, act, fields in (
         ("ed", "submit", {}),
         ("pr", "first_review", {"checklist": ALL_CONFIRMED}),
     ):
@@ -327,11 +354,13 @@ def test_an_act_the_state_does_not_allow_is_a_409_illegal_act(api: dict[str, Api
 
 
 def test_a_sign_off_without_the_whole_checklist_stores_nothing(
-    app: Flask, api: dict[str, Api]
+    app: Flask, api: dict[str, Api], master_file: Path
 ) -> None:
-    eid = propose(api)["id"]
-    for who, act in (("pr", "approve_topic"), ("ed", "start_production"), ("ed", "submit")):
+    eid = propose(api, target_duration_s=MASTER_SECONDS)["id"]
+    for who, act in (("pr", "approve_topic"), ("ed", "start_production")):
         assert api[who].act(eid, act).status_code == 200
+    assert api["ed"].upload(eid, master_file).status_code == 201
+    assert api["ed"].act(eid, "submit").status_code == 200
     partial = {**ALL_CONFIRMED, "facts": False}
     body = assert_error(api["pr"].act(eid, "first_review", checklist=partial), 422, "invalid_input")
     assert body["fields"] == {"checklist.facts": "must be true"}
@@ -340,7 +369,63 @@ def test_a_sign_off_without_the_whole_checklist_stores_nothing(
     wrong_stage = api["pr"].act(eid, "first_review", checklist=ALL_CONFIRMED, stage="second")
     assert "stage" in assert_error(wrong_stage, 422, "invalid_input")["fields"]
     assert api["pr"].get(f"/episodes/{eid}").json["state"] == "first_review"  # type: ignore[index]
-    assert stored(app, HistoryEntry) == 4
+    assert stored(app, HistoryEntry) == 5
+
+
+def test_submitting_without_a_master_is_a_409_that_says_to_upload_it_first(
+    app: Flask, api: dict[str, Api]
+) -> None:
+    eid = propose(api)["id"]
+    for who, act in (("pr", "approve_topic"), ("ed", "start_production")):
+        assert api[who].act(eid, act).status_code == 200
+    shown = api["ed"].get(f"/episodes/{eid}").json
+    assert "submit" not in shown["acts"] and "new_media" in shown["acts"]  # type: ignore[index]
+    body = assert_error(api["ed"].act(eid, "submit"), 409, "illegal_act")
+    assert "no master yet; upload the master first" in body["message"]
+    assert api["ed"].get(f"/episodes/{eid}").json["state"] == "in_production"  # type: ignore[index]
+    assert stored(app, HistoryEntry) == 3
+
+
+def test_signing_over_a_failed_qc_takes_a_reason_that_the_history_keeps(
+    app: Flask, api: dict[str, Api], master_file: Path
+) -> None:
+    eid = propose(api)["id"]  # 1,200 s: the 2 s master fails QC on its duration
+    for who, act in (("pr", "approve_topic"), ("ed", "start_production")):
+        assert api[who].act(eid, act).status_code == 200
+    assert api["ed"].upload(eid, master_file).status_code == 201
+    assert api["ed"].act(eid, "submit").status_code == 200
+    assert api["pr"].get(f"/episodes/{eid}").json["media_qc_passed"] is False  # type: ignore[index]
+    entries = stored(app, HistoryEntry)
+    sign = {"checklist": ALL_CONFIRMED}
+    bare = assert_error(api["pr"].act(eid, "first_review", **sign), 422, "refused_value")
+    assert bare["fields"] == {"qc_override": "a reason is required: the master failed QC"}
+    blank = api["pr"].act(eid, "first_review", **sign, qc_override="  ")
+    assert "qc_override" in assert_error(blank, 422, "invalid_input")["fields"]
+    long = api["pr"].act(eid, "first_review", **sign, qc_override="长" * 1001)
+    assert "qc_override" in assert_error(long, 422, "invalid_input")["fields"]
+    assert stored(app, HistoryEntry) == entries
+    signed = api["pr"].act(eid, "first_review", **sign, qc_override=" 时长按栏目安排剪辑 ")
+    assert signed.status_code == 200 and signed.json["state"] == "second_review"  # type: ignore[index]
+    history = api["rv"].get(f"/episodes/{eid}/history").json["items"]  # type: ignore[index]
+    assert history[-1]["act"] == "first_review"
+    assert history[-1]["details"] == {"qc_passed": False, "qc_override": "时长按栏目安排剪辑"}
+    assert_error(api["rv"].act(eid, "second_review", **sign), 422, "refused_value")
+
+
+def test_a_reason_for_a_master_that_passed_qc_is_refused(
+    api: dict[str, Api], master_file: Path
+) -> None:
+    eid = propose(api, target_duration_s=MASTER_SECONDS)["id"]
+    for who, act in (("pr", "approve_topic"), ("ed", "start_production")):
+        assert api[who].act(eid, act).status_code == 200
+    assert api["ed"].upload(eid, master_file).status_code == 201
+    assert api["ed"].act(eid, "submit").status_code == 200
+    assert api["pr"].get(f"/episodes/{eid}").json["media_qc_passed"] is True  # type: ignore[index]
+    refused = api["pr"].act(eid, "first_review", checklist=ALL_CONFIRMED, qc_override="无")
+    assert assert_error(refused, 422, "refused_value")["fields"] == {
+        "qc_override": "not needed: the master did not fail QC"
+    }
+    assert api["pr"].act(eid, "first_review", checklist=ALL_CONFIRMED).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -557,6 +642,7 @@ def listed(app: Flask, api: dict[str, Api]) -> dict[str, int]:
         then = NOW - timedelta(days=30)
         workflow.approve_topic(s, producer, e, e.version, then)
         workflow.start_production(s, director, e, e.version, then)
+        workflow.new_media_version(s, director, e, e.version, then, number=1)
         workflow.submit(s, director, e, e.version, then)
     return ids
 
@@ -663,6 +749,7 @@ def air_one(app: Flask, api: dict[str, Api]) -> int:
         get = people.get_person
         workflow.approve_topic(s, get(s, "pr"), e, e.version, NOW)
         workflow.start_production(s, get(s, "ed"), e, e.version, NOW)
+        workflow.new_media_version(s, get(s, "ed"), e, e.version, NOW, number=1)
         workflow.submit(s, get(s, "ed"), e, e.version, NOW)
         for who, stage in (("pr", Stage.FIRST), ("rv", Stage.SECOND), ("fa", Stage.FINAL)):
             workflow.sign_off(s, get(s, who), e, e.version, NOW, stage=stage, checklist=ok)

@@ -3,11 +3,13 @@ paged; marking one or all read; another's is 404; the answers fit the OpenAPI do
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
+from tests.web.conftest import MASTER_SECONDS
 from tests.web.test_api import ALL_CONFIRMED, NOW, Api, assert_error, propose, world
 from tests.web.test_openapi import Conformance
 from web.api import access
@@ -29,14 +31,18 @@ def doc(app: Flask) -> dict[str, Any]:
 
 
 @pytest.fixture
-def returned(app: Flask) -> dict[str, Api]:
+def returned(app: Flask, master_file: Path) -> dict[str, Api]:
     """An episode the reviewer returned at the second review, through the API: the
     editor-director and the producer are told, each with earlier hand-offs too."""
     api = world(app)
-    eid = propose(api, title="红船精神")["id"]
+    eid = propose(api, title="红船精神", target_duration_s=MASTER_SECONDS)["id"]
     for who, act, fields in (
         ("pr", "approve_topic", {}),
         ("ed", "start_production", {}),
+    ):
+        assert api[who].act(eid, act, **fields).status_code == 200, (who, act)
+    assert api["ed"].upload(eid, master_file).status_code == 201
+    for who, act, fields in (
         ("ed", "submit", {}),
         ("pr", "first_review", {"checklist": ALL_CONFIRMED}),
         ("rv", "return_for_changes", {"reason": "片头字幕有错别字"}),

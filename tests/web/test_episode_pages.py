@@ -3,9 +3,11 @@ each role sees and does only its share; other counties' episodes do not exist.""
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,7 +19,7 @@ from werkzeug.test import TestResponse
 from editorial import accounts, people, workflow
 from editorial.models import Comment, Episode, HistoryEntry, Level, Person, Role, Stage, State
 from editorial.workdays import REVIEW_STAGE, local_date
-from tests.web.conftest import csrf_token, sign_in
+from tests.web.conftest import MASTER_SECONDS, csrf_token, sign_in
 from web import episodes
 from web.db import unit_of_work
 
@@ -82,14 +84,19 @@ SIGNER = {Stage.FIRST: "producer", Stage.SECOND: "reviewer", Stage.FINAL: "final
 
 
 def make_episode(
-    app: Flask, crew: Crew, state: State = State.PROPOSED, title: str = "先锋工程纪实"
+    app: Flask,
+    crew: Crew,
+    state: State = State.PROPOSED,
+    title: str = "先锋工程纪实",
+    target_s: int = 1200,
 ) -> int:
-    """Propose an episode and walk it, through the workflow, to ``state``."""
+    """Propose an episode and walk it, through the workflow, to ``state``; past production
+    it has a master (recorded without a file, no QC)."""
     with app.app_context(), unit_of_work(app) as s:
         who = {key: people.get_person(s, getattr(crew, key)) for key in ROLES}
         column = people.get_column(s, crew.slug)
         e = workflow.propose(
-            s, who["director"], column, NOW, workflow.Proposal(title, 1200, who["producer"])
+            s, who["director"], column, NOW, workflow.Proposal(title, target_s, who["producer"])
         )
         target = State.FIRST_REVIEW if state is State.RETURNED else state
         while e.state is not target:
@@ -108,7 +115,8 @@ def advance(s: Session, who: dict[str, Person], e: Episode) -> None:
         case State.TOPIC_APPROVED:
             workflow.start_production(s, who["director"], e, v, NOW)
         case State.IN_PRODUCTION:
-            workflow.submit(s, who["director"], e, v, NOW)
+            workflow.new_media_version(s, who["director"], e, v, NOW, number=1)
+            workflow.submit(s, who["director"], e, e.version, NOW)
         case State.FIRST_REVIEW | State.SECOND_REVIEW | State.FINAL_REVIEW:
             stage = REVIEW_STAGE[e.state]
             workflow.sign_off(s, who[SIGNER[stage]], e, v, NOW, stage=stage, checklist=OK)
@@ -145,6 +153,33 @@ def post_act(
     form = {"csrf_token": csrf_token(client, f"/episodes/{episode_id}"), "version": str(version)}
     form.update(data)
     return client.post(f"/episodes/{episode_id}/act/{act}", data=form)
+
+
+def upload(
+    client: FlaskClient,
+    episode_id: int,
+    master: Path | None,
+    *,
+    name: str | None = None,
+    version: int | None = None,
+    token: bool = True,
+) -> TestResponse:
+    """Post the page's upload form, as a browser would."""
+    page = f"/episodes/{episode_id}"
+    data: dict[str, object] = {}
+    if token:
+        data["csrf_token"] = csrf_token(client, page)
+    if version is None:
+        found = re.search(
+            r'class="media-upload".*?name="version" value="(\d+)"',
+            text(client.get(page)),
+            re.DOTALL,
+        )
+        version = int(found.group(1)) if found else 1
+    data["version"] = str(version)
+    if master is not None:
+        data["file"] = (io.BytesIO(master.read_bytes()), name or master.name)
+    return client.post(f"/episodes/{episode_id}/media", data=data)
 
 
 def act_forms(client: FlaskClient, episode_id: int) -> set[str]:
@@ -219,8 +254,10 @@ def test_an_editor_director_who_is_also_producer_may_not_name_themselves_respons
     assert episode_count(app) == 0
 
 
-def test_the_producer_approves_the_topic_and_signs_the_first_review(app: Flask, crew: Crew) -> None:
-    episode_id = make_episode(app, crew, State.PROPOSED)
+def test_the_producer_approves_the_topic_and_signs_the_first_review(
+    app: Flask, crew: Crew, master_file: Path
+) -> None:
+    episode_id = make_episode(app, crew, State.PROPOSED, target_s=MASTER_SECONDS)
     producer = client_for(app, crew.producer)
     assert {"approve_topic", "reject_topic"} <= act_forms(producer, episode_id)
     response = post_act(producer, episode_id, "approve_topic")
@@ -228,6 +265,7 @@ def test_the_producer_approves_the_topic_and_signs_the_first_review(app: Flask, 
     assert "已完成：选题通过" in text(producer.get(response.headers["Location"]))
     director = client_for(app, crew.director)
     assert post_act(director, episode_id, "start_production").status_code == 303
+    assert upload(director, episode_id, master_file).status_code == 303
     assert post_act(director, episode_id, "submit").status_code == 303
     assert "first_review" not in act_forms(director, episode_id)
     assert post_act(producer, episode_id, "first_review", **CHECKED).status_code == 303

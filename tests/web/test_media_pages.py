@@ -5,7 +5,6 @@ see the episode."""
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +32,7 @@ from tests.web.test_episode_pages import (
     make_episode,
     state_of,
     text,
+    upload,
 )
 from tests.web.test_page_queries import BUDGET, get_counted
 from web import errors, uploads
@@ -87,33 +87,6 @@ def incoming_is_empty(app: Flask) -> bool:
 def versions(app: Flask) -> int:
     with app.app_context(), unit_of_work(app) as s:
         return int(s.scalar(select(func.count()).select_from(MediaVersion)) or 0)
-
-
-def upload(
-    client: FlaskClient,
-    episode_id: int,
-    master: Path | None,
-    *,
-    name: str | None = None,
-    version: int | None = None,
-    token: bool = True,
-) -> TestResponse:
-    """Post the page's upload form, as a browser would."""
-    page = f"/episodes/{episode_id}"
-    data: dict[str, object] = {}
-    if token:
-        data["csrf_token"] = csrf_token(client, page)
-    if version is None:
-        found = re.search(
-            r'class="media-upload".*?name="version" value="(\d+)"',
-            text(client.get(page)),
-            re.DOTALL,
-        )
-        version = int(found.group(1)) if found else 1
-    data["version"] = str(version)
-    if master is not None:
-        data["file"] = (io.BytesIO(master.read_bytes()), name or master.name)
-    return client.post(f"/episodes/{episode_id}/media", data=data)
 
 
 def fetch(client: FlaskClient, url: str, **options: object) -> TestResponse:
@@ -197,7 +170,8 @@ def test_a_new_master_after_a_sign_off_sends_the_episode_back_to_first_review(
     assert upload(director, episode_id, masters.good, name="第二版.mp4").status_code == 303
     page = text(director.get(f"/episodes/{episode_id}"))
     rows = re.findall(r"<tr( class=\"current-version\")?>\s*<td>(\d)", page)
-    assert rows == [(' class="current-version"', "2"), ("", "1")]
+    # Version 1 is the master make_episode submitted it on, recorded without a file.
+    assert rows == [(' class="current-version"', "3"), ("", "2")]
     assert "第二版.mp4" in page and versions(app) == 2
 
 

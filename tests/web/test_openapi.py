@@ -4,6 +4,7 @@ route routed, a valid OpenAPI 3.1 document, and the API's answers fit it."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -84,6 +85,21 @@ def test_a_route_without_a_description_makes_the_document_fail() -> None:
         document(app)
 
 
+def test_a_sign_off_declares_the_qc_override_and_an_episode_its_qc_verdict(
+    doc: dict[str, Any],
+) -> None:
+    schemas = doc["components"]["schemas"]
+    acts = doc["paths"]["/api/v1/episodes/{episode_id}/acts"]["post"]
+    body = acts["requestBody"]["content"]["application/json"]["schema"]
+    by_act = {s["title"]: s for s in body["oneOf"]}
+    for act in ("first_review", "second_review", "final_review"):
+        override = by_act[act]["properties"]["qc_override"]
+        assert (override["type"], override["maxLength"]) == ("string", 1000)
+        assert "qc_override" not in by_act[act]["required"]
+    assert "qc_override" not in by_act["submit"]["properties"]
+    assert schemas["Episode"]["properties"]["media_qc_passed"]["type"] == ["boolean", "null"]
+
+
 def test_query_parameters_are_the_ones_the_views_read(app: Flask, doc: dict[str, Any]) -> None:
     episodes = doc["paths"]["/api/v1/episodes"]["get"]
     assert [p["name"] for p in episodes["parameters"]] == [
@@ -118,7 +134,9 @@ class Conformance:
         return response
 
 
-def test_the_answers_fit_their_documented_schemas(app: Flask, doc: dict[str, Any]) -> None:
+def test_the_answers_fit_their_documented_schemas(
+    app: Flask, doc: dict[str, Any], master_file: Path
+) -> None:
     check = Conformance(doc)
     api = world(app)
     ed, pr, rv = api["ed"], api["pr"], api["rv"]
@@ -138,8 +156,12 @@ def test_the_answers_fit_their_documented_schemas(app: Flask, doc: dict[str, Any
     check("post", acts, ed.act(eid, "submit"))
     check("post", acts, pr.act(eid, "approve_topic"))
     check("post", acts, ed.act(eid, "start_production"))
+    check("post", acts, ed.act(eid, "submit"))  # no master yet: 409
+    check("post", one + "/media", ed.upload(eid, master_file))  # fails QC: 1,200 s expected
     check("post", acts, ed.act(eid, "submit"))
-    check("post", acts, pr.act(eid, "first_review", checklist=ALL_CONFIRMED))
+    check("post", acts, pr.act(eid, "first_review", checklist=ALL_CONFIRMED))  # no reason: 422
+    reason = "时长按栏目安排剪辑"
+    check("post", acts, pr.act(eid, "first_review", checklist=ALL_CONFIRMED, qc_override=reason))
     check("post", acts, rv.act(eid, "return_for_changes", reason=""))
     check("post", acts, rv.act(eid, "return_for_changes", reason="画面需调整"))
     check("get", one + "/history", rv.get(f"/episodes/{eid}/history"))

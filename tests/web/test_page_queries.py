@@ -28,6 +28,7 @@ from tests.web.test_episode_pages import (
 from web.db import session_factory, unit_of_work
 
 BUDGET = 10
+BEFORE_THE_MASTER = (State.PROPOSED, State.TOPIC_APPROVED, State.IN_PRODUCTION)
 
 
 @contextmanager
@@ -111,10 +112,12 @@ def test_the_episode_page_runs_at_most_ten_statements_for_every_viewer_and_state
         if state in (State.TOPIC_REJECTED, State.WITHDRAWN, State.PULLED):
             continue
         episode_id = make_episode(app, crew, state)
+        # Submitted, it has its master: the media panel reads its versions and review notes.
+        budget = BUDGET if state in BEFORE_THE_MASTER else BUDGET + 2
         for name, client in clients.items():
             body, statements = get_counted(app, client, f"/episodes/{episode_id}")
             assert "操作记录" in body
-            assert len(statements) <= BUDGET, (state, name, statements)
+            assert len(statements) <= budget, (state, name, statements)
 
 
 def test_the_board_needs_no_more_statements_for_more_episodes(app: Flask, crew: Crew) -> None:

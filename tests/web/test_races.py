@@ -22,7 +22,7 @@ from werkzeug.test import TestResponse
 
 from editorial import accounts, people
 from editorial.models import Comment, Episode, HistoryEntry
-from tests.web.conftest import csrf_token, sign_in
+from tests.web.conftest import MASTER_SECONDS, csrf_token, sign_in
 from tests.web.test_api import ALL_CONFIRMED, NOW, Api, propose, world
 from web.api import access
 from web.db import unit_of_work
@@ -70,7 +70,13 @@ def history_length(app: Flask, episode_id: int) -> int:
 
 # (act, who, fields, the acts that bring a proposed episode to where it may be taken)
 SIGN = {"checklist": ALL_CONFIRMED}
-TO_REVIEW = [("approve_topic", "pr"), ("start_production", "ed"), ("submit", "ed")]
+# "upload": the master, through the API's upload (nothing is submitted without one).
+TO_REVIEW = [
+    ("approve_topic", "pr"),
+    ("start_production", "ed"),
+    ("upload", "ed"),
+    ("submit", "ed"),
+]
 TO_APPROVED = [
     *TO_REVIEW,
     ("first_review", "pr", SIGN),
@@ -82,11 +88,11 @@ ACTS: list[tuple[str, str, dict[str, Any], list[tuple[Any, ...]]]] = [
     ("reject_topic", "pr", {"reason": "选题重复"}, []),
     ("withdraw", "ed", {"reason": "不再需要"}, []),
     ("start_production", "ed", {}, TO_REVIEW[:1]),
-    ("submit", "ed", {}, TO_REVIEW[:2]),
+    ("submit", "ed", {}, TO_REVIEW[:3]),
     ("first_review", "pr", SIGN, TO_REVIEW),
     ("return_for_changes", "pr", {"reason": "字幕有误"}, TO_REVIEW),
-    ("second_review", "rv", SIGN, TO_APPROVED[:4]),
-    ("final_review", "fa", SIGN, TO_APPROVED[:5]),
+    ("second_review", "rv", SIGN, TO_APPROVED[:5]),
+    ("final_review", "fa", SIGN, TO_APPROVED[:6]),
     ("pull_from_air", "fa", {"reason": "内容需要更新"}, TO_APPROVED),
     ("offer_exchange", "pr", {"offered": True}, TO_APPROVED),
     ("hand_over", "pr", {"to": "pr2"}, []),
@@ -98,13 +104,17 @@ ACTS: list[tuple[str, str, dict[str, Any], list[tuple[Any, ...]]]] = [
 def test_an_act_raced_on_one_version_has_one_winner_and_the_rest_conflict(
     app: Flask,
     api: dict[str, Api],
+    master_file: Path,
     act: str,
     who: str,
     fields: dict[str, Any],
     before: list[tuple[Any, ...]],
 ) -> None:
-    eid = propose(api)["id"]
+    eid = propose(api, target_duration_s=MASTER_SECONDS)["id"]
     for step in before:
+        if step[0] == "upload":
+            assert api[step[1]].upload(eid, master_file).status_code == 201
+            continue
         done = api[step[1]].act(eid, step[0], **(step[2] if len(step) > 2 else {}))
         assert done.status_code == 200, done.json
     version = api[who].get(f"/episodes/{eid}").json["version"]  # type: ignore[index]

@@ -52,7 +52,11 @@ EXPECTED = {
         f"等待 {DIRECTOR} 开始制作",
         f"Waiting for {DIRECTOR} to start production",
     ),
-    State.IN_PRODUCTION: (f"等待 {DIRECTOR} 送审", f"Waiting for {DIRECTOR} to submit for review"),
+    # Without its master yet (make_episode records one at the submission).
+    State.IN_PRODUCTION: (
+        f"等待 {DIRECTOR} 上传成片",
+        f"Waiting for {DIRECTOR} to upload the master",
+    ),
     State.FIRST_REVIEW: (f"待 {PRODUCER} 初审", f"Waiting for {PRODUCER} to sign the first review"),
     State.SECOND_REVIEW: (
         f"待 {REVIEWER} 复审",
@@ -80,6 +84,18 @@ def test_the_episode_page_says_whose_turn_it_is_in_every_state_in_chinese_and_en
         page = text(in_english.get(f"/episodes/{episode_id}"))
         assert turn_line(page) == en, state
         assert not re.search(r"[\u4e00-\u9fff]", turn_line(page))
+
+
+def test_production_with_its_master_awaits_the_submission(app: Flask, crew: Crew) -> None:
+    episode_id = make_episode(app, crew, State.IN_PRODUCTION)
+    with app.app_context(), unit_of_work(app) as s:
+        e = people.get_episode(s, episode_id)
+        director = people.get_person(s, crew.director)
+        workflow.new_media_version(s, director, e, e.version, NOW, number=1)
+    page = text(client_for(app, crew.reviewer).get(f"/episodes/{episode_id}"))
+    assert turn_line(page) == f"等待 {DIRECTOR} 送审"
+    page = text(english(app, crew.reviewer).get(f"/episodes/{episode_id}"))
+    assert turn_line(page) == f"Waiting for {DIRECTOR} to submit for review"
 
 
 def test_an_ended_episode_names_no_next_step(app: Flask, crew: Crew) -> None:

@@ -46,6 +46,16 @@ CHECKLIST: Schema = {
     "item; if one fails, return the episode for changes instead",
 }
 
+QC_OVERRIDE: Schema = {
+    "type": "string",
+    "maxLength": workflow.MAX_QC_OVERRIDE,
+    "pattern": NON_BLANK,
+    "description": "why you confirm technical quality although the current master failed QC "
+    "(the episode's `media_qc_passed` is false): required then, else 422 `refused_value` "
+    "(`fields.qc_override`); refused the same way when the master did not fail QC. Kept in "
+    "the sign-off's history entry (`details.qc_override`) for the later stages to read",
+}
+
 
 def _takes(act: Act) -> tuple[dict[str, Schema], list[str]]:
     """The fields ``act`` takes besides its name and the version, and which are required."""
@@ -57,7 +67,7 @@ def _takes(act: Act) -> tuple[dict[str, Schema], list[str]]:
             "const": STAGE_OF[act].value,
             "description": "the stage you mean to sign, if you send it",
         }
-        return {"checklist": CHECKLIST, "stage": stage}, ["checklist"]
+        return {"checklist": CHECKLIST, "stage": stage, "qc_override": QC_OVERRIDE}, ["checklist"]
     match act:
         case Act.HAND_OVER:
             to = {
@@ -124,7 +134,8 @@ COMMENT: Schema = {
         tag="workflow",
         description="Send the version you saw. 409 `conflict`: someone acted first (the "
         "message says who and when; reload and decide again). 409 `illegal_act`: the "
-        "episode's state does not allow the act. 403: a rule says the caller may not "
+        "episode's state does not allow the act (submit: the episode has no master yet; "
+        "upload it first, POST …/media). 403: a rule says the caller may not "
         "(role, responsible producer, four eyes). 422: `invalid_input`, the body does not fit "
         "the act's schema; `unknown_reference`, `refused_value`: see the fields.",
         body=ACT,
@@ -151,7 +162,9 @@ def _perform(
     reason = body.get("reason") or ""
     if act in STAGE_OF:
         checklist = Checklist(**body.get("checklist", {}))
-        return workflow.sign_off(*args, stage=STAGE_OF[act], checklist=checklist)
+        return workflow.sign_off(
+            *args, stage=STAGE_OF[act], checklist=checklist, qc_override=body.get("qc_override")
+        )
     match act:
         case Act.APPROVE_TOPIC:
             return workflow.approve_topic(*args)

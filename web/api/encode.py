@@ -140,6 +140,7 @@ def episode(e: Episode) -> Json:
         "review_due": day(e.review_due),
         "review_due_estimated": e.review_due_estimated,
         "media_version": e.media_version,
+        "media_qc_passed": e.media_qc_passed,
         "offered_for_exchange": e.offered_for_exchange,
         "created_at": moment(e.created_at),
     }
@@ -361,6 +362,11 @@ EPISODE_FIELDS: dict[str, Schema] = {
     },
     "review_due_estimated": BOOLEAN,
     "media_version": OPT_INTEGER,
+    "media_qc_passed": {
+        "type": ["boolean", "null"],
+        "description": "the current master's QC verdict (null: no master, or no QC ran); "
+        "false: a sign-off confirms technical quality only with a `qc_override` reason",
+    },
     "offered_for_exchange": BOOLEAN,
     "created_at": MOMENT,
 }

@@ -31,6 +31,7 @@ def in_second_review(app: Flask) -> int:
         e = workflow.propose(s, director, column, now, workflow.Proposal(TITLE, 900, producer))
         workflow.approve_topic(s, producer, e, e.version, now)
         workflow.start_production(s, director, e, e.version, now)
+        workflow.new_media_version(s, director, e, e.version, now, number=1)
         workflow.submit(s, director, e, e.version, now)
         workflow.sign_off(s, producer, e, e.version, now, stage=Stage.FIRST, checklist=OK)
         return e.id

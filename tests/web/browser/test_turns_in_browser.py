@@ -36,6 +36,7 @@ def in_second_review(live_app: Flask) -> int:
         )
         workflow.approve_topic(s, producer, episode, episode.version, now)
         workflow.start_production(s, director, episode, episode.version, now)
+        workflow.new_media_version(s, director, episode, episode.version, now, number=1)
         workflow.submit(s, director, episode, episode.version, now)
         workflow.sign_off(
             s,

@@ -1,13 +1,18 @@
 """In a real browser, the whole way of an episode: an editor-director proposes a topic; the
-producer approves it; production and submission; the producer signs the first review, two
-other people the second and final; the scheduler finds it on the schedule grid. Every page
-visited is saved as a screenshot with the test output."""
+producer approves it; production, the master's upload and submission; the producer signs the
+first review (the test master, a light 25-minute clip, fails QC: the producer says why it is
+signed anyway, and the later stages read that), two other people the second and final; the
+scheduler finds it on the schedule grid. Every page visited is saved as a screenshot with
+the test output."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 from datetime import UTC, datetime
+from pathlib import Path
 
+import imageio_ffmpeg
 from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -28,6 +33,26 @@ DIRECTOR, PRODUCER, REVIEWER, FINAL, SCHEDULER = (
     "he.jing",
 )
 ACTED = re.compile(r"已完成")
+QC_REASON = "内容已审；画面规格按播出要求由台里转码"
+
+
+def light_master(out: Path, seconds: int) -> Path:
+    """A master long enough to fill the column's 30-minute slot (the schedule plans with the
+    master's measured length), cheap to make and to measure: 64×64 at 1 fps, an 8 kHz tone.
+    It fails QC (size, frame rate, duration), which the reviewers sign over with a reason."""
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            *("-v", "error", "-nostdin", "-y"),
+            *("-f", "lavfi", "-i", f"color=c=gray:size=64x64:rate=1:duration={seconds}"),
+            *("-f", "lavfi", "-i", f"sine=frequency=1000:sample_rate=8000:duration={seconds}"),
+            *("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"),
+            *("-c:a", "aac", "-b:a", "16k", "-shortest", str(out)),
+        ],
+        check=True,
+        timeout=120,
+    )
+    return out
 
 
 def sign_out(page: Page) -> None:
@@ -35,7 +60,15 @@ def sign_out(page: Page) -> None:
     page.wait_for_url(re.compile(r"/sign-in"))
 
 
-def act(page: Page, episode_url: str, act_name: str, shot: str, *, checklist: bool = False) -> None:
+def act(
+    page: Page,
+    episode_url: str,
+    act_name: str,
+    shot: str,
+    *,
+    checklist: bool = False,
+    qc_override: str | None = None,
+) -> None:
     """Open the episode page, take one act through its form, see it done."""
     page.goto(episode_url)
     form = page.locator(f"form.act-{act_name}")
@@ -43,6 +76,8 @@ def act(page: Page, episode_url: str, act_name: str, shot: str, *, checklist: bo
     if checklist:
         for box in form.locator("input[type=checkbox]").all():
             box.check()
+    if qc_override is not None:
+        form.locator("textarea[name=qc_override]").fill(qc_override)
     screenshot(page, f"{shot}-before")
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
@@ -51,8 +86,9 @@ def act(page: Page, episode_url: str, act_name: str, shot: str, *, checklist: bo
 
 
 def test_an_episode_goes_from_topic_to_the_schedule_grid(
-    page: Page, live_server: str, live_app: Flask
+    page: Page, live_server: str, live_app: Flask, tmp_path: Path
 ) -> None:
+    master = light_master(tmp_path / "红色物业（成片）.mp4", seconds=25 * 60)
     sign_in(page, DIRECTOR)
     page.goto("/episodes/new")
     page.select_option("#column", label="时代风采")
@@ -74,17 +110,47 @@ def test_an_episode_goes_from_topic_to_the_schedule_grid(
 
     sign_in(page, DIRECTOR)
     act(page, episode_url, "start_production", "04-in-production")
+    expect(page.locator("form.act-submit")).to_have_count(0)  # no master yet
+    expect(page.locator("p.turn")).to_contain_text("上传成片")
+    page.set_input_files("#media-file", str(master))
+    with page.expect_navigation(url=re.compile(r"#media$")):
+        page.click("form.media-upload button[type=submit]")
+    expect(page.locator(".flash").first).to_contain_text("已上传")
+    screenshot(page, "05-master-uploaded")
     act(page, episode_url, "submit", "05-submitted")
     sign_out(page)
 
     sign_in(page, PRODUCER)
-    act(page, episode_url, "first_review", "06-first-review", checklist=True)
+    act(
+        page,
+        episode_url,
+        "first_review",
+        "06-first-review",
+        checklist=True,
+        qc_override=QC_REASON,
+    )
     sign_out(page)
     sign_in(page, REVIEWER)
-    act(page, episode_url, "second_review", "07-second-review", checklist=True)
+    page.goto(episode_url)
+    expect(page.locator("#qc-overrides")).to_contain_text(QC_REASON)
+    act(
+        page,
+        episode_url,
+        "second_review",
+        "07-second-review",
+        checklist=True,
+        qc_override="同意初审意见",
+    )
     sign_out(page)
     sign_in(page, FINAL)
-    act(page, episode_url, "final_review", "08-final-review", checklist=True)
+    act(
+        page,
+        episode_url,
+        "final_review",
+        "08-final-review",
+        checklist=True,
+        qc_override="同意，播出前转码",
+    )
     expect(page.locator("body")).to_contain_text("可播")
     sign_out(page)
 
