@@ -699,8 +699,8 @@ def retry_delivery(delivery_id: int) -> Response:
         outbox.retry(request_session(), delivery_id, _now())
     except NotFound:
         abort(404)
-    except DomainError:
-        flash(str(_l("这条通知没有投递失败，无需重新投递")))
+    except DomainError as error:
+        flash(errors.describe(error))
     else:
         flash(str(_l("已重新安排投递")))
     return redirect(url_for("admin.service_page", _anchor="deliveries"), code=303)
