@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from calendars import ical
 from calendars.models import EventKind, EventStatus, FeedEvent
 from calendars.settings import DEFAULT_SETTINGS, FeedSettings
-from editorial.errors import InvalidInput
+from editorial.errors import FieldErrors, InvalidInput
 from editorial.models import Column, Episode, Membership, Person, Stage, StageSigner
 from editorial.workdays import SHANGHAI, local_date
 from editorial.workflow import STAGE_ROLE
@@ -81,15 +81,25 @@ def window(
     settings: FeedSettings = DEFAULT_SETTINGS,
 ) -> Window:
     """The window of days around today; ``back``/``ahead`` within the settings' limits."""
-    errors = {}
+    errors = FieldErrors()
     back = settings.days_back if back is None else back
     ahead = settings.days_ahead if ahead is None else ahead
     if not 0 <= back <= settings.max_days_back:
-        errors["back"] = f"days back must be between 0 and {settings.max_days_back}"
+        errors.add(
+            "back",
+            "feed_days_back",
+            f"days back must be between 0 and {settings.max_days_back}",
+            most_back=settings.max_days_back,
+        )
     if not 0 <= ahead <= settings.max_days_ahead:
-        errors["ahead"] = f"days ahead must be between 0 and {settings.max_days_ahead}"
+        errors.add(
+            "ahead",
+            "feed_days_ahead",
+            f"days ahead must be between 0 and {settings.max_days_ahead}",
+            most_ahead=settings.max_days_ahead,
+        )
     if errors:
-        raise InvalidInput("the feed window is out of range", errors)
+        raise InvalidInput("the feed window is out of range", errors, code="feed_window")
     today = local_date(now)
     return Window(today, today - timedelta(days=back), today + timedelta(days=ahead))
 

@@ -68,7 +68,7 @@ from sqlalchemy.orm import Session
 
 from calendars.models import ExternalAiring, FeedSource
 from calendars.settings import FeedSettings
-from editorial.errors import InvalidInput, NotFound
+from editorial.errors import FieldErrors, InvalidInput, NotFound
 from editorial.models import Column, Person
 from editorial.workdays import SHANGHAI, local_date
 from schedule.slots import require_scheduler
@@ -244,21 +244,27 @@ def _issue_line(issue: Issue) -> str:
 # --- sources ---------------------------------------------------------------------------------
 
 
-def _check_location(location: str) -> str | None:
-    """Why ``location`` cannot be a feed source, or None if it can."""
+def _check_location(location: str) -> tuple[str, str] | None:
+    """Why ``location`` cannot be a feed source (refusal code, English), or None if it can."""
     if not location:
-        return "give an http(s) URL or the absolute path of a file"
+        return "location_required", "give an http(s) URL or the absolute path of a file"
     if len(location) > LOCATION_MAX:
-        return f"at most {LOCATION_MAX} characters"
+        return "location_too_long", f"at most {LOCATION_MAX} characters"
     parts = urllib.parse.urlsplit(location)
     if parts.scheme.lower() in ("http", "https"):
-        return None if parts.hostname else f"{location!r} has no host name"
+        return None if parts.hostname else ("location_no_host", f"{location!r} has no host name")
     if "://" in location:
-        return f"only http:// and https:// URLs are fetched, not {parts.scheme}://"
+        return (
+            "location_scheme",
+            f"only http:// and https:// URLs are fetched, not {parts.scheme}://",
+        )
     if not os.path.isabs(location):
-        return f"{location!r} is neither an http(s) URL nor an absolute file path"
+        return (
+            "location_not_absolute",
+            f"{location!r} is neither an http(s) URL nor an absolute file path",
+        )
     if not os.path.isfile(location):
-        return f"there is no file {location}"
+        return "location_no_file", f"there is no file {location}"
     return None
 
 
@@ -268,18 +274,22 @@ def add_source(
     """Register a county column's own feed (an http(s) URL or a file) for import."""
     require_scheduler(session, actor, column)
     name, location = name.strip(), location.strip()
-    errors: dict[str, str] = {}
+    errors = FieldErrors()
     if not name:
-        errors["name"] = "a feed source needs a name (e.g. 某某县党建栏目日历)"
+        errors.add(
+            "name", "source_name_required", "a feed source needs a name (e.g. 某某县党建栏目日历)"
+        )
     elif len(name) > NAME_MAX:
-        errors["name"] = f"at most {NAME_MAX} characters"
+        errors.add("name", "source_name_too_long", f"at most {NAME_MAX} characters", most=NAME_MAX)
     if (problem := _check_location(location)) is not None:
-        errors["location"] = problem
+        code, english = problem
+        errors.add("location", code, english, most_location=LOCATION_MAX)
     if errors:
         raise InvalidInput(
             "the feed source cannot be registered: "
-            + "; ".join(f"{k}: {v}" for k, v in errors.items()),
+            + "; ".join(f"{k}: {v}" for k, v in errors.fields.items()),
             errors,
+            code="invalid_source",
         )
     same_name = session.scalar(select(FeedSource).where(FeedSource.name == name))
     if same_name is not None:
@@ -287,6 +297,8 @@ def add_source(
             f"there is already a feed source named {name!r} (source {same_name.id}); "
             "choose another name",
             {"name": "already taken"},
+            code="source_name_taken",
+            name=name,
         )
     same_place = session.scalar(select(FeedSource).where(FeedSource.location == location))
     if same_place is not None:
@@ -294,6 +306,8 @@ def add_source(
             f"{location} is already registered as feed source {same_place.name!r} "
             f"(source {same_place.id}) of column {same_place.column.slug}",
             {"location": "already registered"},
+            code="source_location_taken",
+            name=same_place.name,
         )
     source = FeedSource(
         column=column, name=name, location=location, active=True, last_error="", created_at=now
@@ -310,7 +324,11 @@ def set_source_active(
     require_scheduler(session, actor, source.column)
     if source.active is active:
         state = "already enabled" if active else "already disabled"
-        raise InvalidInput(f"feed source {source.name!r} is {state}", {"active": state})
+        raise InvalidInput(
+            f"feed source {source.name!r} is {state}",
+            {"active": state},
+            code="source_enabled_already" if active else "source_disabled_already",
+        )
     source.active = active
     session.flush()
     return source

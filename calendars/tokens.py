@@ -32,7 +32,10 @@ def _require_self_or_admin(session: Session, actor: Person, person: Person) -> N
         select(Membership.id).where(Membership.person_id == actor.id, Membership.role == Role.ADMIN)
     )
     if admin is None:
-        raise Forbidden("only the person themself or an administrator manages a feed link")
+        raise Forbidden(
+            "only the person themself or an administrator manages a feed link",
+            code="feed_link_own_only",
+        )
 
 
 def rotate_feed_token(session: Session, actor: Person, person: Person, now: datetime) -> str:

@@ -193,7 +193,9 @@ def meeting_set(
         except InvalidInput as error:
             if "quarter" in error.fields:
                 raise InvalidInput(
-                    f"{error.message} (give --change to change it)", error.fields
+                    f"{error.message} (give --change to change it)",
+                    error.fields,
+                    code="meeting_exists",
                 ) from None
             raise
     click.echo(

@@ -36,8 +36,14 @@ from editorial.models import Person, SignIn, SignInThrottle
 
 MIN_LENGTH = 8
 MAX_LENGTH = 200
-WRONG = "用户名或密码不正确"
-THROTTLED = "尝试次数过多，请 {seconds} 秒后再试"
+# A password's problems: refusal code -> English.
+PASSWORD_PROBLEM = {
+    "password_too_short": f"a password has at least {MIN_LENGTH} characters",
+    "password_too_long": f"a password has at most {MAX_LENGTH} characters",
+    "password_edge_spaces": "a password neither starts nor ends with a space",
+}
+# The particulars their sentences name.
+PASSWORD_LIMITS: dict[str, object] = {"least": MIN_LENGTH, "most": MAX_LENGTH}
 
 FREE_PAIR = 3
 FREE_ADDRESS = 20
@@ -53,17 +59,21 @@ _hasher = PasswordHasher()
 def hash_password(password: str) -> str:
     problem = password_problem(password)
     if problem:
-        raise InvalidInput(problem, {"password": problem})
+        english = PASSWORD_PROBLEM[problem]
+        raise InvalidInput(
+            english, {"password": english}, code=problem, least=MIN_LENGTH, most=MAX_LENGTH
+        )
     return _hasher.hash(password)
 
 
 def password_problem(password: str) -> str | None:
+    """The code of what is wrong with a new password (``PASSWORD_PROBLEM``), or None."""
     if len(password) < MIN_LENGTH:
-        return f"密码至少 {MIN_LENGTH} 个字符"
+        return "password_too_short"
     if len(password) > MAX_LENGTH:
-        return f"密码最多 {MAX_LENGTH} 个字符"
+        return "password_too_long"
     if password.strip() != password:
-        return "密码首尾不能是空格"
+        return "password_edge_spaces"
     return None
 
 
@@ -82,7 +92,11 @@ class SignInThrottled(SignInRefused):
     """Too many failures lately under one of the keys: wait ``retry_after`` seconds."""
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(THROTTLED.format(seconds=retry_after))
+        super().__init__(
+            f"too many attempts: try again in {retry_after} seconds",
+            code="sign_in_throttled",
+            seconds=retry_after,
+        )
         self.retry_after = retry_after
 
 
@@ -178,7 +192,7 @@ def _refuse(session: Session, keys: dict[str, int], now: datetime) -> NoReturn:
     for key in keys:
         _count_failure(session, key, now)
     session.flush()
-    raise SignInRefused(WRONG)
+    raise SignInRefused("wrong username or password", code="sign_in_refused")
 
 
 def forget_old(session: Session, now: datetime) -> int:

@@ -152,7 +152,9 @@ def set_choice(
     if kind != EVERY_KIND and kind not in KINDS:
         errors["kind"] = "unknown"
     if errors:
-        raise InvalidInput(f"no personal choice of {channel} for {kind!r}", errors)
+        raise InvalidInput(
+            f"no personal choice of {channel} for {kind!r}", errors, code="no_such_choice"
+        )
     choice = session.get(NotificationChoice, (person.id, channel, kind))
     if choice is None:
         choice = NotificationChoice(person_id=person.id, channel=channel, kind=kind)

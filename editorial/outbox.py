@@ -415,7 +415,10 @@ def retry(
     if delivery is None:
         raise NotFound(f"no delivery {delivery_id}")
     if delivery.state is not DeliveryState.FAILED:
-        raise IllegalAct(f"delivery {delivery_id} is {delivery.state.value}, not failed")
+        raise IllegalAct(
+            f"delivery {delivery_id} is {delivery.state.value}, not failed",
+            code="delivery_not_failed",
+        )
     delivery.state = DeliveryState.PENDING
     delivery.attempts = 0
     delivery.next_attempt_at = now

@@ -65,11 +65,14 @@ def create_column(
         raise InvalidInput(
             f"slug {slug!r} must be 2-40 lowercase letters, digits or '-', starting with a letter",
             {"slug": "invalid"},
+            code="slug_invalid",
         )
     if session.scalar(select(Column.id).where(Column.slug == slug)):
-        raise InvalidInput(f"a column with slug {slug!r} exists", {"slug": "taken"})
+        raise InvalidInput(
+            f"a column with slug {slug!r} exists", {"slug": "taken"}, code="slug_taken"
+        )
     if not visible_text(name):
-        raise InvalidInput("a column needs a name", {"name": "required"})
+        raise InvalidInput("a column needs a name", {"name": "required"}, code="name_required")
     column = Column(
         slug=slug,
         name=visible_text(name),
@@ -98,11 +101,18 @@ def create_person(
             f"username {username!r} must be 2-60 lowercase letters, digits, '.', '_' or '-', "
             "starting with a letter",
             {"username": "invalid"},
+            code="username_invalid",
         )
     if session.scalar(select(Person.id).where(Person.username == username)):
-        raise InvalidInput(f"username {username!r} is taken", {"username": "taken"})
+        raise InvalidInput(
+            f"username {username!r} is taken", {"username": "taken"}, code="username_taken"
+        )
     if not visible_text(display_name):
-        raise InvalidInput("a person needs a display name", {"display_name": "required"})
+        raise InvalidInput(
+            "a person needs a display name",
+            {"display_name": "required"},
+            code="display_name_required",
+        )
     person = Person(
         username=username,
         display_name=visible_text(display_name),
@@ -156,7 +166,10 @@ def revoke_role(session: Session, person: Person, column: Column, role: Role) ->
         if held:
             raise Forbidden(
                 f"{person.username} is the responsible producer of open episodes "
-                f"{', '.join(map(str, held))}; hand them over before revoking the role"
+                f"{', '.join(map(str, held))}; hand them over before revoking the role",
+                code="producer_holds_episodes",
+                person=person.display_name,
+                episodes=len(held),
             )
     session.delete(membership)
     session.flush()
@@ -173,7 +186,11 @@ def set_review_days(
     Open reviews are recounted at once (without bumping episode versions).
     """
     if Role.ADMIN not in {m.role for m in actor.memberships if m.column_id == column.id}:
-        raise Forbidden(f"{actor.username} is not an admin of column {column.slug}")
+        raise Forbidden(
+            f"{actor.username} is not an admin of column {column.slug}",
+            code="not_column_admin",
+            column=column.name,
+        )
     errors = {
         name: f"must be 1 to {MAX_REVIEW_DAYS} working days"
         for name, value in (("first", first), ("second", second), ("final", final))
@@ -181,7 +198,10 @@ def set_review_days(
     }
     if errors:
         raise InvalidInput(
-            "review days " + ", ".join(f"{k} {v}" for k, v in errors.items()), errors
+            "review days " + ", ".join(f"{k} {v}" for k, v in errors.items()),
+            errors,
+            code="review_days_out_of_range",
+            most=MAX_REVIEW_DAYS,
         )
     column.review_days_first, column.review_days_second = first, second
     column.review_days_final = final
@@ -197,7 +217,11 @@ def _token_hash(token: str) -> str:
 def issue_token(session: Session, person: Person, label: str, now: datetime) -> str:
     """Issue a personal API token; the plain token is returned once and never stored."""
     if not visible_text(label):
-        raise InvalidInput("give the token a label saying what it is for", {"label": "required"})
+        raise InvalidInput(
+            "give the token a label saying what it is for",
+            {"label": "required"},
+            code="token_label_required",
+        )
     token = "tvc_" + secrets.token_urlsafe(32)
     session.add(
         ApiToken(
@@ -230,9 +254,13 @@ def create_series(
     session: Session, column: Column, now: datetime, *, title: str, parts: int, start_by: date
 ) -> Series:
     if not visible_text(title):
-        raise InvalidInput("a series needs a title", {"title": "required"})
+        raise InvalidInput(
+            "a series needs a title", {"title": "required"}, code="series_title_required"
+        )
     if parts < 2:
-        raise InvalidInput("a series has at least two parts", {"parts": "at least 2"})
+        raise InvalidInput(
+            "a series has at least two parts", {"parts": "at least 2"}, code="series_parts_too_few"
+        )
     series = Series(
         column=column, title=visible_text(title), parts=parts, start_by=start_by, created_at=now
     )

@@ -105,7 +105,12 @@ def roles_in(session: Session, person: Person, column_id: int) -> set[Role]:
 
 def _require_role(roles: set[Role], role: Role, person: Person, column: Column) -> Role:
     if role not in roles:
-        raise Forbidden(f"{person.username} is not a {role.value} of column {column.slug}")
+        raise Forbidden(
+            f"{person.username} is not a {role.value} of column {column.slug}",
+            code="missing_role",
+            role=role,
+            column=column.name,
+        )
     return role
 
 
@@ -113,7 +118,9 @@ def _require_responsible(roles: set[Role], person: Person, episode: Episode) -> 
     if episode.responsible_producer_id != person.id:
         raise Forbidden(
             f"only the responsible producer ({episode.responsible_producer.username}) "
-            f"may do this; {person.username} is not"
+            f"may do this; {person.username} is not",
+            code="not_responsible_producer",
+            producer=episode.responsible_producer.display_name,
         )
     return _require_role(roles, Role.PRODUCER, person, episode.column)
 
@@ -123,7 +130,10 @@ def _review_stage_role(
 ) -> Role:
     """The checks for signing or returning at a review stage (four eyes included)."""
     if person.id == episode.director_id:
-        raise Forbidden(f"{person.username} is the episode's editor-director and signs no review")
+        raise Forbidden(
+            f"{person.username} is the episode's editor-director and signs no review",
+            code="director_signs_no_review",
+        )
     if stage is Stage.FIRST:
         role = _require_responsible(roles, person, episode)
     else:
@@ -132,7 +142,10 @@ def _review_stage_role(
     if bound is not None and bound.stage is not stage:
         raise Forbidden(
             f"{person.username} already acted at the {bound.stage.value} review of this episode "
-            f"and may not act at the {stage.value} review (four eyes)"
+            f"and may not act at the {stage.value} review (four eyes)",
+            code="four_eyes",
+            acted=bound.stage,
+            stage=stage,
         )
     return role
 
@@ -156,12 +169,15 @@ def authorize(
     ``roles`` are the person's roles in the episode's column, when the caller has them.
     """
     if not person.active:
-        raise Forbidden(f"{person.username} is deactivated")
+        raise Forbidden(f"{person.username} is deactivated", code="deactivated")
     if act is Act.PROPOSE:
-        raise IllegalAct("an existing episode cannot be proposed again")
+        raise IllegalAct("an existing episode cannot be proposed again", code="proposed_already")
     if episode.state not in SOURCES[act]:
         raise IllegalAct(
-            f"cannot {act.value.replace('_', ' ')}: episode {episode.id} is {episode.state.value}"
+            f"cannot {act.value.replace('_', ' ')}: episode {episode.id} is {episode.state.value}",
+            code="not_in_this_state",
+            act=act,
+            state=episode.state,
         )
     if roles is None:
         roles = roles_in(session, person, episode.column_id)
@@ -169,7 +185,8 @@ def authorize(
         case Act.APPROVE_TOPIC:
             if person.id == episode.director_id:
                 raise Forbidden(
-                    f"{person.username} proposed this topic and may not approve it (four eyes)"
+                    f"{person.username} proposed this topic and may not approve it (four eyes)",
+                    code="own_topic",
                 )
             return _require_responsible(roles, person, episode)
         case Act.REJECT_TOPIC | Act.OFFER_EXCHANGE:
@@ -183,7 +200,11 @@ def authorize(
         case Act.FIRST_REVIEW | Act.SECOND_REVIEW | Act.FINAL_REVIEW | Act.RETURN:
             stage = REVIEW_STAGE[episode.state]
             if act is not Act.RETURN and act is not SIGN_ACT[stage]:
-                raise IllegalAct(f"episode {episode.id} awaits the {stage.value} review")
+                raise IllegalAct(
+                    f"episode {episode.id} awaits the {stage.value} review",
+                    code="awaits_stage",
+                    stage=stage,
+                )
             return _review_stage_role(session, roles, person, episode, stage)
         case Act.WITHDRAW:
             if (
@@ -207,7 +228,7 @@ def authorize(
             return _require_responsible(roles, person, episode)
         case Act.SET_TAGS:
             return _require_responsible(roles, person, episode)
-    raise IllegalAct(f"unknown act {act}")  # pragma: no cover
+    raise IllegalAct(f"unknown act {act}", code="unknown_act")  # pragma: no cover
 
 
 def available_acts(session: Session, person: Person, episode: Episode) -> list[Act]:

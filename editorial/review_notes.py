@@ -38,7 +38,9 @@ TIMECODE = re.compile(r"^(\d{2}):([0-5]\d):([0-5]\d)[:;](\d{2})$")
 def nominal_rate(fps: float) -> int:
     """Frames counted per timecode second: 25 for 25 fps, 30 for 29.97, 24 for 23.976."""
     if not fps > 0:
-        raise InvalidInput(f"frame rate {fps} is not positive", {"fps": "positive"})
+        raise InvalidInput(
+            f"frame rate {fps} is not positive", {"fps": "positive"}, code="frame_rate_unknown"
+        )
     return max(1, round(fps))
 
 
@@ -47,7 +49,9 @@ def parse_timecode(text: str, fps: float) -> int:
     found = TIMECODE.match(text.strip())
     if found is None:
         raise InvalidInput(
-            f"timecode {text!r} is not HH:MM:SS:FF", {"timecode": "format HH:MM:SS:FF"}
+            f"timecode {text!r} is not HH:MM:SS:FF",
+            {"timecode": "format HH:MM:SS:FF"},
+            code="timecode_format",
         )
     hours, minutes, seconds, frames = (int(part) for part in found.groups())
     rate = nominal_rate(fps)
@@ -55,6 +59,9 @@ def parse_timecode(text: str, fps: float) -> int:
         raise InvalidInput(
             f"timecode {text!r} has frame {frames}, a second has {rate} frames (00–{rate - 1})",
             {"timecode": "frame out of range"},
+            code="timecode_frame_out_of_range",
+            rate=rate,
+            last_frame=rate - 1,
         )
     return ((hours * 60 + minutes) * 60 + seconds) * rate + frames
 
@@ -93,13 +100,17 @@ def add_note(
 ) -> ReviewNote:
     """Add a note at ``timecode`` of the master under review."""
     if episode.state not in REVIEW_STAGE:
-        raise IllegalAct(f"episode {episode.id} is not in review: notes go with a review")
+        raise IllegalAct(
+            f"episode {episode.id} is not in review: notes go with a review",
+            code="notes_need_review",
+        )
     authorize(session, actor, episode, Act.RETURN)  # may act at this stage (four eyes)
     if episode.media_version != picture.media_version:
         raise InvalidInput(
             f"the episode is under review on media version {episode.media_version}, "
             f"not {picture.media_version}: reload the page",
             {"media_version": "not the version under review"},
+            code="note_on_old_version",
         )
     frame = parse_timecode(timecode, picture.fps)
     if frame >= picture.frames:
@@ -107,12 +118,19 @@ def add_note(
         raise InvalidInput(
             f"timecode {timecode} is past the end of the master (last frame {last})",
             {"timecode": "past the end"},
+            code="timecode_past_end",
+            last=last,
         )
     text = visible_text(body)
     if not text:
-        raise InvalidInput("a note cannot be empty", {"body": "required"})
+        raise InvalidInput("a note cannot be empty", {"body": "required"}, code="note_empty")
     if len(text) > MAX_BODY:
-        raise InvalidInput(f"a note has at most {MAX_BODY} characters", {"body": "too long"})
+        raise InvalidInput(
+            f"a note has at most {MAX_BODY} characters",
+            {"body": "too long"},
+            code="note_too_long",
+            most=MAX_BODY,
+        )
     note = ReviewNote(
         episode_id=episode.id,
         media_version=picture.media_version,
@@ -150,7 +168,9 @@ def resolve(
     ):
         raise Forbidden(
             f"only the responsible producer ({episode.responsible_producer.username}) "
-            "marks notes resolved"
+            "marks notes resolved",
+            code="not_responsible_producer",
+            producer=episode.responsible_producer.display_name,
         )
     if note.resolved_at is not None:
         return note

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from editorial.errors import Forbidden, InvalidInput, NotFound
+from editorial.errors import FieldErrors, Forbidden, InvalidInput, NotFound
 from editorial.models import Channel, Column, ColumnRobot, Membership, Person, Role
 
 ROBOT_CHANNELS = (Channel.WECOM, Channel.DINGTALK)
@@ -42,6 +42,18 @@ ENDPOINT = {
     Channel.WECOM: Endpoint("qyapi.weixin.qq.com", "/cgi-bin/webhook/send", "key"),
     Channel.DINGTALK: Endpoint("oapi.dingtalk.com", "/robot/send", "access_token"),
 }
+# The refusal code of each problem ``url_problem`` and ``secret_problem`` name.
+URL_REFUSAL = {
+    "required": "robot_url_required",
+    "too_long": "robot_url_too_long",
+    "invalid": "robot_url_invalid",
+    "not_https": "robot_url_not_https",
+}
+ELSEWHERE_REFUSAL = {
+    Channel.WECOM: "robot_url_not_wecom",
+    Channel.DINGTALK: "robot_url_not_dingtalk",
+}
+SECRET_REFUSAL = {"invalid": "robot_secret_invalid", "not_used": "robot_secret_not_used"}
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 SECRET = re.compile(r"^SEC[0-9A-Za-z]{10,197}$")
 
@@ -65,7 +77,11 @@ def require_admin(session: Session, actor: Person, column: Column) -> None:
         )
     )
     if held is None or not actor.active:
-        raise Forbidden(f"{actor.username} is not an admin of column {column.slug}")
+        raise Forbidden(
+            f"{actor.username} is not an admin of column {column.slug}",
+            code="not_column_admin",
+            column=column.name,
+        )
 
 
 def set_robot(
@@ -84,12 +100,14 @@ def set_robot(
     clears it. A refusal (``InvalidInput``, per field) changes nothing."""
     require_admin(session, actor, column)
     if channel not in ROBOT_CHANNELS:
-        raise InvalidInput(f"{channel} is not a group robot", {"channel": "not_a_robot"})
+        raise InvalidInput(
+            f"{channel} is not a group robot", {"channel": "not_a_robot"}, code="not_a_robot"
+        )
     url = webhook_url.strip()
-    errors = {}
+    errors = FieldErrors()
     problem = url_problem(channel, url, local_stand_in=local_stand_in)
     if problem:
-        errors["webhook_url"] = problem
+        errors.add("webhook_url", URL_REFUSAL.get(problem, ELSEWHERE_REFUSAL[channel]), problem)
     robot = session.scalar(
         select(ColumnRobot).where(
             ColumnRobot.column_id == column.id, ColumnRobot.channel == channel
@@ -99,9 +117,11 @@ def set_robot(
         secret = secret.strip()
         problem = secret_problem(channel, secret)
         if problem:
-            errors["secret"] = problem
+            errors.add("secret", SECRET_REFUSAL[problem], problem)
     if errors:
-        raise InvalidInput(f"the {channel} robot of {column.slug} is refused", errors)
+        raise InvalidInput(
+            f"the {channel} robot of {column.slug} is refused", errors, code="robot_refused"
+        )
     if robot is None:
         robot = ColumnRobot(column_id=column.id, channel=channel, secret="")
         session.add(robot)

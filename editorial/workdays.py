@@ -100,20 +100,35 @@ def parse_holiday_file(text: str) -> list[HolidayInput]:
     for number, row in enumerate(csv.reader(io.StringIO("\n".join(lines))), start=1):
         if len(row) != 3:
             raise InvalidInput(
-                f"line {number}: expected 'YYYY-MM-DD,holiday|workday,name', got {','.join(row)!r}"
+                f"line {number}: expected 'YYYY-MM-DD,holiday|workday,name', got {','.join(row)!r}",
+                code="holiday_line_shape",
+                line=number,
             )
         raw_day, kind, name = (cell.strip() for cell in row)
         try:
             day = date.fromisoformat(raw_day)
         except ValueError:
-            raise InvalidInput(f"line {number}: {raw_day!r} is not a date (YYYY-MM-DD)") from None
+            raise InvalidInput(
+                f"line {number}: {raw_day!r} is not a date (YYYY-MM-DD)",
+                code="holiday_line_day",
+                line=number,
+                value=raw_day,
+            ) from None
         if kind not in ("holiday", "workday"):
-            raise InvalidInput(f"line {number}: kind must be 'holiday' or 'workday', not {kind!r}")
+            raise InvalidInput(
+                f"line {number}: kind must be 'holiday' or 'workday', not {kind!r}",
+                code="holiday_line_kind",
+                line=number,
+            )
         if not name:
-            raise InvalidInput(f"line {number}: the day needs a name (e.g. 春节)")
+            raise InvalidInput(
+                f"line {number}: the day needs a name (e.g. 春节)",
+                code="holiday_line_name",
+                line=number,
+            )
         result.append(HolidayInput(day, kind == "workday", name))
     if not result:
-        raise InvalidInput("the holiday file lists no days")
+        raise InvalidInput("the holiday file lists no days", code="holiday_file_empty")
     return result
 
 
@@ -125,9 +140,15 @@ def enter_holidays(
         select(Membership.id).where(Membership.person_id == actor.id, Membership.role == Role.ADMIN)
     )
     if not is_admin:
-        raise Forbidden(f"{actor.username} is not an admin; only admins enter holiday notices")
+        raise Forbidden(
+            f"{actor.username} is not an admin; only admins enter holiday notices",
+            code="holidays_admin_only",
+        )
     if not visible_text(source):
-        raise InvalidInput("name the source of the days (e.g. the State Council notice)")
+        raise InvalidInput(
+            "name the source of the days (e.g. the State Council notice)",
+            code="holiday_source_required",
+        )
     count = 0
     for item in days:
         row = session.get(HolidayDay, item.day) or HolidayDay(day=item.day)

@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from editorial import handoffs, history
 from editorial.db import Failure, classify
-from editorial.errors import Conflict, Forbidden, InvalidInput
+from editorial.errors import Conflict, FieldErrors, Forbidden, InvalidInput
 from editorial.models import (
     Column,
     Comment,
@@ -91,7 +91,12 @@ def check_version(session: Session, episode: Episode, expected_version: int) -> 
 
 def _check_version(session: Session, episode: Episode, expected_version: int) -> None:
     if episode.version != expected_version:
-        raise Conflict(_conflict_message(session, episode, expected_version))
+        raise Conflict(
+            _conflict_message(session, episode, expected_version),
+            code="stale_version",
+            seen=expected_version,
+            current=episode.version,
+        )
 
 
 def _conflict_message(session: Session, episode: Episode, expected_version: int) -> str:
@@ -148,7 +153,8 @@ def lost_race_is_a_conflict(
                 raise
             raise Conflict(
                 f"episode {episode_id} was changed by someone else while you acted "
-                f"(you saw version {expected_version}); reload it and try again"
+                f"(you saw version {expected_version}); reload it and try again",
+                code="changed_meanwhile",
             ) from None
 
     return guarded
@@ -162,7 +168,8 @@ def _flush(session: Session, episode: Episode, expected_version: int) -> None:
     except StaleDataError:
         raise Conflict(
             f"episode {episode_id} was changed by someone else while you acted "
-            f"(you saw version {expected_version}); reload it and try again"
+            f"(you saw version {expected_version}); reload it and try again",
+            code="changed_meanwhile",
         ) from None
 
 
@@ -170,7 +177,10 @@ def _require_reason(reason: str | None, act: Act) -> str:
     text = visible_text(reason)
     if not text:
         raise InvalidInput(
-            f"{act.value.replace('_', ' ')} needs a reason", {"reason": "a reason is required"}
+            f"{act.value.replace('_', ' ')} needs a reason",
+            {"reason": "a reason is required"},
+            code="reason_required",
+            act=act,
         )
     return text
 
@@ -309,6 +319,8 @@ def _check_checklist(checklist: Checklist | None) -> None:
             f"a sign-off confirms every checklist item; not confirmed: {', '.join(missing)}. "
             "Return the episode for changes instead if an item fails.",
             {"checklist": ", ".join(missing)},
+            code="checklist_incomplete",
+            items=tuple((checklist or Checklist()).missing()),
         )
 
 
@@ -333,46 +345,81 @@ class Proposal:
 
 def _validate_proposal(
     session: Session, director: Person, column: Column, proposal: Proposal, now: datetime
-) -> dict[str, str]:
-    errors: dict[str, str] = {}
+) -> FieldErrors:
+    errors = FieldErrors()
     title = visible_text(proposal.title)
     if not title:
-        errors["title"] = "a title is required"
+        errors.add("title", "title_required", "a title is required")
     elif len(title) > 200:
-        errors["title"] = "a title has at most 200 characters"
+        errors.add("title", "title_too_long", "a title has at most 200 characters")
     if len(proposal.genre.strip()) > 40:
-        errors["genre"] = "a genre has at most 40 characters"
+        errors.add("genre", "genre_too_long", "a genre has at most 40 characters")
     if not 0 < proposal.target_duration_s <= MAX_DURATION_S:
-        errors["target_duration_s"] = f"target duration must be 1 to {MAX_DURATION_S} seconds"
+        errors.add(
+            "target_duration_s",
+            "duration_out_of_range",
+            f"target duration must be 1 to {MAX_DURATION_S} seconds",
+            minutes=MAX_DURATION_S // 60,
+        )
     if proposal.air_by is not None and proposal.air_by < local_date(now):
-        errors["air_by"] = f"air-by date {proposal.air_by} is already past"
+        errors.add(
+            "air_by",
+            "air_by_past",
+            f"air-by date {proposal.air_by} is already past",
+            day=proposal.air_by,
+        )
     producer = proposal.responsible_producer
     if producer.id == director.id:
-        errors["responsible_producer"] = (
+        errors.add(
+            "responsible_producer",
+            "producer_is_proposer",
             f"{producer.username} proposes this topic and may not also be its responsible "
-            "producer: another producer must approve it (four eyes)"
+            "producer: another producer must approve it (four eyes)",
         )
     elif not producer.active or Role.PRODUCER not in roles_in(session, producer, column.id):
-        errors["responsible_producer"] = (
-            f"{producer.username} is not an active producer of column {column.slug}"
+        errors.add(
+            "responsible_producer",
+            "not_column_producer",
+            f"{producer.username} is not an active producer of column {column.slug}",
+            person=producer.display_name,
+            column=column.name,
         )
     if (proposal.series is None) != (proposal.part_number is None):
-        errors["part_number"] = "a series part needs both the series and its part number"
+        errors.add(
+            "part_number",
+            "series_part_incomplete",
+            "a series part needs both the series and its part number",
+        )
     elif proposal.series is not None and proposal.part_number is not None:
         series = proposal.series
         if series.column_id != column.id:
-            errors["series"] = f"series {series.id} belongs to another column"
+            errors.add(
+                "series", "series_other_column", f"series {series.id} belongs to another column"
+            )
         elif not 1 <= proposal.part_number <= series.parts:
-            errors["part_number"] = f"series {series.id} has parts 1 to {series.parts}"
+            errors.add(
+                "part_number",
+                "series_part_out_of_range",
+                f"series {series.id} has parts 1 to {series.parts}",
+                series=series.title,
+                parts=series.parts,
+            )
         elif session.scalar(
             select(Episode.id).where(
                 Episode.series_id == series.id, Episode.part_number == proposal.part_number
             )
         ):
-            errors["part_number"] = f"part {proposal.part_number} of series {series.id} exists"
-    for tag in proposal.priority_tags:
-        if not tag.strip() or len(tag.strip()) > 60:
-            errors["priority_tags"] = "each priority tag has 1 to 60 characters"
+            errors.add(
+                "part_number",
+                "series_part_taken",
+                f"part {proposal.part_number} of series {series.id} exists",
+                series=series.title,
+                part=proposal.part_number,
+            )
+    if any(not tag.strip() or len(tag.strip()) > 60 for tag in proposal.priority_tags):
+        errors.add(
+            "priority_tags", "priority_tag_length", "each priority tag has 1 to 60 characters"
+        )
     return errors
 
 
@@ -381,11 +428,13 @@ def propose(
 ) -> Episode:
     """Propose a topic (选题申报); the proposer becomes the episode's editor-director."""
     if not actor.active:
-        raise Forbidden(f"{actor.username} is deactivated")
+        raise Forbidden(f"{actor.username} is deactivated", code="deactivated")
     _require_role(roles_in(session, actor, column.id), PROPOSING_ROLE, actor, column)
     errors = _validate_proposal(session, actor, column, proposal, now)
     if errors:
-        raise InvalidInput("the proposal has errors: " + "; ".join(errors.values()), errors)
+        raise InvalidInput(
+            "the proposal has errors: " + errors.english(), errors, code="invalid_proposal"
+        )
     episode = Episode(
         column=column,
         title=visible_text(proposal.title),
@@ -595,17 +644,27 @@ def hand_over(
 ) -> Episode:
     """Hand responsibility to another producer of the column (移交); one at any time."""
     if to.id == episode.responsible_producer_id:
-        raise InvalidInput(f"{to.username} is already the responsible producer", {"to": "same"})
+        raise InvalidInput(
+            f"{to.username} is already the responsible producer",
+            {"to": "same"},
+            code="already_responsible",
+            person=to.display_name,
+        )
     if not to.active or Role.PRODUCER not in roles_in(session, to, episode.column_id):
         raise InvalidInput(
             f"{to.username} is not an active producer of column {episode.column.slug}",
             {"to": "not a producer of this column"},
+            code="not_column_producer",
+            person=to.display_name,
+            column=episode.column.name,
         )
     if to.id == episode.director_id:
         raise InvalidInput(
             f"{to.username} is the episode's editor-director and may not be its responsible "
             "producer (four eyes)",
             {"to": "the editor-director"},
+            code="director_not_producer",
+            person=to.display_name,
         )
     details: dict[str, object] = {
         "from_producer_id": episode.responsible_producer_id,
@@ -641,7 +700,11 @@ def offer_for_exchange(
     """
     if episode.offered_for_exchange is offered:
         state = "already offered" if offered else "not offered"
-        raise InvalidInput(f"episode {episode.id} is {state} for exchange", {"offered": state})
+        raise InvalidInput(
+            f"episode {episode.id} is {state} for exchange",
+            {"offered": state},
+            code="already_offered" if offered else "not_offered",
+        )
     return _move(
         session,
         actor,
@@ -704,9 +767,9 @@ def edit(
         priority_tags=tuple(tags),
     )
     errors = _validate_proposal(session, episode.director, episode.column, proposal, now)
-    errors.pop("responsible_producer", None)  # a hand-over is its own act
+    errors.discard("responsible_producer")  # a hand-over is its own act
     if errors:
-        raise InvalidInput("the edit has errors: " + "; ".join(errors.values()), errors)
+        raise InvalidInput("the edit has errors: " + errors.english(), errors, code="invalid_edit")
     diff: dict[str, object] = {}
     for name, value in wanted.items():
         old = getattr(episode, name)
@@ -716,7 +779,7 @@ def edit(
     if new_tags != sorted(episode.priority_tags):
         diff["priority_tags"] = [sorted(episode.priority_tags), new_tags]
     if not diff:
-        raise InvalidInput("nothing to change: every field is as it was", {})
+        raise InvalidInput("nothing to change: every field is as it was", code="nothing_to_change")
     with session.no_autoflush:
         for name in wanted:
             if name in diff:
@@ -747,10 +810,13 @@ def set_priority_tags(
         raise InvalidInput(
             "each priority tag has 1 to 60 characters",
             {"priority_tags": "each priority tag has 1 to 60 characters"},
+            code="priority_tag_length",
         )
     old_tags = sorted(episode.priority_tags)
     if new_tags == old_tags:
-        raise InvalidInput("nothing to change: the episode has these tags already", {})
+        raise InvalidInput(
+            "nothing to change: the episode has these tags already", code="nothing_to_change"
+        )
     with session.no_autoflush:
         episode.tags = [PriorityTag(tag=t) for t in new_tags]
         _touch(episode)
@@ -804,6 +870,9 @@ def new_media_version(
         raise InvalidInput(
             f"media version {number} is not newer than the current {episode.media_version}",
             {"number": "not newer"},
+            code="media_version_not_newer",
+            number=number,
+            current=episode.media_version,
         )
     signed = session.scalar(
         select(SignOff.id).where(
@@ -837,10 +906,14 @@ def add_comment(
 ) -> Comment:
     """Comment on an episode: anyone holding a role in its column may."""
     if not actor.active or not roles_in(session, actor, episode.column_id):
-        raise Forbidden(f"{actor.username} holds no role in column {episode.column.slug}")
+        raise Forbidden(
+            f"{actor.username} holds no role in column {episode.column.slug}",
+            code="no_role_in_column",
+            column=episode.column.name,
+        )
     text = visible_text(body)
     if not text:
-        raise InvalidInput("a comment cannot be empty", {"body": "required"})
+        raise InvalidInput("a comment cannot be empty", {"body": "required"}, code="comment_empty")
     comment = Comment(episode_id=episode.id, author_id=actor.id, at=now, body=text)
     session.add(comment)
     session.flush()

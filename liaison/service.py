@@ -17,7 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from editorial.errors import Forbidden, InvalidInput, NotFound
+from editorial.errors import FieldErrors, Forbidden, InvalidInput, NotFound
 from editorial.models import Column, Level, Membership, Person, Role
 from editorial.text import visible_text
 from liaison.models import (
@@ -67,7 +67,8 @@ def require_city_liaison(session: Session, person: Person) -> None:
     if not is_city_liaison(session, person):
         raise Forbidden(
             f"{person.username} is not a liaison officer of the city column: only the "
-            "liaison office plans quarters, meetings and priorities"
+            "liaison office plans quarters, meetings and priorities",
+            code="liaison_office_only",
         )
 
 
@@ -75,16 +76,16 @@ def create_quarter(
     session: Session, actor: Person, now: datetime, *, year: int, number: int
 ) -> Quarter:
     require_city_liaison(session, actor)
-    errors: dict[str, str] = {}
+    errors = FieldErrors()
     if not 2000 <= year <= 2100:
-        errors["year"] = f"{year} is not a plausible year"
+        errors.add("year", "quarter_year", f"{year} is not a plausible year")
     if number not in (1, 2, 3, 4):
-        errors["number"] = f"a year has quarters 1 to 4, not {number}"
+        errors.add("number", "quarter_number", f"a year has quarters 1 to 4, not {number}")
     if not errors and session.scalar(
         select(Quarter.id).where(Quarter.year == year, Quarter.number == number)
     ):
-        errors["number"] = f"{year} Q{number} exists already"
-    _refuse(errors, "the quarter")
+        errors.add("number", "quarter_exists", f"{year} Q{number} exists already")
+    _refuse(errors, "the quarter", "invalid_quarter")
     quarter = Quarter(year=year, number=number, created_by_id=actor.id, created_at=now)
     session.add(quarter)
     session.flush()
@@ -116,8 +117,12 @@ def schedule_meeting(
     require_city_liaison(session, actor)
     errors = _meeting_errors(spec)
     if session.scalar(select(Meeting.id).where(Meeting.quarter_id == quarter.id)):
-        errors["quarter"] = f"{quarter.label} has its liaison meeting already: change that one"
-    _refuse(errors, "the meeting")
+        errors.add(
+            "quarter",
+            "meeting_exists",
+            f"{quarter.label} has its liaison meeting already: change that one",
+        )
+    _refuse(errors, "the meeting", "invalid_meeting")
     meeting = Meeting(quarter_id=quarter.id, minutes="", reminded_at=None)
     _apply_meeting(meeting, spec, actor, now)
     session.add(meeting)
@@ -143,7 +148,7 @@ def change_meeting(
     session: Session, actor: Person, meeting: Meeting, spec: MeetingSpec, now: datetime
 ) -> Meeting:
     require_city_liaison(session, actor)
-    _refuse(_meeting_errors(spec), "the meeting")
+    _refuse(_meeting_errors(spec), "the meeting", "invalid_meeting")
     moved = spec.starts_at != meeting.starts_at
     _apply_meeting(meeting, spec, actor, now)
     if moved:
@@ -158,7 +163,11 @@ def record_minutes(
     """The meeting's minutes (会议纪要), written by the liaison office afterwards."""
     require_city_liaison(session, actor)
     if len(minutes) > 100_000:
-        raise InvalidInput("the minutes are too long", {"minutes": "at most 100,000 characters"})
+        raise InvalidInput(
+            "the minutes are too long",
+            {"minutes": "at most 100,000 characters"},
+            code="minutes_too_long",
+        )
     meeting.minutes = minutes.strip()
     meeting.updated_by_id, meeting.updated_at = actor.id, now
     session.flush()
@@ -181,14 +190,15 @@ def set_attendance(
     if not is_city_liaison(session, actor) and column.id not in liaison_columns(session, actor):
         raise Forbidden(
             f"{actor.username} may change the attendance of their own column only, "
-            f"not of {column.slug}"
+            f"not of {column.slug}",
+            code="attendance_own_column",
         )
-    errors: dict[str, str] = {}
+    errors = FieldErrors()
     if len(attendees) > 400:
-        errors["attendees"] = "at most 400 characters"
+        errors.add("attendees", "attendees_too_long", "at most 400 characters")
     if len(notes) > 10_000:
-        errors["notes"] = "at most 10,000 characters"
-    _refuse(errors, "the attendance")
+        errors.add("notes", "attendance_notes_too_long", "at most 10,000 characters")
+    _refuse(errors, "the attendance", "invalid_attendance")
     row = session.get(Attendance, (meeting.id, column.id))
     if row is None:
         row = Attendance(meeting_id=meeting.id, column_id=column.id)
@@ -218,7 +228,7 @@ def add_priority(
 ) -> Priority:
     require_city_liaison(session, actor)
     errors = _priority_errors(session, quarter, spec, None)
-    _refuse(errors, "the priority")
+    _refuse(errors, "the priority", "invalid_priority")
     priority = Priority(quarter_id=quarter.id)
     _apply_priority(session, priority, spec, actor, now)
     session.add(priority)
@@ -231,25 +241,27 @@ def change_priority(
 ) -> Priority:
     require_city_liaison(session, actor)
     errors = _priority_errors(session, priority.quarter, spec, priority.id)
-    _refuse(errors, "the priority")
+    _refuse(errors, "the priority", "invalid_priority")
     _apply_priority(session, priority, spec, actor, now)
     session.flush()
     return priority
 
 
-def _meeting_errors(spec: MeetingSpec) -> dict[str, str]:
-    errors: dict[str, str] = {}
+def _meeting_errors(spec: MeetingSpec) -> FieldErrors:
+    errors = FieldErrors()
     if spec.starts_at.tzinfo is None or spec.ends_at.tzinfo is None:
-        errors["starts_at"] = "give the meeting's time with its time zone"
+        errors.add("starts_at", "meeting_time_zone", "give the meeting's time with its time zone")
     elif spec.ends_at <= spec.starts_at:
-        errors["ends_at"] = "the meeting must end after it starts"
+        errors.add("ends_at", "meeting_ends_first", "the meeting must end after it starts")
     if not visible_text(spec.place):
-        errors["place"] = "say where the meeting is"
+        errors.add("place", "meeting_place_required", "say where the meeting is")
     elif len(spec.place) > 200:
-        errors["place"] = "at most 200 characters"
+        errors.add("place", "meeting_place_too_long", "at most 200 characters")
     for kind, title in spec.agenda:
         if not visible_text(title):
-            errors["agenda"] = f"an agenda item ({kind.value}) has no title"
+            errors.add(
+                "agenda", "agenda_title_required", f"an agenda item ({kind.value}) has no title"
+            )
     return errors
 
 
@@ -262,14 +274,18 @@ def _apply_meeting(meeting: Meeting, spec: MeetingSpec, actor: Person, now: date
 
 def _priority_errors(
     session: Session, quarter: Quarter, spec: PrioritySpec, own_id: int | None
-) -> dict[str, str]:
-    errors: dict[str, str] = {}
+) -> FieldErrors:
+    errors = FieldErrors()
     if not visible_text(spec.theme):
-        errors["theme"] = "a priority needs a theme"
+        errors.add("theme", "priority_theme_required", "a priority needs a theme")
     elif len(spec.theme) > 120:
-        errors["theme"] = "at most 120 characters"
+        errors.add("theme", "priority_theme_too_long", "at most 120 characters")
     if not TAG.match(spec.tag.strip()):
-        errors["tag"] = "a tag is one word of at most 60 characters (no spaces or commas)"
+        errors.add(
+            "tag",
+            "priority_tag_word",
+            "a tag is one word of at most 60 characters (no spaces or commas)",
+        )
     else:
         other = session.scalar(
             select(Priority.id).where(
@@ -277,26 +293,46 @@ def _priority_errors(
             )
         )
         if other is not None and other != own_id:
-            errors["tag"] = f"{quarter.label} has a priority tagged {spec.tag.strip()} already"
+            errors.add(
+                "tag",
+                "priority_tag_taken",
+                f"{quarter.label} has a priority tagged {spec.tag.strip()} already",
+                tag=spec.tag.strip(),
+            )
     if spec.window_end < spec.window_start:
-        errors["window_end"] = "the window runs backwards: it must end on or after its start"
+        errors.add(
+            "window_end",
+            "window_backwards",
+            "the window runs backwards: it must end on or after its start",
+        )
     elif spec.window_start < quarter.start or spec.window_end > quarter.end:
-        errors["window_start"] = (
-            f"the window must lie inside {quarter.label} ({quarter.start} to {quarter.end})"
+        errors.add(
+            "window_start",
+            "window_outside_quarter",
+            f"the window must lie inside {quarter.label} ({quarter.start} to {quarter.end})",
+            quarter=quarter,
+            start=quarter.start,
+            end=quarter.end,
         )
     if spec.weight < 1:
-        errors["weight"] = "the weight is a whole number of at least 1"
+        errors.add("weight", "priority_weight", "the weight is a whole number of at least 1")
     if spec.submit_by is not None and spec.submit_by > spec.window_end:
-        errors["submit_by"] = "the submission deadline must not fall after the window"
-    target_errors = []
+        errors.add(
+            "submit_by",
+            "submit_by_after_window",
+            "the submission deadline must not fall after the window",
+        )
     if any(n < 0 for n in spec.targets.values()):
-        target_errors.append("a target is a number of episodes, 0 or more")
+        errors.add("targets", "target_negative", "a target is a number of episodes, 0 or more")
     known = set(session.scalars(select(Column.id).where(Column.id.in_(list(spec.targets)))))
     unknown = sorted(set(spec.targets) - known)
     if unknown:
-        target_errors.append(f"no such column: {', '.join(map(str, unknown))}")
-    if target_errors:
-        errors["targets"] = "; ".join(target_errors)
+        errors.add(
+            "targets",
+            "target_unknown_columns",
+            f"no such column: {', '.join(map(str, unknown))}",
+            columns=tuple(unknown),
+        )
     return errors
 
 
@@ -319,6 +355,6 @@ def _apply_priority(
             priority.targets.remove(target)
 
 
-def _refuse(errors: dict[str, str], what: str) -> None:
+def _refuse(errors: FieldErrors, what: str, code: str) -> None:
     if errors:
-        raise InvalidInput(f"{what} has errors: " + "; ".join(errors.values()), errors)
+        raise InvalidInput(f"{what} has errors: " + errors.english(), errors, code=code)

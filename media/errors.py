@@ -1,7 +1,8 @@
 """Refusals of media input, each with a sentence a person can act on.
 
-``code`` says which refusal it is, so the web can show a Chinese sentence for
-it; ``message`` is the English detail (file name, sizes, limits).
+``code`` says which refusal it is, so the web can say it in the reader's language
+(``web.refusals``; the API answers it as ``error``); ``message`` is the English
+detail (file name, sizes, limits) for the CLI and the API.
 """
 
 from __future__ import annotations

@@ -225,7 +225,9 @@ def _check_may_package(session: Session, actor: Person, episode: Episode) -> Non
     if not may_package(actor, roles_in(session, actor, episode.column_id)):
         raise Forbidden(
             f"{actor.username} may not package episodes of column {episode.column.slug}: "
-            "an editor-director, producer or scheduler of the column may"
+            "an editor-director, producer or scheduler of the column may",
+            code="may_not_package",
+            column=episode.column.name,
         )
 
 
@@ -242,7 +244,11 @@ def set_packaging(
 ) -> ColumnPackaging:
     """Store the column's opening and closing clips (片头、片尾); its administrator's act."""
     if not actor.active or Role.ADMIN not in roles_in(session, actor, column.id):
-        raise Forbidden(f"{actor.username} is not an administrator of column {column.slug}")
+        raise Forbidden(
+            f"{actor.username} is not an administrator of column {column.slug}",
+            code="not_column_admin",
+            column=column.name,
+        )
     clips = []
     for source in (opening, closing):
         path = storage.check_source(source, list(allowed), settings.max_bytes)

@@ -71,9 +71,12 @@ def _require_open(airing: Airing) -> None:
         raise InvalidInput(
             f"airing {airing.id} was cancelled; assign the episode to an occurrence instead",
             {"airing": "cancelled"},
+            code="airing_cancelled",
         )
     if airing.status is AiringStatus.AIRED:
-        raise InvalidInput(f"airing {airing.id} has already aired", {"airing": "aired"})
+        raise InvalidInput(
+            f"airing {airing.id} has already aired", {"airing": "aired"}, code="airing_aired"
+        )
 
 
 def pin(session: Session, actor: Person, airing: Airing, now: datetime) -> Airing:
@@ -81,7 +84,9 @@ def pin(session: Session, actor: Person, airing: Airing, now: datetime) -> Airin
     require_scheduler(session, actor, airing.slot.column)
     _require_open(airing)
     if airing.pinned:
-        raise InvalidInput(f"airing {airing.id} is already pinned", {"airing": "pinned"})
+        raise InvalidInput(
+            f"airing {airing.id} is already pinned", {"airing": "pinned"}, code="airing_pinned"
+        )
     airing.pinned = True
     airing.updated_at = now
     session.flush()
@@ -93,7 +98,9 @@ def unpin(session: Session, actor: Person, airing: Airing, now: datetime) -> Air
     require_scheduler(session, actor, airing.slot.column)
     _require_open(airing)
     if not airing.pinned:
-        raise InvalidInput(f"airing {airing.id} is not pinned", {"airing": "not pinned"})
+        raise InvalidInput(
+            f"airing {airing.id} is not pinned", {"airing": "not pinned"}, code="airing_not_pinned"
+        )
     airing.pinned = False
     airing.updated_at = now
     session.flush()
@@ -129,7 +136,11 @@ def pull(
     require_scheduler(session, actor, airing.slot.column)
     why = visible_text(reason)
     if not why:
-        raise InvalidInput("pulling an airing needs a reason", {"reason": "a reason is required"})
+        raise InvalidInput(
+            "pulling an airing needs a reason",
+            {"reason": "a reason is required"},
+            code="pull_reason_required",
+        )
     _require_open(airing)
     pulled = [airing]
     if airing.kind is SlotKind.PREMIERE:
@@ -144,7 +155,12 @@ def pull(
 def _check_occurrence(slot: Slot, starts_at: datetime, now: datetime) -> datetime:
     """The occurrence's end, or a refusal naming the nearest real occurrences."""
     if starts_at < now:
-        raise InvalidInput(f"the occurrence at {_local(starts_at)} has begun", {"at": "past"})
+        raise InvalidInput(
+            f"the occurrence at {_local(starts_at)} has begun",
+            {"at": "past"},
+            code="occurrence_begun",
+            at=starts_at,
+        )
     around = slot_occurrences(slot, starts_at - NEAREST_SPAN, starts_at + NEAREST_SPAN)
     for occ in around:
         if occ.starts_at == starts_at:
@@ -154,6 +170,9 @@ def _check_occurrence(slot: Slot, starts_at: datetime, now: datetime) -> datetim
     raise InvalidInput(
         f"{_local(starts_at)} is not an occurrence of slot {slot.id} ({slot.name}){hint}",
         {"at": "not an occurrence"},
+        code="not_an_occurrence",
+        at=starts_at,
+        slot=slot.name,
     )
 
 
@@ -162,12 +181,15 @@ def _check_episode(slot: Slot, episode: Episode, settings: BuildSettings) -> Non
         raise InvalidInput(
             f"episode {episode.id} is not approved to air (it is {episode.state.value})",
             {"episode": "not approved"},
+            code="episode_not_approved",
+            state=episode.state,
         )
     if episode.column_id != slot.column_id and not episode.offered_for_exchange:
         raise InvalidInput(
             f"episode {episode.id} belongs to column {episode.column.slug} "
             "and is not offered for exchange",
             {"episode": "other column"},
+            code="episode_of_other_column",
         )
     duration = episode_duration(episode)
     if settings.too_long(duration, slot.duration_s):
@@ -175,6 +197,9 @@ def _check_episode(slot: Slot, episode: Episode, settings: BuildSettings) -> Non
             f"episode {episode.id} runs {duration} s; slot {slot.id} takes at most "
             f"{slot.duration_s + settings.over_tolerance_s} s",
             {"episode": "too long"},
+            code="episode_too_long",
+            minutes=round(duration / 60, 1),
+            most=round((slot.duration_s + settings.over_tolerance_s) / 60, 1),
         )
 
 
@@ -195,6 +220,8 @@ def _move_away(session: Session, episode: Episode, keep: Airing | None, now: dat
             f"episode {episode.id} already premieres at {_local(current.starts_at)} "
             f"(airing {current.id}, {state}); pull that airing first",
             {"episode": "premieres elsewhere"},
+            code="premieres_elsewhere",
+            at=current.starts_at,
         )
     for rerun in _reruns_of(session, current):
         if rerun.status is AiringStatus.DRAFT and not rerun.pinned:
@@ -235,6 +262,7 @@ def assign(
         raise InvalidInput(
             f"slot {slot.id} ({slot.name}) is a rerun slot: reruns follow their premiere",
             {"slot": "rerun"},
+            code="rerun_slot",
         )
     _check_episode(slot, episode, settings or BuildSettings())
     ends_at = _check_occurrence(slot, starts_at, now)
@@ -246,7 +274,9 @@ def assign(
         )
     )
     if occupant is not None and occupant.status is AiringStatus.AIRED:
-        raise InvalidInput(f"airing {occupant.id} has already aired", {"at": "aired"})
+        raise InvalidInput(
+            f"airing {occupant.id} has already aired", {"at": "aired"}, code="occurrence_aired"
+        )
     _move_away(session, episode, occupant, now)
     reason = f"手动固定（{actor.display_name}）"
     exchange = episode.column_id != slot.column_id

@@ -81,11 +81,17 @@ def resolve_window(
     last = end or first + timedelta(days=settings.horizon_days)
     if last < first:
         raise InvalidInput(
-            f"the date range runs backwards: {last} is before {first}", {"end": "before start"}
+            f"the date range runs backwards: {last} is before {first}",
+            {"end": "before start"},
+            code="range_backwards",
+            first=first,
+            last=last,
         )
     if (last - first).days > MAX_WINDOW_DAYS:
         raise InvalidInput(
-            f"the date range {first} to {last} is longer than five years", {"end": "too far"}
+            f"the date range {first} to {last} is longer than five years",
+            {"end": "too far"},
+            code="range_over_five_years",
         )
     return Window(first, last, now, settings.frozen_days)
 

@@ -77,7 +77,11 @@ class BuildSettings:
             elif window.weight < 1:
                 errors["priorities"] = f"priority window {window} has a weight below 1"
         if errors:
-            raise InvalidInput("bad build settings: " + "; ".join(errors.values()), errors)
+            raise InvalidInput(
+                "bad build settings: " + "; ".join(errors.values()),
+                errors,
+                code="invalid_build_settings",
+            )
 
     def too_long(self, duration_s: int, slot_duration_s: int) -> bool:
         return duration_s > slot_duration_s + self.over_tolerance_s

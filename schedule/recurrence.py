@@ -54,7 +54,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"unknown time zone {name!r}", {"timezone": "unknown"}) from None
+        raise InvalidInput(
+            f"unknown time zone {name!r}", {"timezone": "unknown"}, code="unknown_time_zone"
+        ) from None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -63,21 +65,28 @@ def parse_rule(rule: str, first_date: date) -> rrule:
     text = rule.strip().removeprefix("RRULE:")
     upper = text.upper()
     if not upper.startswith("FREQ=") and ";FREQ=" not in upper:
-        raise InvalidInput(f"recurrence rule {rule!r} has no FREQ", {"rrule": "FREQ missing"})
+        raise InvalidInput(
+            f"recurrence rule {rule!r} has no FREQ", {"rrule": "FREQ missing"}, code="rrule_no_freq"
+        )
     for part in FORBIDDEN_PARTS:
         if part + "=" in upper:
             raise InvalidInput(
                 f"recurrence rule {rule!r}: {part} is set by the slot's own fields",
                 {"rrule": f"{part} not allowed"},
+                code="rrule_part_of_slot",
+                part=part,
             )
     if any(f"FREQ={freq}" in upper for freq in SUB_DAILY):
         raise InvalidInput(
-            f"recurrence rule {rule!r}: a slot airs at most once a day", {"rrule": "sub-daily"}
+            f"recurrence rule {rule!r}: a slot airs at most once a day",
+            {"rrule": "sub-daily"},
+            code="rrule_sub_daily",
         )
     if "UNTIL=" in upper and "T" in upper.split("UNTIL=", 1)[1].split(";", 1)[0]:
         raise InvalidInput(
             f"recurrence rule {rule!r}: give UNTIL as a date (YYYYMMDD) or use the last date",
             {"rrule": "UNTIL with a time"},
+            code="rrule_until_time",
         )
     try:
         parsed = rrulestr(text, dtstart=datetime.combine(first_date, time()))
@@ -85,13 +94,18 @@ def parse_rule(rule: str, first_date: date) -> rrule:
         raise InvalidInput(
             f"recurrence rule {rule!r} is not a valid RFC 5545 RRULE: {error}",
             {"rrule": "invalid"},
+            code="rrule_invalid",
         ) from None
     if not isinstance(parsed, rrule):
-        raise InvalidInput(f"recurrence rule {rule!r} must be a single RRULE", {"rrule": "set"})
+        raise InvalidInput(
+            f"recurrence rule {rule!r} must be a single RRULE", {"rrule": "set"}, code="rrule_set"
+        )
     interval = re.search(r"(?:^|;)INTERVAL=(\d+)", upper)
     if interval and int(interval.group(1)) < 1:
         raise InvalidInput(
-            f"recurrence rule {rule!r}: INTERVAL must be at least 1", {"rrule": "INTERVAL"}
+            f"recurrence rule {rule!r}: INTERVAL must be at least 1",
+            {"rrule": "INTERVAL"},
+            code="rrule_interval",
         )
     return parsed
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from editorial.errors import Forbidden, InvalidInput, NotFound
+from editorial.errors import FieldErrors, Forbidden, InvalidInput, NotFound
 from editorial.models import Column, Membership, Person, Role
 from editorial.text import visible_text
 from schedule.models import Slot, SlotDate, SlotDateKind, SlotKind
@@ -48,7 +48,11 @@ def require_scheduler(session: Session, actor: Person, column: Column) -> None:
         )
     )
     if not actor.active or not roles & SCHEDULING_ROLES:
-        raise Forbidden(f"{actor.username} is not a scheduler of column {column.slug}")
+        raise Forbidden(
+            f"{actor.username} is not a scheduler of column {column.slug}",
+            code="not_column_scheduler",
+            column=column.name,
+        )
 
 
 @dataclass(frozen=True)
@@ -72,38 +76,58 @@ class SlotSpec:
     extra_dates: tuple[date, ...] = ()
 
 
-def _validate(spec: SlotSpec, column: Column) -> dict[str, str]:
-    errors: dict[str, str] = {}
+def _validate(spec: SlotSpec, column: Column) -> FieldErrors:
+    errors = FieldErrors()
     if not visible_text(spec.name):
-        errors["name"] = "a slot needs a name (e.g. 周五首播)"
+        errors.add("name", "slot_name_required", "a slot needs a name (e.g. 周五首播)")
     if not 0 < spec.duration_s <= 86400:
-        errors["duration_s"] = "duration must be 1 second to 24 hours"
+        errors.add("duration_s", "slot_duration", "duration must be 1 second to 24 hours")
     if spec.last_date is not None and spec.last_date < spec.first_date:
-        errors["last_date"] = f"last date {spec.last_date} is before first date {spec.first_date}"
+        errors.add(
+            "last_date",
+            "last_date_before_first",
+            f"last date {spec.last_date} is before first date {spec.first_date}",
+        )
     try:
         zone(spec.timezone)
         parse_rule(spec.rrule, spec.first_date)
     except InvalidInput as error:
-        errors.update(dict.fromkeys(error.fields or ["rrule"], error.message))
+        errors.take(error, "rrule")
     if spec.kind is SlotKind.RERUN:
         if spec.rerun_of is None:
-            errors["rerun_of"] = "a rerun slot names the premiere slot it replays"
+            errors.add(
+                "rerun_of", "rerun_of_required", "a rerun slot names the premiere slot it replays"
+            )
         elif spec.rerun_of.column_id != column.id or spec.rerun_of.kind is not SlotKind.PREMIERE:
-            errors["rerun_of"] = "a rerun replays a premiere slot of the same column"
+            errors.add(
+                "rerun_of",
+                "rerun_of_premiere",
+                "a rerun replays a premiere slot of the same column",
+            )
         if spec.rerun_back < 1:
-            errors["rerun_back"] = "rerun_back counts premieres back from 1 (the most recent)"
+            errors.add(
+                "rerun_back",
+                "rerun_back_too_small",
+                "rerun_back counts premieres back from 1 (the most recent)",
+            )
     elif spec.rerun_of is not None:
-        errors["rerun_of"] = "only a rerun slot replays another slot"
+        errors.add("rerun_of", "rerun_of_not_rerun", "only a rerun slot replays another slot")
     if spec.campaign and spec.last_date is None:
-        errors["last_date"] = "a concentrated broadcast (集中播放) window needs a last date"
+        errors.add(
+            "last_date",
+            "campaign_last_date",
+            "a concentrated broadcast (集中播放) window needs a last date",
+        )
     for day, reason in spec.exceptions.items():
         if not visible_text(reason):
-            errors["exceptions"] = f"the exception on {day} needs a reason"
+            errors.add(
+                "exceptions", "stop_reasons_required", f"the exception on {day} needs a reason"
+            )
     return errors
 
 
-def _overlapping(session: Session, slot: Slot) -> str | None:
-    """Name the first slot on the same channel whose occurrences overlap this one's."""
+def _overlapping(session: Session, slot: Slot) -> tuple[Slot, datetime] | None:
+    """The first slot on the same channel whose occurrences overlap this one's, and when."""
     others = session.scalars(
         select(Slot).where(
             Slot.station == slot.station, Slot.channel == slot.channel, Slot.id != slot.id
@@ -121,10 +145,7 @@ def _overlapping(session: Session, slot: Slot) -> str | None:
         theirs = slot_occurrences(other, start, end)
         clash = _first_overlap(mine, theirs)
         if clash is not None:
-            return (
-                f"slot {other.name!r} (id {other.id}) also airs on {slot.station} {slot.channel} "
-                f"at {clash:%Y-%m-%d %H:%M} UTC"
-            )
+            return other, clash
     return None
 
 
@@ -147,7 +168,7 @@ def create_slot(
     require_scheduler(session, actor, column)
     errors = _validate(spec, column)
     if errors:
-        raise InvalidInput("the slot has errors: " + "; ".join(errors.values()), errors)
+        raise InvalidInput("the slot has errors: " + errors.english(), errors, code="invalid_slot")
     slot = Slot(
         column=column,
         name=visible_text(spec.name),
@@ -177,9 +198,14 @@ def create_slot(
     with session.no_autoflush:
         clash = _overlapping(session, slot)
     if clash:
+        other, at = clash
         raise InvalidInput(
-            f"the slot overlaps another on the same channel: {clash}",
+            f"the slot overlaps another on the same channel: slot {other.name!r} (id {other.id}) "
+            f"also airs on {slot.station} {slot.channel} at {at:%Y-%m-%d %H:%M} UTC",
             {"rrule": "overlaps another slot"},
+            code="slot_overlaps",
+            other=other.name,
+            at=at,
         )
     session.add(slot)
     session.flush()
@@ -192,7 +218,11 @@ def add_exception(
     """Remove one occurrence (a preemption or blackout, 停播) with a reason."""
     require_scheduler(session, actor, slot.column)
     if not visible_text(reason):
-        raise InvalidInput(f"the exception on {day} needs a reason", {"reason": "required"})
+        raise InvalidInput(
+            f"the exception on {day} needs a reason",
+            {"reason": "required"},
+            code="stop_reason_required",
+        )
     existing = session.scalar(
         select(SlotDate).where(
             SlotDate.slot_id == slot.id,
@@ -201,7 +231,12 @@ def add_exception(
         )
     )
     if existing is not None:
-        raise InvalidInput(f"slot {slot.id} already has an exception on {day}", {"day": "taken"})
+        raise InvalidInput(
+            f"slot {slot.id} already has an exception on {day}",
+            {"day": "taken"},
+            code="stop_day_taken",
+            day=day,
+        )
     item = SlotDate(
         slot=slot, day=day, kind=SlotDateKind.EXCEPTION, reason=visible_text(reason), created_at=now
     )

@@ -130,7 +130,7 @@ def mark_read(notification_id: int) -> Response:
     try:
         notices.dismiss(request_session(), current_person(), notification_id, _now())
     except NotFound:
-        raise NotFound(_("没有这条通知。")) from None
+        raise NotFound(f"no notification {notification_id}") from None
     flash(_("已标为已读。"))
     return redirect(_back())
 

@@ -17,7 +17,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -46,7 +45,7 @@ from schedule.models import Slot, SlotKind
 from schedule.recurrence import Occurrence, Recurrence, occurrences
 from scheduler import runs
 from scheduler.models import RunStatus
-from web import labels
+from web import errors, labels, refusals
 from web.auth import current_person
 from web.db import request_session
 
@@ -64,35 +63,6 @@ WEEKDAYS = "一二三四五六日"
 LEVEL = labels.LEVEL
 ROLE = labels.ROLE
 KIND = labels.SLOT_KIND
-# The services' refusals by (field, code); a field not listed shows the service's own words.
-REFUSAL = {
-    ("slug", "invalid"): _l("代号须为 2–40 个小写字母、数字或“-”，以字母开头。"),
-    ("slug", "taken"): _l("这个代号已被使用。"),
-    ("name", "required"): _l("请填写名称。"),
-    ("username", "invalid"): _l("用户名须为 2–60 个小写字母、数字或“.”“_”“-”，以字母开头。"),
-    ("username", "taken"): _l("这个用户名已被使用。"),
-    ("display_name", "required"): _l("请填写姓名。"),
-    ("rrule", "FREQ missing"): _l("规则缺少 FREQ（例如 FREQ=WEEKLY;BYDAY=FR）。"),
-    ("rrule", "sub-daily"): _l("一个时段每天最多播出一次。"),
-    ("rrule", "UNTIL with a time"): _l("UNTIL 请写成日期（YYYYMMDD），或填写结束日期。"),
-    ("rrule", "invalid"): _l("这不是有效的 RFC 5545 重复规则。"),
-    ("rrule", "set"): _l("只能填写一条 RRULE。"),
-    ("rrule", "INTERVAL"): _l("INTERVAL 至少为 1。"),
-    ("rrule", "overlaps another slot"): _l("与同一频道的另一时段时间重叠："),
-    ("timezone", "unknown"): _l("未知的时区。"),
-}
-# Slot fields whose refusal has one meaning, whatever the service's words.
-SLOT_REFUSAL = {
-    "name": _l("请填写时段名称（例如 周五首播）。"),
-    "duration_s": _l("时长须为 1 分钟到 24 小时。"),
-    "rerun_back": _l("回溯期数至少为 1。"),
-    "exceptions": _l("每个停播日期都须写明原因。"),
-}
-# The stop-date service's refusals, by field.
-STOP_REFUSAL = {
-    "day": _l("这一天已经是停播日期。"),
-    "reason": _l("请写明停播原因。"),
-}
 
 
 def _now() -> datetime:
@@ -109,7 +79,9 @@ class Admin:
 
     def require(self, column: Column) -> None:
         if column.id not in self.columns:
-            raise Forbidden(_("您不是《%(name)s》的管理员。", name=column.name))
+            raise Forbidden(
+                f"not an admin of column {column.slug}", code="not_column_admin", column=column.name
+            )
 
 
 def _admin(session: Session) -> Admin:
@@ -121,7 +93,7 @@ def _admin(session: Session) -> Admin:
     )
     found = frozenset(ids)
     if not found or not person.active:
-        raise Forbidden(_("只有管理员可以进入管理页面。"))
+        raise Forbidden("only administrators enter the admin pages", code="admin_pages_only")
     return Admin(person, found)
 
 
@@ -135,7 +107,7 @@ def _only_admins() -> None:
 def _column(session: Session, slug: str) -> Column:
     column = session.scalar(select(Column).where(Column.slug == slug))
     if column is None:
-        raise NotFound(_("没有栏目“%(slug)s”。", slug=slug))
+        raise NotFound(f"no column {slug!r}")
     return column
 
 
@@ -186,18 +158,10 @@ class Form:
             return None
         return int(value)
 
-    def refused(self, error: InvalidInput, per_field: Mapping[str, Any] | None = None) -> None:
-        """Put a service's refusal on its fields."""
-        for name, code in (error.fields or {"form": error.message}).items():
-            known = REFUSAL.get((name, code))
-            if name == "rrule" and code == "overlaps another slot":
-                message = f"{known}{error.message.split(': ', 1)[-1]}"
-            elif known is not None:
-                message = str(known)
-            elif per_field and name in per_field:
-                message = str(per_field[name])
-            else:
-                message = error.message
+    def refused(self, error: InvalidInput) -> None:
+        """Put a service's refusal on its fields, in the reader's language."""
+        said = errors.field_errors(error) if error.fields else {"form": errors.describe(error)}
+        for name, message in said.items():
             self.errors.setdefault(name, message)
 
 
@@ -369,7 +333,7 @@ def _exceptions(form: Form) -> dict[date, str]:
         day = form._day("exceptions", value)
         if day is not None:
             if not reason.strip():
-                form.errors.setdefault("exceptions", str(SLOT_REFUSAL["exceptions"]))
+                form.errors.setdefault("exceptions", refusals.said("stop_reasons_required"))
             found[day] = reason.strip()
     return found
 
@@ -495,7 +459,7 @@ def create_slot(slug: str) -> Response | tuple[str, int]:
     try:
         slot = slots.create_slot(session, current_person(), column, _now(), parsed.spec)
     except InvalidInput as error:
-        parsed.form.refused(error, SLOT_REFUSAL)
+        parsed.form.refused(error)
         session.rollback()
         return _slots_page(_column(session, slug), parsed.form, shown), 422
     flash(_("已建立时段“%(name)s”。", name=slot.name))
@@ -512,9 +476,13 @@ def add_stop_date(slug: str, slot_id: int) -> Response | tuple[str, int]:
     column = _column(session, slug)
     slot = session.get(Slot, slot_id)
     if slot is None or slot.column_id != column.id:
-        raise NotFound(_("《%(name)s》没有这个时段。", name=column.name))
+        raise NotFound(f"column {column.slug} has no slot {slot_id}")
     if not _may_schedule(session, column):
-        raise Forbidden(_("您不是《%(name)s》的编排或管理员。", name=column.name))
+        raise Forbidden(
+            f"not a scheduler of column {column.slug}",
+            code="not_column_scheduler",
+            column=column.name,
+        )
     form = Form.of(request.form, STOP_FIELDS)
     day = form.day("day")
     reason = form.text("reason", limit=MAX_REASON)
@@ -522,7 +490,7 @@ def add_stop_date(slug: str, slot_id: int) -> Response | tuple[str, int]:
         try:
             slots.add_exception(session, current_person(), slot, day, reason, _now())
         except InvalidInput as error:
-            form.refused(error, STOP_REFUSAL)
+            form.refused(error)
         else:
             flash(
                 _(
@@ -604,7 +572,7 @@ def create_person() -> Response | tuple[str, int]:
         form.errors["email"] = _("邮箱地址不完整。")
     problem = accounts.password_problem(form.values["password"])
     if problem:
-        form.errors["password"] = problem
+        form.errors["password"] = refusals.said(problem, **accounts.PASSWORD_LIMITS)
     column, role = None, None
     if form.values.get("column"):
         column = session.scalar(select(Column).where(Column.slug == form.values["column"]))
@@ -665,7 +633,7 @@ def revoke(membership_id: int) -> Response | tuple[str, int]:
     admin = _admin(session)
     membership = session.get(Membership, membership_id)
     if membership is None:
-        raise NotFound(_("没有这个角色。"))
+        raise NotFound(f"no membership {membership_id}")
     admin.require(membership.column)
     person, column, role = membership.person, membership.column, membership.role
     try:
@@ -673,7 +641,7 @@ def revoke(membership_id: int) -> Response | tuple[str, int]:
     except DomainError as error:
         session.rollback()
         status = 409 if isinstance(error, Forbidden) else 404
-        return _people_page(Form(), Form(), error=_revoke_refusal(error, person)), status
+        return _people_page(Form(), Form(), error=errors.describe(error)), status
     flash(
         _(
             "已撤销 %(who)s《%(col)s》的%(role)s角色。",
@@ -683,17 +651,6 @@ def revoke(membership_id: int) -> Response | tuple[str, int]:
         )
     )
     return redirect(url_for(".people_page"))
-
-
-def _revoke_refusal(error: DomainError, person: Person) -> str:
-    if isinstance(error, Forbidden):
-        return str(
-            _(
-                "%(who)s 还是未完成节目的负责制片人：请先移交这些节目，再撤销制片人角色。",
-                who=person.display_name,
-            )
-        )
-    return error.message
 
 
 # --- the scheduler service ------------------------------------------------------------------------
@@ -745,8 +702,8 @@ def retry_delivery(delivery_id: int) -> Response:
         outbox.retry(session, delivery_id, _now(), columns=_admin(session).columns)
     except NotFound:
         abort(404)
-    except DomainError:
-        flash(str(_l("这条通知没有投递失败，无需重新投递")))
+    except DomainError as error:
+        flash(errors.describe(error))
     else:
         flash(str(_l("已重新安排投递")))
     return redirect(url_for("admin.service_page", _anchor="deliveries"), code=303)

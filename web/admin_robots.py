@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -21,8 +20,9 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from editorial import robots
-from editorial.errors import Forbidden, InvalidInput, NotFound
+from editorial.errors import InvalidInput, NotFound
 from editorial.models import Channel, Column
+from web import errors
 from web.admin import Form
 from web.auth import current_person
 from web.db import request_session
@@ -32,22 +32,6 @@ bp = Blueprint("admin_robots", __name__, url_prefix="/admin")
 ROBOT = {Channel.WECOM: _l("企业微信群机器人"), Channel.DINGTALK: _l("钉钉群机器人")}
 SLUG = {Channel.WECOM: "wecom", Channel.DINGTALK: "dingtalk"}
 MAX_URL = robots.MAX_URL
-REFUSAL: dict[tuple[str, str], LazyString] = {
-    ("webhook_url", "required"): _l("请填写机器人的 Webhook 地址。"),
-    ("webhook_url", "too_long"): _l("地址太长。"),
-    ("webhook_url", "invalid"): _l("这不是有效的网址。"),
-    ("webhook_url", "not_https"): _l("地址须以 https:// 开头。"),
-    ("secret", "invalid"): _l("钉钉的加签密钥以 SEC 开头，后接字母和数字。"),
-    ("secret", "not_used"): _l("企业微信机器人没有加签密钥。"),
-}
-WRONG_ADDRESS = {
-    Channel.WECOM: _l(
-        "企业微信机器人的地址应为 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"
-    ),
-    Channel.DINGTALK: _l(
-        "钉钉机器人的地址应为 https://oapi.dingtalk.com/robot/send?access_token=…"
-    ),
-}
 
 
 def _now() -> datetime:
@@ -58,21 +42,18 @@ def _channel(name: str) -> Channel:
     for channel, slug in SLUG.items():
         if slug == name:
             return channel
-    raise NotFound(_("没有这种机器人。"))
+    raise NotFound(f"no robot {name!r}")
 
 
 def _column(session: Session, slug: str) -> Column:
     column = session.scalar(select(Column).where(Column.slug == slug))
     if column is None:
-        raise NotFound(_("没有栏目“%(slug)s”。", slug=slug))
+        raise NotFound(f"no column {slug!r}")
     return column
 
 
 def _admin_of(column: Column) -> None:
-    try:
-        robots.require_admin(request_session(), current_person(), column)
-    except Forbidden:
-        raise Forbidden(_("您不是《%(name)s》的管理员。", name=column.name)) from None
+    robots.require_admin(request_session(), current_person(), column)
 
 
 def _page(column: Column, forms: dict[Channel, Form] | None = None) -> str:
@@ -133,9 +114,7 @@ def save_robot(slug: str, name: str) -> Response | tuple[str, int]:
             local_stand_in=bool(current_app.config.get("TESTING")),
         )
     except InvalidInput as error:
-        for field, code in error.fields.items():
-            known = REFUSAL.get((field, code))
-            form.errors[field] = str(known if known is not None else WRONG_ADDRESS[channel])
+        form.errors.update(errors.field_errors(error))
         form.values["secret"] = ""  # a secret typed is not sent back either
         session.rollback()
         return _page(_column(session, slug), {channel: form}), 422
@@ -153,6 +132,6 @@ def remove_robot(slug: str, name: str) -> Response:
     try:
         robots.remove_robot(session, current_person(), column, channel, _now())
     except NotFound:
-        raise NotFound(_("《%(name)s》没有设置这个机器人。", name=column.name)) from None
+        raise NotFound(f"column {column.slug} has no {channel} robot") from None
     flash(_("已移除《%(name)s》的%(robot)s。", name=column.name, robot=ROBOT[channel]))
     return redirect(url_for(".robots_page", slug=column.slug))

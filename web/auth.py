@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask.wrappers import Response
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import (
     LoginManager,
@@ -34,6 +33,7 @@ from wtforms.validators import DataRequired, Length
 from editorial import accounts, people
 from editorial.errors import Forbidden
 from editorial.models import Person
+from web import errors
 from web.db import request_session
 
 bp = Blueprint("auth", __name__)
@@ -85,7 +85,7 @@ def _bearer(req: Any) -> SignedIn | None:
 def current_person() -> Person:
     """The signed-in person (call only behind ``login_required``)."""
     if not current_user.is_authenticated:
-        raise Forbidden("请先登录")
+        raise Forbidden("sign in first", code="sign_in_required")
     person: Person = current_user.person
     return person
 
@@ -119,13 +119,13 @@ def sign_in() -> str | BaseResponse | tuple[str, int]:
                 session, form.username.data or "", form.password.data or "", address, _now()
             )
         except accounts.SignInThrottled as throttled:
-            message = _("尝试次数过多，请 %(seconds)d 秒后再试", seconds=throttled.retry_after)
-            page = render_template("sign_in.html", form=form, error=message)
+            page = render_template("sign_in.html", form=form, error=errors.describe(throttled))
             return page, 429, {"Retry-After": str(throttled.retry_after)}
         except accounts.SignInRefused as refused:
             # The failure counts must stick: commit although the answer is an error.
             session.commit()
-            return render_template("sign_in.html", form=form, error=_(refused.message)), 401
+            page = render_template("sign_in.html", form=form, error=errors.describe(refused))
+            return page, 401
         key = accounts.start_sign_in(session, person, address, _now())
         login_user(SignedIn(person, key))
         return redirect(_safe_next(request.args.get("next")))

@@ -320,7 +320,9 @@ def conflict_message(page: EpisodePage) -> str:
 def _hand_over_target(session: Session, form: ActForm) -> Person:
     target = session.get(Person, form.to.data) if form.to.data else None
     if target is None:
-        raise InvalidInput("choose the producer who takes over", {"to": "required"})
+        raise InvalidInput(
+            "choose the producer who takes over", {"to": "required"}, code="successor_required"
+        )
     return target
 
 

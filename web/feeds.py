@@ -198,7 +198,9 @@ def _window(now: datetime) -> feeds.Window:
         back = request.args.get("back", type=int)
         ahead = request.args.get("ahead", type=int)
         if ("back" in request.args and back is None) or ("ahead" in request.args and ahead is None):
-            raise InvalidInput("back and ahead are whole numbers of days", {})
+            raise InvalidInput(
+                "back and ahead are whole numbers of days", code="feed_window_whole_days"
+            )
         return feeds.window(now, back, ahead)
     except InvalidInput as error:
         abort(_text(400, f"{error.message}: {'; '.join(error.fields.values())}".rstrip(": ")))

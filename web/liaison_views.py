@@ -25,7 +25,7 @@ days the aired episodes premiered; a drill-down list adds one for its episodes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from io import BytesIO
@@ -40,7 +40,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from editorial.errors import Forbidden, InvalidInput, NotFound
+from editorial.errors import DomainError, Forbidden, InvalidInput, NotFound
 from editorial.models import Column, Level, Person, Role
 from editorial.sight import title_sight
 from editorial.workdays import SHANGHAI, local_date
@@ -50,16 +50,16 @@ from liaison.drill import drill_list
 from liaison.models import AgendaKind, Attendance, AttendanceStatus, Meeting, Priority, Quarter
 from liaison.progress import STAGES, Stage, progress
 from schedule.models import AiringStatus
-from web import labels, liaison_charts, liaison_export, nav
+from web import errors, labels, liaison_charts, liaison_export, nav, refusals
 from web.admin import CLOCK, Form
 from web.auth import current_person
 from web.db import request_session
+from web.labels import QUARTER, quarter_label
 
 bp = Blueprint("liaison", __name__, url_prefix="/liaison")
 
 Page = tuple[str, int]
 
-QUARTER = {1: _l("第一季度"), 2: _l("第二季度"), 3: _l("第三季度"), 4: _l("第四季度")}
 STAGE = {
     Stage.PROPOSED: _l("选题申报"),
     Stage.IN_PRODUCTION: _l("制作中"),
@@ -92,10 +92,6 @@ MAX_DESCRIPTION = 5000
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def quarter_label(quarter: Quarter) -> str:
-    return _("%(year)d年%(quarter)s", year=quarter.year, quarter=QUARTER[quarter.number])
 
 
 def here(moment: datetime) -> datetime:
@@ -131,7 +127,10 @@ def desk() -> Desk:
     person = current_person()
     rows = nav.roles_held()
     if not person.active or not may_view((role, level) for _c, role, level in rows):
-        raise Forbidden(_("只有通联员、制片人和编导可以查看通联工作。"))
+        raise Forbidden(
+            "only liaison officers, producers and editor-directors see liaison work",
+            code="liaison_pages_only",
+        )
     g.liaison_desk = found = Desk(
         person=person,
         city_liaison=any(r is Role.LIAISON and lv is Level.CITY for _c, r, lv in rows),
@@ -151,83 +150,28 @@ def _only_liaison() -> None:
         desk()
 
 
+# The refusal of a form only the liaison office sends, before the service is asked.
+NOT_OFFICE = Forbidden("not the liaison office", code="liaison_office_only")
+
+
 def _office_only() -> str:
-    return _("只有通联办公室（市级栏目的通联员）可以安排季度、通联会议和宣传报道重点。")
+    return errors.describe(NOT_OFFICE)
 
 
 def _quarter(year: int, number: int) -> Quarter:
     return service.get_quarter(request_session(), year, number)
 
 
-# --- the service's refusals in Chinese ------------------------------------------------------------
+# --- the service's refusals in the reader's language -------------------------------------------
 
-
-def _number(english: str, quarter: Quarter | None) -> str:
-    if "exists already" in english:
-        return _("这个季度已经建立。")
-    return _("季度须为 1 到 4。")
-
-
-def _tag(english: str, quarter: Quarter | None) -> str:
-    found = re.search(r"tagged (\S+) already", english)
-    if found:
-        return _("本季度已有标签为“%(tag)s”的报道重点。", tag=found.group(1))
-    return _("标签为一个词，最多 60 个字符，不含空格、逗号和分号。")
-
-
-def _window_start(english: str, quarter: Quarter | None) -> str:
-    if quarter is None:
-        return _("时间窗须在本季度之内。")
-    return _(
-        "时间窗须在%(label)s之内（%(start)s 至 %(end)s）。",
-        label=quarter_label(quarter),
-        start=quarter.start.isoformat(),
-        end=quarter.end.isoformat(),
-    )
-
-
-def _targets(english: str, quarter: Quarter | None) -> str:
-    said = []
-    if "0 or more" in english:
-        said.append(_("目标是播出的期数：须为 0 或更大的整数。"))
-    unknown = re.search(r"no such column: ([\d, ]+)", english)
-    if unknown:
-        said.append(_("没有这些栏目：%(ids)s。", ids=unknown.group(1).strip()))
-    return "".join(said) or _("目标是播出的期数：须为 0 或更大的整数。")
-
-
-def _too_long(english: str, empty: str, long: str) -> str:
-    return long if "at most" in english else empty
-
-
-REFUSAL: dict[str, Callable[[str, Quarter | None], str]] = {
-    "year": lambda _e, _q: _("请填写 2000 到 2100 之间的年份。"),
-    "number": _number,
-    "quarter": lambda _e, _q: _("本季度已有通联会议：请在下面修改这次会议，不能再安排第二次。"),
-    "starts_at": lambda _e, _q: _("请填写会议的日期和开始时间。"),
-    "ends_at": lambda _e, _q: _("会议的结束时间须晚于开始时间。"),
-    "place": lambda e, _q: _too_long(e, _("请填写会议地点。"), _("会议地点最多 200 个字符。")),
-    "agenda": lambda _e, _q: _("每个议程事项都须写明题目。"),
-    "minutes": lambda _e, _q: _("会议纪要最多 100,000 个字符。"),
-    "attendees": lambda _e, _q: _("参会人员最多 400 个字符。"),
-    "notes": lambda _e, _q: _("备注最多 10,000 个字符。"),
-    "theme": lambda e, _q: _too_long(e, _("请填写主题。"), _("主题最多 120 个字符。")),
-    "tag": _tag,
-    "window_end": lambda _e, _q: _("时间窗倒过来了：结束日期不能早于开始日期。"),
-    "window_start": _window_start,
-    "weight": lambda _e, _q: _("权重为至少 1 的整数。"),
-    "submit_by": lambda _e, _q: _("报送截止日期不能晚于时间窗的结束日期。"),
-    "targets": _targets,
-}
 # Where a service field's message shows on our forms.
 FIELD_OF = {"starts_at": "starts", "ends_at": "ends", "quarter": "form"}
 
 
-def refused(form: Form, error: InvalidInput, quarter: Quarter | None) -> None:
-    """Put a service's refusal on the form's fields, in Chinese."""
-    for name, english in (error.fields or {"form": error.message}).items():
-        translate = REFUSAL.get(name)
-        message = translate(english, quarter) if translate else f"{name}：{english}"
+def refused(form: Form, error: InvalidInput) -> None:
+    """Put a service's refusal on the form's fields."""
+    said = errors.field_errors(error) if error.fields else {"form": errors.describe(error)}
+    for name, message in said.items():
         form.errors.setdefault(FIELD_OF.get(name, name), message)
 
 
@@ -302,7 +246,7 @@ def create_quarter() -> Response | Page:
                 session, desk().person, _now(), year=year, number=number
             )
         except InvalidInput as error:
-            refused(form, error, None)
+            refused(form, error)
         else:
             flash(_("已建立%(label)s。", label=quarter_label(quarter)))
             return redirect(url_for(".quarter", year=year, q=number), code=303)
@@ -462,14 +406,13 @@ def quarter(year: int, q: int) -> Page:
     return _render_quarter(_quarter(year, q))
 
 
-def _refusal_page(quarter: Quarter, key: str, form: Form, error: Exception) -> Page:
+def _refusal_page(quarter: Quarter, key: str, form: Form, error: DomainError) -> Page:
     """The quarter page again after a refused form: nothing stored, what was typed kept."""
     request_session().rollback()
     if isinstance(error, InvalidInput):
-        refused(form, error, quarter)
+        refused(form, error)
         return _render_quarter(quarter, {key: form}, status=422)
-    own_only = key.startswith("attendance-")
-    message = _("您只能登记本栏目的参会情况。") if own_only else _office_only()
+    message = errors.describe(error)
     form.errors.setdefault("form", message)
     return _render_quarter(quarter, {key: form}, error=message, status=403)
 
@@ -507,7 +450,7 @@ def _meeting_act(year: int, q: int, changing: bool) -> Response | Page:
     found = _quarter(year, q)
     spec, form = parse_meeting(request.form)
     if not desk().city_liaison:
-        return _refusal_page(found, "meeting", form, Forbidden("not the liaison office"))
+        return _refusal_page(found, "meeting", form, NOT_OFFICE)
     if spec is None:
         session.rollback()
         return _render_quarter(found, {"meeting": form}, status=422)
@@ -550,7 +493,7 @@ def record_minutes(year: int, q: int) -> Response | Page:
     form = Form.of(request.form, ("minutes",))
     meeting = _meeting_of(found)
     if not desk().city_liaison:
-        return _refusal_page(found, "minutes", form, Forbidden("not the liaison office"))
+        return _refusal_page(found, "minutes", form, NOT_OFFICE)
     try:
         service.record_minutes(session, desk().person, meeting, form.values["minutes"], _now())
     except (InvalidInput, Forbidden) as error:
@@ -572,8 +515,7 @@ def set_attendance(year: int, q: int, column_id: int) -> Response | Page:
     form = Form.of(request.form, ATTENDANCE_FIELDS)
     if not desk().may_change_attendance(column_id):
         request_session().rollback()
-        message = _("您只能登记本栏目的参会情况。")
-        return _render_quarter(found, error=message, status=403)
+        return _render_quarter(found, error=refusals.said("attendance_own_column"), status=403)
     status = form.values.get("status", "")
     if status not in {s.value for s in AttendanceStatus}:
         form.errors["status"] = _("请选择参会、请假或待确认。")
@@ -645,7 +587,7 @@ def _priority_act(year: int, q: int, priority_id: int | None) -> Response | Page
     key = "priority-new" if priority is None else f"priority-{priority.id}"
     spec, form = parse_priority(request.form)
     if not desk().city_liaison:
-        return _refusal_page(found, key, form, Forbidden("not the liaison office"))
+        return _refusal_page(found, key, form, NOT_OFFICE)
     if spec is None:
         session.rollback()
         return _render_quarter(found, {key: form}, status=422)

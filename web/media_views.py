@@ -4,7 +4,7 @@ follow the work on it, and see or download what the work made.
 The upload is streamed into the media folder's incoming folder (``web.uploads``)
 and handed to ``media.service.add_media``, which checks it before anything is
 stored; the upload itself is removed when the request ends, whatever happened.
-A refusal shows the page again with a Chinese sentence and the English detail.
+A refusal shows the page again with its sentence in the reader's language.
 Files are served by the job and the name of the output, only to people who may
 see the episode: never by a path the request names.
 """
@@ -144,7 +144,10 @@ def package(episode_id: int) -> Page | BaseResponse:
     version = current_version(session, episode)
     try:
         if version is None or version.number != form.media_version.data:
-            raise Conflict(f"the current media version of episode {episode.id} changed")
+            raise Conflict(
+                f"the current media version of episode {episode.id} changed",
+                code="media_version_changed",
+            )
         request_job(
             session, viewer, version, JobKind.PACKAGE, _now(), media_settings(current_app.config)
         )

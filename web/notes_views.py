@@ -16,10 +16,10 @@ from flask_login import login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from editorial import review_notes, workflow
-from editorial.errors import DomainError, InvalidInput
+from editorial.errors import DomainError
 from editorial.models import ReviewNote
 from media.service import current_version
-from web import errors
+from web import errors, refusals
 from web.auth import current_person
 from web.db import request_session
 from web.episodes import Page, episode_page, render_page, visible_episode
@@ -27,19 +27,6 @@ from web.forms import NoteForm, VersionForm
 from web.media_panel import picture_of
 
 bp = Blueprint("notes", __name__, url_prefix="/episodes")
-
-# The services' field codes, as the page says them.
-NOTE_MESSAGE = {
-    ("timecode", "format HH:MM:SS:FF"): _l("时间码格式为 时:分:秒:帧"),
-    ("timecode", "frame out of range"): _l("时间码的帧数超出了每秒的帧数"),
-    ("timecode", "past the end"): _l("时间码超出了成片的长度"),
-    ("media_version", "not the version under review"): _l(
-        "审看的媒体版本已更新，请刷新页面后再提意见"
-    ),
-    ("media_version", "no probed master"): _l("当前成片没有可读的帧率，无法按时间码提意见"),
-    ("body", "required"): _l("意见不能为空"),
-    ("body", "too long"): _l("意见最多 2000 个字符"),
-}
 
 
 @bp.app_template_global("note_timecode")
@@ -67,14 +54,6 @@ def _again(episode_id: int, message: str, status: int, form: NoteForm | None = N
     return render_page(page, status=status, media_message=message, note_form=form)
 
 
-def _message(error: DomainError) -> str:
-    if isinstance(error, InvalidInput):
-        said = [str(NOTE_MESSAGE[item]) for item in error.fields.items() if item in NOTE_MESSAGE]
-        if said:
-            return "；".join(said)
-    return errors.describe(error)
-
-
 @bp.post("/<int:episode_id>/notes")
 @login_required
 def add(episode_id: int) -> Page | BaseResponse:
@@ -86,7 +65,7 @@ def add(episode_id: int) -> Page | BaseResponse:
         return _again(episode_id, str(first), 422, form)
     picture = picture_of(current_version(session, episode))
     if picture is None:
-        return _again(episode_id, str(NOTE_MESSAGE["media_version", "no probed master"]), 422, form)
+        return _again(episode_id, refusals.said("no_probed_master"), 422, form)
     if form.media_version.data != picture.media_version:
         picture = review_notes.Picture(form.media_version.data or 0, picture.fps, picture.frames)
     try:
@@ -100,7 +79,7 @@ def add(episode_id: int) -> Page | BaseResponse:
             body=form.body.data or "",
         )
     except DomainError as error:
-        return _again(episode_id, _message(error), errors.status_of(error), form)
+        return _again(episode_id, errors.describe(error), errors.status_of(error), form)
     flash(str(_l("意见已记下")))
     return _back(episode_id)
 
@@ -113,7 +92,7 @@ def resolve(episode_id: int, note_id: int) -> Page | BaseResponse:
     try:  # (the CSRF token: checked for every POST by auth.csrf before any view)
         review_notes.resolve(session, viewer, episode, note_id, _now())
     except DomainError as error:
-        return _again(episode_id, _message(error), errors.status_of(error))
+        return _again(episode_id, errors.describe(error), errors.status_of(error))
     return _back(episode_id)
 
 
@@ -134,6 +113,6 @@ def return_with_notes(episode_id: int) -> Page | BaseResponse:
             session, viewer, episode, form.version.data or 0, _now(), reason=reason
         )
     except DomainError as error:
-        return _again(episode_id, _message(error), errors.status_of(error))
+        return _again(episode_id, errors.describe(error), errors.status_of(error))
     flash(str(_l("已按未处理的意见退回修改")))
     return redirect(url_for("episodes.show", episode_id=episode_id), code=303)

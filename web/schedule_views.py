@@ -32,7 +32,7 @@ from schedule.builder_report import schedule_report
 from schedule.models import Airing, AiringStatus, Slot, SlotKind
 from schedule.recurrence import Occurrence
 from schedule.slots import SCHEDULING_ROLES, slot_occurrences
-from web import labels
+from web import errors, labels
 from web.auth import current_person
 from web.db import request_session
 
@@ -68,24 +68,6 @@ REASON = {
     "series_too_late": _l("连续报道无法按期开播"),
     "series_displaced": _l("连续报道让位于其他节目"),
     "series_cannot_continue": _l("连续报道无法续播"),
-}
-# What the air-schedule services' refusals mean, by (field, code).
-REFUSAL = {
-    ("airing", "cancelled"): _l("这次播出已撤下。"),
-    ("airing", "aired"): _l("这次播出已经播出，不能再改。"),
-    ("airing", "pinned"): _l("这次播出已经固定。"),
-    ("airing", "not pinned"): _l("这次播出没有固定。"),
-    ("reason", "a reason is required"): _l("撤下播出须填写原因。"),
-    ("at", "past"): _l("这个播出时间已经开始，请另选。"),
-    ("at", "not an occurrence"): _l("这个时间不是该时段的播出时间。"),
-    ("at", "aired"): _l("该时间的节目已经播出。"),
-    ("episode", "not approved"): _l("节目不在可播状态。"),
-    ("episode", "other column"): _l("节目属于其他栏目，且未提供交流。"),
-    ("episode", "too long"): _l("节目时长超出这个时段。"),
-    ("episode", "premieres elsewhere"): _l(
-        "节目已在别处首播（已固定或已发布）：请先取消固定，或撤下那次播出。"
-    ),
-    ("slot", "rerun"): _l("重播随首播安排，不能单独改期。"),
 }
 
 
@@ -176,8 +158,8 @@ def _chosen(desk: Desk, slug: str | None) -> Column | None:
         if column.slug == slug:
             return column
     if request_session().scalar(select(Column.id).where(Column.slug == slug)) is None:
-        raise NotFound(_("没有栏目“%(slug)s”。", slug=slug))
-    raise Forbidden(_("您不是这个栏目的成员，看不到它的播出编排。"))
+        raise NotFound(f"no column {slug!r}")
+    raise Forbidden(f"not a member of column {slug}", code="not_column_member")
 
 
 SERIES_HUES = 24
@@ -292,16 +274,12 @@ def legend(items: Iterable[Item]) -> list[tuple[str, str]]:
 def parse_day(value: str, what: str) -> date:
     if not DAY_FORMAT.match(value):
         raise InvalidInput(
-            _(
-                "%(what)s“%(value)s”的格式不对，应为 年-月-日（例如 2026-03-02）。",
-                what=what,
-                value=value,
-            )
+            f"{value!r} is not a date (YYYY-MM-DD)", code="day_format", what=what, value=value
         )
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(_("日期 %(value)s 不存在。", value=value)) from None
+        raise InvalidInput(f"there is no day {value}", code="no_such_day", value=value) from None
     _check_year(day.year)
     return day
 
@@ -309,19 +287,22 @@ def parse_day(value: str, what: str) -> date:
 def parse_month(value: str) -> date:
     found = MONTH_FORMAT.match(value)
     if not found:
-        raise InvalidInput(
-            _("月份“%(value)s”的格式不对，应为 年-月（例如 2026-03）。", value=value)
-        )
+        raise InvalidInput(f"{value!r} is not a month (YYYY-MM)", code="month_format", value=value)
     year, month = int(found.group(1)), int(found.group(2))
     if not 1 <= month <= 12:
-        raise InvalidInput(_("月份 %(value)s 不存在。", value=value))
+        raise InvalidInput(f"there is no month {value}", code="no_such_month", value=value)
     _check_year(year)
     return date(year, month, 1)
 
 
 def _check_year(year: int) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InvalidInput(_("只能查看 %(a)d 年至 %(b)d 年的播出编排。", a=FIRST_YEAR, b=LAST_YEAR))
+        raise InvalidInput(
+            f"the schedule shows the years {FIRST_YEAR} to {LAST_YEAR}",
+            code="year_out_of_range",
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+        )
 
 
 def _bool_arg(name: str) -> bool:
@@ -374,9 +355,16 @@ def week() -> str:
     first = parse_day(start_arg, _("开始日期")) if start_arg else _monday(today)
     last = parse_day(end_arg, _("结束日期")) if end_arg else first + timedelta(days=6)
     if last < first:
-        raise InvalidInput(_("结束日期 %(last)s 早于开始日期 %(first)s。", last=last, first=first))
+        raise InvalidInput(
+            f"the date range runs backwards: {last} is before {first}",
+            code="range_backwards",
+            first=first,
+            last=last,
+        )
     if (last - first).days + 1 > MAX_DAYS:
-        raise InvalidInput(_("一次最多显示 %(n)d 天。", n=MAX_DAYS))
+        raise InvalidInput(
+            f"at most {MAX_DAYS} days at a time", code="range_too_long", most=MAX_DAYS
+        )
     desk, column, cancelled, items = _grid(first, last)
     span = (last - first).days + 1
     days = by_day(items, [Day(first + timedelta(days=i)) for i in range(span)])
@@ -496,9 +484,11 @@ def _airing(session: Session, desk: Desk, airing_id: int) -> Airing:
         )
     )
     if airing is None:
-        raise NotFound(_("没有这次播出（%(id)d）。", id=airing_id))
+        raise NotFound(f"no airing {airing_id}")
     if airing.slot.column_id not in desk.ids:
-        raise Forbidden(_("您不是这个栏目的成员，看不到它的播出编排。"))
+        raise Forbidden(
+            f"not a member of column {airing.slot.column.slug}", code="not_column_member"
+        )
     return airing
 
 
@@ -583,15 +573,6 @@ def airing(airing_id: int) -> tuple[str, int]:
     return _page(_airing(request_session(), desk, airing_id), desk)
 
 
-def refusal(error: InvalidInput) -> str:
-    """The Chinese words for a service's refusal; its own message where none are known."""
-    for name, code in error.fields.items():
-        known = REFUSAL.get((name, code))
-        if known is not None:
-            return str(known)
-    return error.message
-
-
 Act = Callable[[Session, Person, Airing, datetime], Airing | list[Airing]]
 
 
@@ -605,7 +586,9 @@ def _act(airing_id: int, act: Act, done: str) -> Response | tuple[str, int]:
         result = act(session, person, target, _now())
     except InvalidInput as error:
         session.rollback()  # nothing half-done shows on the page either
-        return _page(_airing(session, desk, airing_id), desk, error=refusal(error), status=422)
+        return _page(
+            _airing(session, desk, airing_id), desk, error=errors.describe(error), status=422
+        )
     shown = result[0] if isinstance(result, list) else result
     flash(done)
     return redirect(url_for(".airing", airing_id=shown.id))
@@ -630,7 +613,12 @@ def pull(airing_id: int) -> Response | tuple[str, int]:
 
     def act(session: Session, actor: Person, target: Airing, now: datetime) -> list[Airing]:
         if len(reason) > MAX_REASON:
-            raise InvalidInput(_("原因最多 %(n)d 字。", n=MAX_REASON))
+            raise InvalidInput(
+                f"a reason has at most {MAX_REASON} characters",
+                {"reason": "too long"},
+                code="reason_too_long",
+                most=MAX_REASON,
+            )
         return airings.pull(session, actor, target, now, reason=reason)
 
     return _act(airing_id, act, _("已撤下（首播的重播一并撤下）。"))
@@ -648,7 +636,7 @@ def move(airing_id: int) -> Response | tuple[str, int]:
         except ValueError:
             starts_at = None
         if starts_at is None or starts_at.tzinfo is None:
-            raise InvalidInput(_("请选择一个新的播出时间。"))
+            raise InvalidInput("choose a new time", {"at": "required"}, code="new_time_required")
         return airings.assign(session, actor, target.slot, starts_at, target.episode, now)
 
     return _act(airing_id, act, _("已改期，并固定在新的时间。"))

@@ -328,7 +328,7 @@ def test_another_countys_episode_is_not_found_for_every_route(
             ed.patch(f"/episodes/{eid}", {"version": 1, "title": "改"}),
         ):
             body = assert_error(response, 404, "not_found")
-            assert body["message"] == f"no episode {eid}"
+            assert body["message"] == f"no episode {eid}" and "reason" not in body
     assert [e["id"] for e in ed.get("/episodes").json["items"]] == []  # type: ignore[index]
     assert_error(ed.get("/episodes", column="yunxi"), 422, "unknown_reference")
     assert stored(app, Comment) == 0
@@ -343,6 +343,7 @@ def test_a_stale_version_is_a_409_that_names_who_acted_last(
         api["pr"].act(eid, "reject_topic", version=1, reason="重复"), 409, "conflict"
     )
     assert "you saw version 1" in body["message"] and "approve_topic by pr" in body["message"]
+    assert body["reason"] == "stale_version"  # the refusal's own code, to say in any language
     assert api["pr"].get(f"/episodes/{eid}").json["state"] == "topic_approved"  # type: ignore[index]
     assert stored(app, HistoryEntry) == 2
 
@@ -350,7 +351,7 @@ def test_a_stale_version_is_a_409_that_names_who_acted_last(
 def test_an_act_the_state_does_not_allow_is_a_409_illegal_act(api: dict[str, Api]) -> None:
     eid = propose(api)["id"]
     body = assert_error(api["ed"].act(eid, "submit"), 409, "illegal_act")
-    assert "proposed" in body["message"]
+    assert "proposed" in body["message"] and body["reason"] == "not_in_this_state"
 
 
 def test_a_sign_off_without_the_whole_checklist_stores_nothing(

@@ -245,7 +245,7 @@ def test_passwords_are_argon2_hashes_and_short_ones_are_refused(app: Flask, pers
     with app.app_context(), unit_of_work(app) as s:
         stored: Person = people.get_person(s, person)
         assert stored.password_hash is not None and stored.password_hash.startswith("$argon2id$")
-        with pytest.raises(accounts.InvalidInput, match="至少 8 个字符"):
+        with pytest.raises(accounts.InvalidInput, match="at least 8 characters"):
             accounts.set_password(s, stored, "short", NOW)
 
 

@@ -296,7 +296,7 @@ def test_nobody_signs_two_stages_of_one_episode(app: Flask, crew: Crew) -> None:
     before = state_of(app, episode_id)
     refused = post_act(client, episode_id, "final_review", version=before[1], **CHECKED)
     assert refused.status_code == 403
-    assert "您无权执行此操作" in text(refused)
+    assert "不能再签“终审”（四眼原则" in text(refused)
     assert state_of(app, episode_id) == before
 
 
@@ -499,7 +499,7 @@ def test_responsibility_is_not_handed_to_the_episodes_own_editor_director(
     before = state_of(app, episode_id)
     response = post_act(client_for(app, crew.producer), episode_id, "hand_over", to=str(to))
     assert response.status_code == 422
-    assert "此人是本期节目的编导，不能担任负责制片人" in text(response)
+    assert "是本期节目的编导，不能担任负责制片人" in text(response)
     assert state_of(app, episode_id) == before
 
 

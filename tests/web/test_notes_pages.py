@@ -92,7 +92,7 @@ def test_a_malformed_or_late_timecode_is_refused_in_chinese_keeping_the_note(
     late = post_note(producer, in_review, "00:00:01:00", "片尾")
     assert late.status_code == 422 and "时间码超出了成片的长度" in text(late)
     too_many_frames = post_note(producer, in_review, "00:00:00:25")
-    assert "时间码的帧数超出了每秒的帧数" in text(too_many_frames)
+    assert "时间码的帧数超出了范围：每秒 25 帧，帧数须为 00 至 24" in text(too_many_frames)
     stale = post_note(producer, in_review, "00:00:00:01", version=2)
     assert "请刷新页面" in text(stale)
     assert stored_notes(app) == 0

@@ -127,7 +127,7 @@ def test_signing_over_a_failed_qc_without_a_reason_is_refused_keeping_what_was_t
     page = text(refused)
     assert "当前成片（媒体版本 1）技术质检未通过：确认“技术质量”签审，须说明理由" in page
     form = sign_form(page, "first_review")
-    assert "当前成片技术质检未通过：确认“技术质量”须说明理由" in form  # under the field
+    assert "技术质检未通过：确认“技术质量”签审，须说明理由" in form  # under the field
     assert form.count(" checked") == 5  # the ticked checklist is kept
     assert form_value(page, "first_review", "qc_override") == typed
     assert state_of(app, episode_id) == before

@@ -490,7 +490,7 @@ def test_moving_to_a_time_that_is_no_occurrence_is_refused_and_changes_nothing(
     path = f"/schedule/airings/{airing.id}"
     client = signed_in(app, "bp")
     for at, message in (
-        ("2026-03-18T12:00:00+00:00", "不是该时段的播出时间"),
+        ("2026-03-18T12:00:00+00:00", "2026-03-18 20:00 不是时段“"),
         ("2026-03-18", "请选择一个新的播出时间"),
         ("", "请选择一个新的播出时间"),
     ):

@@ -145,7 +145,7 @@ def test_a_duplicate_stop_date_is_refused(app: Flask, slot_id: int) -> None:
     again = add(client, slot_id, {"day": "2026-03-13", "reason": "又一次"})
     assert again.status_code == 422
     body = again.get_data(as_text=True)
-    assert "这一天已经是停播日期" in after(body, "day") and 'value="又一次"' in body
+    assert "2026-03-13 已经是停播日期" in after(body, "day") and 'value="又一次"' in body
     assert stop_dates(app) == [(date(2026, 3, 13), "直播")]
 
 

@@ -187,14 +187,18 @@ def _perform(
             return workflow.set_priority_tags(*args, body["priority_tags"])
         case Act.OFFER_EXCHANGE:
             return workflow.offer_for_exchange(*args, offered=body["offered"])
-    raise InvalidInput(f"{act.value} is not taken here", {"act": "not taken here"})
+    raise InvalidInput(
+        f"{act.value} is not taken here", {"act": "not taken here"}, code="act_not_taken_here"
+    )
 
 
 def _successor(session: Session, username: str) -> Person:
     try:
         return people.get_person(session, username)
     except NotFound as missing:
-        raise UnknownReference(missing.message, {"to": missing.message}) from None
+        raise UnknownReference(
+            missing.message, {"to": missing.message}, code="unknown_person"
+        ) from None
 
 
 # --- history and comments -----------------------------------------------------------------------

@@ -612,6 +612,12 @@ ERROR = obj(
             "code: not_video, incomplete, empty, audio_only, too_large, timeout, failed, …",
         },
         "message": STRING,
+        "reason": {
+            "type": "string",
+            "description": "the refusal's own code, where a rule refused (four_eyes, "
+            "stale_version, not_in_this_state, air_by_past, …): one code per sentence a "
+            "client may say in its reader's language; absent for a 404 and for failures",
+        },
         "fields": {
             "type": "object",
             "additionalProperties": STRING,

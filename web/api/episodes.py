@@ -228,6 +228,7 @@ def _column_ids(session: Session, person: Person, slugs: list[str]) -> Select[in
         raise UnknownReference(
             f"no column {missing[0]!r} among the columns you hold a role in",
             {"column": ", ".join(missing) + ": not one of your columns"},
+            code="unknown_column",
         )
     return select(Column.id).where(Column.id.in_(found.values()))
 
@@ -260,7 +261,11 @@ def propose(body: dict[str, Any]) -> Response:
     )
     series = _series(session, body.get("series"), errors)
     if errors or column is None or producer is None:
-        raise UnknownReference("the proposal has errors: " + "; ".join(errors.values()), errors)
+        raise UnknownReference(
+            "the proposal has errors: " + "; ".join(errors.values()),
+            errors,
+            code="unknown_reference",
+        )
     episode = workflow.propose(
         session,
         person,

@@ -3,7 +3,9 @@ anything internal. Domain refusals keep the statuses the pages give them
 (``web.errors.status_of``): 404 not found, 403 a rule of who may act, 409 a
 stale version (``conflict``) or an act the episode's state does not allow
 (``illegal_act``), 422 bad input with a message per field, or a refused master
-(``error`` is the ``MediaError`` code: ``not_video``, ``incomplete``, …).
+(``error`` is the ``MediaError`` code: ``not_video``, ``incomplete``, …). A refusal
+by a rule also names its own code as ``reason`` (``four_eyes``, ``stale_version``, …:
+the codes of ``web.refusals``), so a client can say it in its reader's language.
 
 Bad input has three codes: ``invalid_input``, a request that does not fit the
 OpenAPI document (``schema.InvalidShape``); ``unknown_reference``, a slug,
@@ -21,7 +23,7 @@ from flask.wrappers import Response
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug import exceptions as http
 
-from editorial.errors import DomainError, IllegalAct, InvalidInput
+from editorial.errors import DomainError, IllegalAct, InvalidInput, NotFound
 from media.errors import MediaError
 from web.api.blueprint import bp
 from web.api.encode import respond
@@ -49,6 +51,7 @@ def error(
     message: str,
     *,
     code: str | None = None,
+    reason: str | None = None,
     fields: Mapping[str, str] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
@@ -57,6 +60,8 @@ def error(
         "error": code or CODES.get(status, "error"),
         "message": message,
     }
+    if reason is not None:
+        body["reason"] = reason
     if fields is not None:
         body["fields"] = dict(fields)
     return respond(body, status, headers)
@@ -71,7 +76,8 @@ def _domain(refusal: DomainError) -> Response:
     if isinstance(refusal, MediaError):
         code = refusal.code  # 422: the file is refused (not_video, incomplete, …)
     fields = refusal.fields if isinstance(refusal, InvalidInput) else None
-    return error(status, refusal.message, code=code, fields=fields)
+    reason = None if isinstance(refusal, NotFound) else refusal.code
+    return error(status, refusal.message, code=code, reason=reason, fields=fields)
 
 
 @bp.errorhandler(SQLAlchemyError)

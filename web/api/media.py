@@ -81,7 +81,10 @@ def upload_media(episode_id: int, query: dict[str, Any]) -> Response:
     if episode.version != query["version"]:
         raise Conflict(
             f"episode {episode.id} is at version {episode.version}, not {query['version']}: "
-            "someone acted since you looked; GET it and decide again"
+            "someone acted since you looked; GET it and decide again",
+            code="stale_version",
+            seen=query["version"],
+            current=episode.version,
         )
     settings = media_settings(current_app.config)
     try:

@@ -57,6 +57,7 @@ def _picture(session: Session, episode: Episode) -> Picture:
         raise InvalidInput(
             f"episode {episode.id} has no master with a readable frame rate to note on",
             {"media_version": "no probed master"},
+            code="no_probed_master",
         )
     return picture
 

@@ -76,7 +76,8 @@ The editorial workflow and air schedule of 《时代风采》 and its county sis
   `tvcolumn users token USER --label L` or on the account page. A page's session cookie
   never authenticates an API request.
 * Every answer is JSON in UTF-8, refusals and errors too: `{"status", "error", "message"}`,
-  and `fields` (per field, what is wrong) with 422.
+  and `fields` (per field, what is wrong) with 422. A refusal by a rule also carries
+  `reason`, its own code (`four_eyes`, `stale_version`, …), to say it in your own words.
 * Moments are ISO 8601 in UTC with their offset; `…_local` twins give the same moment in
   Asia/Shanghai. Days are `YYYY-MM-DD`, local.
 * Acts and edits carry the episode `version` the caller saw: when someone acted first the

@@ -114,12 +114,17 @@ def _range(first: date | None, last: date | None) -> tuple[date, date]:
         raise InvalidInput(
             f"the date range runs backwards: {last} is before {first}",
             {"to": f"must not be before {first}"},
+            code="range_backwards",
+            first=first,
+            last=last,
         )
     if (last - first).days + 1 > MAX_DAYS:
         raise InvalidInput(
             f"ask for at most {MAX_DAYS} days at a time ({first} to {last} is "
             f"{(last - first).days + 1})",
             {"to": f"the range spans at most {MAX_DAYS} days"},
+            code="range_too_long",
+            most=MAX_DAYS,
         )
     return first, last
 
@@ -133,6 +138,8 @@ def _column_ids(slugs: list[str]) -> list[int]:
     missing = [slug for slug in slugs if slug not in found]
     if missing:
         raise UnknownReference(
-            f"no column {missing[0]!r}", {"column": ", ".join(missing) + ": no such column"}
+            f"no column {missing[0]!r}",
+            {"column": ", ".join(missing) + ": no such column"},
+            code="unknown_column",
         )
     return list(found.values())

@@ -130,7 +130,7 @@ def operation(op: Operation) -> Callable[[F], F]:
             if op.body is not None:
                 kwargs["body"] = parse_body(op.body, errors)
             if errors:
-                raise InvalidShape(_summary(errors), errors)
+                raise InvalidShape(_summary(errors), errors, code="invalid_shape")
             return view(*args, **kwargs)
 
         wrapper.api_operation = op  # type: ignore[attr-defined]
