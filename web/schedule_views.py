@@ -32,7 +32,7 @@ from schedule.builder_report import schedule_report
 from schedule.models import Airing, AiringStatus, Slot, SlotKind
 from schedule.recurrence import Occurrence
 from schedule.slots import SCHEDULING_ROLES, slot_occurrences
-from web import labels
+from web import labels, schedule_reasons
 from web.auth import current_person
 from web.db import request_session
 
@@ -451,6 +451,7 @@ def _labels() -> dict[str, object]:
         },
         "airing_path": url_for(".airing", airing_id=0).removesuffix("0"),
         "series_colour": series_colour,
+        "said": schedule_reasons.said,
         "SlotKind": SlotKind,
         "AiringStatus": AiringStatus,
     }
