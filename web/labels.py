@@ -55,6 +55,15 @@ SLOT_KIND = {SlotKind.PREMIERE: _l("首播"), SlotKind.RERUN: _l("重播")}
 
 STAGE = {Stage.FIRST: _l("初审"), Stage.SECOND: _l("复审"), Stage.FINAL: _l("终审")}
 
+# The quarters of a year (the liaison office plans by quarter, 季度).
+QUARTER = {1: _l("第一季度"), 2: _l("第二季度"), 3: _l("第三季度"), 4: _l("第四季度")}
+
+
+def quarter_label(year: int, number: int) -> str:
+    """「2026年第四季度」, "2026 Q4"."""
+    return str(_l("%(year)d年%(quarter)s", year=year, quarter=QUARTER[number]))
+
+
 # What the history says was done; also the label of each act's button.
 ACT = {
     "propose": _l("申报选题"),

@@ -59,7 +59,7 @@ bp = Blueprint("liaison", __name__, url_prefix="/liaison")
 
 Page = tuple[str, int]
 
-QUARTER = {1: _l("第一季度"), 2: _l("第二季度"), 3: _l("第三季度"), 4: _l("第四季度")}
+QUARTER = labels.QUARTER
 STAGE = {
     Stage.PROPOSED: _l("选题申报"),
     Stage.IN_PRODUCTION: _l("制作中"),
@@ -95,7 +95,7 @@ def _now() -> datetime:
 
 
 def quarter_label(quarter: Quarter) -> str:
-    return _("%(year)d年%(quarter)s", year=quarter.year, quarter=QUARTER[quarter.number])
+    return labels.quarter_label(quarter.year, quarter.number)
 
 
 def here(moment: datetime) -> datetime:
