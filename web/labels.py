@@ -48,6 +48,9 @@ ROLE = {
     Role.ADMIN: _l("管理员"),
 }
 
+# The days of the week, Monday first (datetime.weekday()).
+WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
+
 LEVEL = {Level.CITY: _l("市级"), Level.COUNTY: _l("县级")}
 
 # A slot's kind and an airing's: premiere (首播) or rerun (重播).

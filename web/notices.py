@@ -96,7 +96,7 @@ def _liaison_meeting(p: Mapping[str, Any]) -> str:
         "%(quarter)s通联会议将于 %(day)s（%(weekday)s）%(time)s 在%(place)s召开，请安排参会",
         quarter=labels.quarter_label(int(p["year"]), int(p["quarter"])),
         day=str(p["starts_at"])[:10],
-        weekday=str(WEEKDAYS[int(p["weekday"])]),
+        weekday=str(labels.WEEKDAYS[int(p["weekday"])]),
         time=str(p["starts_at"])[11:],
         place=str(p["place"]),
     )
@@ -124,4 +124,3 @@ REMINDER: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "liaison_meeting": _liaison_meeting,
     "liaison_behind": _liaison_behind,
 }
-WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))

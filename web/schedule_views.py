@@ -46,7 +46,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 DAY_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MONTH_FORMAT = re.compile(r"^(\d{4})-(\d{2})$")
 
-WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
+WEEKDAYS = labels.WEEKDAYS
 KIND = labels.SLOT_KIND
 STATUS = {
     AiringStatus.DRAFT: _l("草稿"),
@@ -445,7 +445,7 @@ def _labels() -> dict[str, object]:
             "exchange": _("交流"),
             "pinned": _("固定"),
             "external": _("外部"),
-            "from": _("来自"),
+            "from_work": _("来自《%(name)s》"),
             "all_day": _("全天"),
             "untitled": _("（无标题）"),
         },
