@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,10 +37,20 @@ class Reminder:
         return f"review-due:{e.id}:{e.review_round}:{self.stage.value}:{self.person.id}:{self.due}"
 
     def message(self, today: date) -> str:
+        """In Chinese, for mails and group robots (the pages say it from ``params``)."""
         title, stage = self.episode.title, STAGE_LABEL[self.stage]
         if self.due < today:
             return f"《{title}》{stage}已逾期（应于 {self.due} 完成）"
         return f"《{title}》{stage}将于 {self.due}（今天）到期"
+
+    def params(self, today: date) -> dict[str, Any]:
+        """What the message says: the title, the stage, the due date and whether it passed."""
+        return {
+            "title": self.episode.title,
+            "stage": self.stage.value,
+            "due": self.due.isoformat(),
+            "overdue": self.due < today,
+        }
 
 
 def review_reminders(session: Session, now: datetime) -> int:
@@ -74,6 +85,7 @@ def review_reminders(session: Session, now: datetime) -> int:
                 kind=REMINDER_KIND,
                 episode_id=reminder.episode.id,
                 message=reminder.message(today),
+                params=reminder.params(today),
                 dedupe_key=reminder.dedupe_key,
                 created_at=now,
             )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
@@ -69,6 +70,7 @@ def meeting_reminders(session: Session, now: datetime) -> int:
             MEETING_KIND,
             f"liaison-meeting:{meeting.id}:{stamp}",
             _meeting_message(meeting),
+            _meeting_params(meeting),
         )
         meeting.reminded_at = now
     session.flush()
@@ -79,6 +81,18 @@ def _meeting_message(meeting: Meeting) -> str:
     local = meeting.starts_at.astimezone(SHANGHAI)
     when = f"{local:%Y-%m-%d}（周{WEEKDAYS[local.weekday()]}）{local:%H:%M}"
     return f"{meeting.quarter.label}通联会议将于 {when} 在{meeting.place}召开，请安排参会"
+
+
+def _meeting_params(meeting: Meeting) -> dict[str, Any]:
+    """What the meeting reminder says, for the pages to say it in the reader's language."""
+    local = meeting.starts_at.astimezone(SHANGHAI)
+    return {
+        "year": meeting.quarter.year,
+        "quarter": meeting.quarter.number,
+        "starts_at": f"{local:%Y-%m-%d %H:%M}",
+        "weekday": local.weekday(),  # 0 is Monday
+        "place": meeting.place,
+    }
 
 
 # --- behind the target -------------------------------------------------------------------------
@@ -122,6 +136,7 @@ def behind_reminders(session: Session, now: datetime) -> int:
                 BEHIND_KIND,
                 f"liaison-behind:{priority.id}:{column.id}",
                 _behind_message(priority, cell, column),
+                _behind_params(priority, cell, column),
             )
             target.behind_reminded_at = now
     session.flush()
@@ -135,6 +150,17 @@ def _behind_message(priority: Priority, cell: Cell, column: Column) -> str:
         f"{aired} 期、已编排 {scheduled} 期，共 {aired + scheduled} 期，目标 {cell.target} 期；"
         f"报道时段 {priority.window_end} 结束，请抓紧安排"
     )
+
+
+def _behind_params(priority: Priority, cell: Cell, column: Column) -> dict[str, Any]:
+    return {
+        "column": column.name,
+        "theme": priority.theme,
+        "aired": cell.count(Stage.AIRED),
+        "scheduled": cell.count(Stage.SCHEDULED),
+        "target": cell.target,
+        "window_end": priority.window_end.isoformat(),
+    }
 
 
 # --- shared ------------------------------------------------------------------------------------
@@ -156,9 +182,16 @@ def _holders(session: Session, role: Role, column_ids: Sequence[int] | Select[in
 
 
 def _notify(
-    session: Session, now: datetime, people: set[Person], kind: str, key: str, message: str
+    session: Session,
+    now: datetime,
+    people: set[Person],
+    kind: str,
+    key: str,
+    message: str,
+    params: dict[str, Any],
 ) -> int:
-    """One notification per person, never twice under one key."""
+    """One notification per person, never twice under one key: its message in Chinese
+    (for mails and group robots) and what it says (``params``, for the pages)."""
     keys = {person.id: f"{key}:{person.id}" for person in people}
     sent = set(
         session.scalars(
@@ -174,6 +207,7 @@ def _notify(
                 person_id=person.id,
                 kind=kind,
                 message=message,
+                params=params,
                 dedupe_key=keys[person.id],
                 created_at=now,
             )

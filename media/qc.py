@@ -1,5 +1,10 @@
 """QC of a master against the column's delivery specification: one pass/fail rule each.
 
+Each rule of the report is a code and its particulars (``params``: the numbers measured
+and required), which the pages say in the reader's language. The report also keeps each
+rule's text in Chinese (``label``, ``measured``, ``expected``), as the command line and
+the API have always shown it; a report stored before ``params`` existed has only that.
+
 Loudness is measured per ITU-R BS.1770 with the bundled ffmpeg's ``ebur128``
 filter (``peak=true`` for the 4× oversampled true peak), reading the filter's
 summary. Only the first audio stream is decoded; the picture is not.
@@ -10,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 import subprocess
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +67,12 @@ class Rule:
     passed: bool
     measured: str
     expected: str
+    # The particulars, by rule (None: not measured, e.g. the loudness of a silent master):
+    # duration: seconds, target_seconds, tolerance_seconds, slot_max_seconds (or None);
+    # resolution: width, height, sizes ([[w, h], …]); frame_rate: fps, expected_fps;
+    # audio: present, codec; loudness: lkfs, target_lkfs, tolerance_lu, present (sound);
+    # true_peak: dbtp (None for digital silence too), max_dbtp, present.
+    params: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -132,70 +143,91 @@ def loudness(path: Path, timeout: float = LOUDNESS_TIMEOUT_SECONDS) -> Loudness:
 
 def check(probe: Probe, loudness: Loudness | None, spec: DeliverySpec) -> QCReport:
     """One pass/fail rule per requirement of ``spec``; ``loudness`` is None without sound."""
-    sizes = " 或 ".join(f"{w}×{h}" for w, h in spec.sizes)
-    rules = [
-        Rule(
-            "duration",
-            "时长",
-            abs(probe.duration - spec.target_seconds) <= spec.tolerance_seconds
-            and (
-                spec.slot_seconds is None
-                or probe.duration <= spec.slot_seconds + spec.tolerance_seconds
+    return QCReport(
+        (
+            _duration(probe, spec),
+            _resolution(probe, spec),
+            Rule(
+                "frame_rate",
+                "帧率",
+                abs(probe.fps - spec.fps) < 0.01,
+                f"{probe.fps:g} fps",
+                f"{spec.fps:g} fps",
+                {"fps": probe.fps, "expected_fps": spec.fps},
             ),
-            f"{probe.duration:.2f} s",
-            f"{spec.target_seconds:g} s ± {spec.tolerance_seconds:g} s"
-            + (
-                f"，不超过时段 {spec.slot_seconds + spec.tolerance_seconds:g} s"
-                if spec.slot_seconds is not None
-                else ""
+            Rule(
+                "audio",
+                "音频",
+                probe.has_audio,
+                f"有（{probe.audio_codec or '未知编码'}）" if probe.has_audio else "无",
+                "有",
+                {"present": probe.has_audio, "codec": probe.audio_codec or None},
             ),
-        ),
-        Rule(
-            "resolution",
-            "分辨率",
-            (probe.width, probe.height) in spec.sizes,
-            f"{probe.width}×{probe.height}",
-            sizes,
-        ),
-        Rule(
-            "frame_rate",
-            "帧率",
-            abs(probe.fps - spec.fps) < 0.01,
-            f"{probe.fps:g} fps",
-            f"{spec.fps:g} fps",
-        ),
-        Rule(
-            "audio",
-            "音频",
-            probe.has_audio,
-            f"有（{probe.audio_codec or '未知编码'}）" if probe.has_audio else "无",
-            "有",
-        ),
-    ]
+            *_loudness(loudness, spec),
+        )
+    )
+
+
+def _duration(probe: Probe, spec: DeliverySpec) -> Rule:
+    slot_max = None if spec.slot_seconds is None else spec.slot_seconds + spec.tolerance_seconds
+    expected = f"{spec.target_seconds:g} s ± {spec.tolerance_seconds:g} s"
+    return Rule(
+        "duration",
+        "时长",
+        abs(probe.duration - spec.target_seconds) <= spec.tolerance_seconds
+        and (slot_max is None or probe.duration <= slot_max),
+        f"{probe.duration:.2f} s",
+        expected if slot_max is None else f"{expected}，不超过时段 {slot_max:g} s",
+        {
+            "seconds": probe.duration,
+            "target_seconds": spec.target_seconds,
+            "tolerance_seconds": spec.tolerance_seconds,
+            "slot_max_seconds": slot_max,
+        },
+    )
+
+
+def _resolution(probe: Probe, spec: DeliverySpec) -> Rule:
+    return Rule(
+        "resolution",
+        "分辨率",
+        (probe.width, probe.height) in spec.sizes,
+        f"{probe.width}×{probe.height}",
+        " 或 ".join(f"{w}×{h}" for w, h in spec.sizes),
+        {"width": probe.width, "height": probe.height, "sizes": [list(s) for s in spec.sizes]},
+    )
+
+
+def _loudness(loudness: Loudness | None, spec: DeliverySpec) -> tuple[Rule, Rule]:
+    level, peak = (
+        (None, None) if loudness is None else (loudness.integrated_lufs, loudness.true_peak_dbtp)
+    )
     low = spec.loudness_lkfs - spec.loudness_tolerance_lu
     high = spec.loudness_lkfs + spec.loudness_tolerance_lu
-    expected_loudness = f"{spec.loudness_lkfs:g} LKFS ± {spec.loudness_tolerance_lu:g} LU"
-    expected_peak = f"≤ {spec.true_peak_max_dbtp:g} dBTP"
-    if loudness is None:
-        rules.append(Rule("loudness", "平均响度", False, "无音频", expected_loudness))
-        rules.append(Rule("true_peak", "真峰值电平", False, "无音频", expected_peak))
-    else:
-        rules.append(
-            Rule(
-                "loudness",
-                "平均响度",
-                low <= loudness.integrated_lufs <= high,
-                f"{loudness.integrated_lufs:.1f} LKFS",
-                expected_loudness,
-            )
-        )
-        rules.append(
-            Rule(
-                "true_peak",
-                "真峰值电平",
-                loudness.true_peak_dbtp <= spec.true_peak_max_dbtp,
-                f"{loudness.true_peak_dbtp:.1f} dBTP",
-                expected_peak,
-            )
-        )
-    return QCReport(tuple(rules))
+    return (
+        Rule(
+            "loudness",
+            "平均响度",
+            level is not None and low <= level <= high,
+            "无音频" if level is None else f"{level:.1f} LKFS",
+            f"{spec.loudness_lkfs:g} LKFS ± {spec.loudness_tolerance_lu:g} LU",
+            {
+                "lkfs": level if level is not None and math.isfinite(level) else None,
+                "target_lkfs": spec.loudness_lkfs,
+                "tolerance_lu": spec.loudness_tolerance_lu,
+                "present": level is not None,
+            },
+        ),
+        Rule(
+            "true_peak",
+            "真峰值电平",
+            peak is not None and peak <= spec.true_peak_max_dbtp,
+            "无音频" if peak is None else f"{peak:.1f} dBTP",
+            f"≤ {spec.true_peak_max_dbtp:g} dBTP",
+            {
+                "dbtp": peak if peak is not None and math.isfinite(peak) else None,
+                "max_dbtp": spec.true_peak_max_dbtp,
+                "present": peak is not None,
+            },
+        ),
+    )

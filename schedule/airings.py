@@ -26,6 +26,7 @@ from editorial.errors import InvalidInput, NotFound
 from editorial.models import Episode, Person, State
 from editorial.text import visible_text
 from editorial.workdays import SHANGHAI
+from schedule import reasons
 from schedule.builder_settings import BuildSettings, episode_duration
 from schedule.models import Airing, AiringStatus, Slot, SlotKind
 from schedule.slots import require_scheduler, slot_occurrences
@@ -145,7 +146,7 @@ def pull(
     pulled = [airing]
     if airing.kind is SlotKind.PREMIERE:
         pulled += [r for r in _reruns_of(session, airing) if r.status is not AiringStatus.AIRED]
-    text = f"撤下（{actor.display_name}）：{why}"
+    text = reasons.reason("pulled_by", name=actor.display_name, why=why).text
     for item in pulled:
         _cancel(item, now, text)
     session.flush()
@@ -227,11 +228,11 @@ def _move_away(session: Session, episode: Episode, keep: Airing | None, now: dat
         if rerun.status is AiringStatus.DRAFT and not rerun.pinned:
             session.delete(rerun)
         else:
-            _cancel(rerun, now, "首播已改期")
+            _cancel(rerun, now, reasons.reason("premiere_moved").text)
     session.flush()
     if session.scalar(select(Airing.id).where(Airing.premiere_id == current.id).limit(1)):
         current.status = AiringStatus.CANCELLED
-        current.reason = "首播已改期"
+        current.reason = reasons.reason("premiere_moved").text
         current.updated_at = now
     else:
         session.delete(current)
@@ -278,7 +279,7 @@ def assign(
             f"airing {occupant.id} has already aired", {"at": "aired"}, code="occurrence_aired"
         )
     _move_away(session, episode, occupant, now)
-    reason = f"手动固定（{actor.display_name}）"
+    why = reasons.reason("pinned_by", name=actor.display_name).text
     exchange = episode.column_id != slot.column_id
     if occupant is None:
         occupant = Airing(
@@ -294,7 +295,7 @@ def assign(
         session.add(occupant)
     elif occupant.episode_id != episode.id:
         _follow(session, occupant, episode, now)
-    occupant.pinned, occupant.exchange, occupant.reason = True, exchange, reason
+    occupant.pinned, occupant.exchange, occupant.reason = True, exchange, why
     occupant.updated_at = now
     session.flush()
     return occupant

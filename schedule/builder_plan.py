@@ -71,8 +71,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
-from editorial.workdays import SHANGHAI, local_date
+from editorial.workdays import local_date
 from schedule.builder_settings import BuildSettings, PriorityWindow
+from schedule.reasons import reason
 
 OccKey = tuple[int, datetime]  # (slot id, UTC start): one occurrence of a slot
 WAITING = 2  # place_key rank of an episode whose priority window is still ahead
@@ -412,44 +413,31 @@ def placement_reason(c: Candidate, day: date, ctx: Context) -> str:
     inside = [w for w in windows if w.contains(day)]
     if inside:
         w = max(inside, key=lambda w: w.weight)  # the first of the heaviest
-        return f"季度宣传报道重点“{w.tag}”（{w.start}至{w.end}）"
+        return reason("priority", tag=w.tag, start=w.start, end=w.end).text
     for w in windows:
         if w.start > day:
-            return f"等待季度宣传报道重点“{w.tag}”（{w.start}至{w.end}），暂排于此"
+            return reason("priority_waiting", tag=w.tag, start=w.start, end=w.end).text
     if c.air_by is not None:
-        return f"截止日期 {c.air_by} 前最早可播"
-    return f"按终审通过先后排播（{local_date(c.approved_at)} 通过终审）"
+        return reason("earliest_before_air_by", air_by=c.air_by).text
+    return reason("approval_order", approved=local_date(c.approved_at)).text
 
 
 def series_reason(info: SeriesInfo, part: int) -> str:
-    return f"连续报道《{info.title}》第{part}集（共{info.parts}集）"
+    return reason("series_part", title=info.title, part=part, parts=info.parts).text
 
 
 def exchange_reason(ctx: Context, column_id: int) -> str:
-    return f"交流节目：来自《{ctx.column_names.get(column_id, str(column_id))}》"
+    return reason("exchange", column=ctx.column_names.get(column_id, str(column_id))).text
 
 
 def rerun_reason(premiere_start: datetime) -> str:
-    return f"重播 {premiere_start.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 首播"
-
-
-def length(seconds: int) -> str:
-    minutes, rest = divmod(seconds, 60)
-    return f"{minutes}分钟" if rest == 0 else f"{minutes}分{rest}秒"
-
-
-HOLDUP_TEXT = {
-    "missing": "尚未申报",
-    "withdrawn": "已撤销",
-    "pulled": "已撤播",
-    "topic_rejected": "选题未通过",
-}
+    return reason("rerun", premiere=premiere_start).text
 
 
 def holdup_text(info: SeriesInfo) -> str:
     assert info.holdup is not None
     part, state = info.holdup
-    return f"连续报道《{info.title}》第{part}集{HOLDUP_TEXT.get(state, '尚未通过终审')}"
+    return reason("series_holdup", title=info.title, part=part, holdup=state).text
 
 
 # --- one column ----------------------------------------------------------------------------------
@@ -524,7 +512,7 @@ def _place_series(
     occupied: frozenset[int] = frozenset()
     for run in forced:
         if run.indices & occupied:
-            _miss_run(plan, run, "series_cannot_continue", "已固定的各集所需期次与其他连续报道冲突")
+            _miss_run(plan, run, "series_cannot_continue", "series_conflict")
             continue
         occupied |= run.indices
         _place_run(plan, run)
@@ -532,10 +520,7 @@ def _place_series(
     for info, runs in options:
         picked = chosen.get(info.series_id)
         if picked is None:
-            detail = (
-                f"连续报道《{info.title}》须在 {info.start_by} 前开播；可用的连续期次"
-                "若给它，会有更多节目错过截止日期或无法安排"
-            )
+            detail = reason("series_displaced", title=info.title, start_by=info.start_by).text
             for c in runs[0].parts:
                 plan.misses[c.episode_id] = Miss(c.episode_id, "series_displaced", detail)
             continue
@@ -574,15 +559,15 @@ def _place_run(plan: ColumnPlan, run: Run) -> None:
 
 
 def _miss_run(plan: ColumnPlan, run: Run, code: str, why: str) -> None:
+    detail = reason(why, title=run.info.title).text
     for c in run.parts:
-        plan.misses[c.episode_id] = Miss(c.episode_id, code, f"连续报道《{run.info.title}》{why}")
+        plan.misses[c.episode_id] = Miss(c.episode_id, code, detail)
 
 
 def _too_late(info: SeriesInfo) -> str:
-    return (
-        f"连续报道《{info.title}》须在 {info.start_by} 前开播，"
-        f"此前没有连续 {info.parts} 期可用的同一首播时段"
-    )
+    return reason(
+        "series_too_late", title=info.title, start_by=info.start_by, parts=info.parts
+    ).text
 
 
 # --- series --------------------------------------------------------------------------------------
@@ -693,10 +678,10 @@ def _continuation(
         seq = col.sequences.get(slot_id, [])
         found = [o.seq for o in seq if o.starts_at == starts_at]
         if not found:
-            return "已固定或已播出的各集不在本栏目首播时段的期次上，无法接续"
+            return reason("series_off_slot").text
         bases.add((slot_id, found[0] - part))
     if len(bases) != 1:
-        return "已固定或已播出的各集不在同一首播时段的连续期次上，无法接续"
+        return reason("series_not_consecutive").text
     ((slot_id, base),) = bases
     seq = col.sequences[slot_id]
     occs = []
@@ -704,13 +689,12 @@ def _continuation(
         assert c.part is not None
         at = base + c.part
         if not 0 <= at < len(seq):
-            return f"第{c.part}集应接续播出，但相应期次不在本次编排范围（至 {ctx.last_day}）"
+            return reason("series_beyond_window", part=c.part, last=ctx.last_day).text
         occ = seq[at]
-        local = occ.starts_at.astimezone(SHANGHAI)
         if occ.key not in index:
-            return f"第{c.part}集应在 {local:%Y-%m-%d %H:%M} 接续播出，但该期次已占用或不可编排"
+            return reason("series_next_taken", part=c.part, at=occ.starts_at).text
         if not _usable(occ, c, ctx, index):
-            return f"第{c.part}集应在 {local:%Y-%m-%d %H:%M} 接续播出，但时长不符或已被手动撤下"
+            return reason("series_next_unusable", part=c.part, at=occ.starts_at).text
         occs.append(occ)
     return _make_run(info, mine, occs, index)
 
@@ -724,7 +708,7 @@ def _why_no_run(
         if any(ctx.in_region(o) for o in seq)
     }
     if not slots:
-        return "no_slot", f"{ctx.first_day}至{ctx.last_day}本栏目没有首播时段"
+        return "no_slot", reason("no_slot", first=ctx.first_day, last=ctx.last_day).text
     fitting = [s for s, d in slots.items() if all(ctx.settings.fits(c.duration_s, d) for c in mine)]
     if not fitting:
         best = max(
@@ -732,12 +716,17 @@ def _why_no_run(
             key=lambda s: sum(1 for c in mine if ctx.settings.fits(c.duration_s, slots[s])),
         )
         bad = next(c for c in mine if not ctx.settings.fits(c.duration_s, slots[best]))
-        return "series_does_not_fit", (
-            f"连续报道《{info.title}》各集须在同一首播时段播出，"
-            f"第{bad.part}集时长 {length(bad.duration_s)} 与时段（{length(slots[best])}）不符"
+        why = reason(
+            "series_does_not_fit",
+            title=info.title,
+            part=bad.part,
+            duration=bad.duration_s,
+            slot=slots[best],
         )
+        return "series_does_not_fit", why.text
     if info.start_by < ctx.first_day:
-        return "series_too_late", f"连续报道《{info.title}》开播截止日期 {info.start_by} 已过"
+        why = reason("series_start_passed", title=info.title, start_by=info.start_by)
+        return "series_too_late", why.text
     return "series_too_late", _too_late(info)
 
 
@@ -915,7 +904,8 @@ def diagnose(c: Candidate, region: Sequence[SlotOcc], ctx: Context) -> Miss:
     """Why a single episode stayed without a premiere, given its column's premiere
     occurrences in the plan region."""
     if not region:
-        return Miss(c.episode_id, "no_slot", f"{ctx.first_day}至{ctx.last_day}本栏目没有首播时段")
+        why = reason("no_slot", first=ctx.first_day, last=ctx.last_day)
+        return Miss(c.episode_id, "no_slot", why.text)
     durations = sorted({o.duration_s for o in region})
     fitting = {d for d in durations if ctx.settings.fits(c.duration_s, d)}
     if not fitting:
@@ -923,38 +913,32 @@ def diagnose(c: Candidate, region: Sequence[SlotOcc], ctx: Context) -> Miss:
     usable = [o for o in region if o.duration_s in fitting]
     if c.air_by is not None:
         if c.air_by < ctx.first_day:
-            return Miss(c.episode_id, "no_slot_before_deadline", f"截止日期 {c.air_by} 已过")
+            why = reason("air_by_passed", air_by=c.air_by)
+            return Miss(c.episode_id, "no_slot_before_deadline", why.text)
         before = [o for o in usable if o.day <= c.air_by]
         if not before:
-            detail = f"截止日期 {c.air_by} 前没有时长相符的首播时段"
+            why = reason("no_fitting_slot_before", air_by=c.air_by)
         else:
-            detail = f"截止日期 {c.air_by} 前时长相符的 {len(before)} 期首播已全部排满"
-        return Miss(c.episode_id, "no_slot_before_deadline", detail)
-    return Miss(
-        c.episode_id,
-        "no_free_occurrence",
-        f"{ctx.first_day}至{ctx.last_day}时长相符的 {len(usable)} 期首播已全部排满",
-    )
+            why = reason("full_before", air_by=c.air_by, count=len(before))
+        return Miss(c.episode_id, "no_slot_before_deadline", why.text)
+    why = reason("full", first=ctx.first_day, last=ctx.last_day, count=len(usable))
+    return Miss(c.episode_id, "no_free_occurrence", why.text)
 
 
 def _no_fit(c: Candidate, durations: list[int], ctx: Context) -> Miss:
-    s = ctx.settings
-    given = length(c.duration_s)
-    if all(s.too_long(c.duration_s, d) for d in durations):
-        return Miss(
-            c.episode_id,
-            "longer_than_slot",
-            f"时长 {given} 超过本栏目最长的首播时段（{length(durations[-1])}，"
-            f"最多可超 {s.over_tolerance_s} 秒）",
+    s, given = ctx.settings, c.duration_s
+    if all(s.too_long(given, d) for d in durations):
+        why = reason(
+            "longer_than_slot", duration=given, longest=durations[-1], over=s.over_tolerance_s
         )
-    if all(s.too_short(c.duration_s, d) for d in durations):
-        return Miss(
-            c.episode_id,
+        return Miss(c.episode_id, "longer_than_slot", why.text)
+    if all(s.too_short(given, d) for d in durations):
+        why = reason(
             "shorter_than_slot",
-            f"时长 {given} 不足本栏目最短首播时段（{length(durations[0])}）的 "
-            f"{round(s.min_fill * 100)}%",
+            duration=given,
+            shortest=durations[0],
+            percent=round(s.min_fill * 100),
         )
-    listed = "、".join(length(d) for d in durations)
-    return Miss(
-        c.episode_id, "no_fitting_slot", f"时长 {given} 与本栏目各首播时段（{listed}）都不相符"
-    )
+        return Miss(c.episode_id, "shorter_than_slot", why.text)
+    why = reason("no_fitting_slot", duration=given, slots=durations)
+    return Miss(c.episode_id, "no_fitting_slot", why.text)

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from editorial.models import Episode, State
 from editorial.workdays import local_date
 from schedule.builder_load import chunks
-from schedule.builder_plan import HOLDUP_TEXT
 from schedule.builder_settings import BuildSettings
 from schedule.models import Airing, AiringStatus, ScheduleBuild, Slot, SlotKind, Unscheduled
+from schedule.reasons import Reason, reason
 
 RISK_DAYS = 7
 NOT_BUILT = "not_built"
@@ -33,7 +33,7 @@ NOT_BUILT = "not_built"
 class UnscheduledItem:
     episode: Episode
     reason: str  # a code of schedule.builder, or NOT_BUILT
-    detail: str
+    detail: str  # in Chinese (schedule.reasons.parse reads its code and particulars)
     build_id: int | None
 
 
@@ -41,7 +41,7 @@ class UnscheduledItem:
 class AtRiskItem:
     episode: Episode
     premiere_at: datetime | None
-    why: str
+    why: Reason
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class StaleAiring:
     """A kept airing (pinned, published or aired) of an episode no longer approved."""
 
     airing: Airing
-    why: str
+    why: Reason
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def _unscheduled(session: Session, column_ids: Sequence[int] | None) -> list[Uns
     for e in episodes:
         found = latest.get(e.id)
         if found is None:
-            items.append(UnscheduledItem(e, NOT_BUILT, "通过终审后尚未编排（等待下次编排）", None))
+            items.append(UnscheduledItem(e, NOT_BUILT, reason(NOT_BUILT).text, None))
         else:
             items.append(UnscheduledItem(e, found.reason, found.detail, found.build_id))
     return items
@@ -150,12 +150,12 @@ def _at_risk(
         assert episode.air_by is not None
         if airing is None:
             if today <= episode.air_by <= today + timedelta(days=days):
-                why = f"截止日期 {episode.air_by} 临近，尚未安排播出"
+                why = reason("air_by_near", air_by=episode.air_by)
                 items.append(AtRiskItem(episode, None, why))
         elif airing.status is not AiringStatus.AIRED and airing.starts_at >= now:
             day = local_date(airing.starts_at)
             if day > episode.air_by:
-                why = f"安排在 {day} 首播，晚于截止日期 {episode.air_by}"
+                why = reason("premiere_after_air_by", day=day, air_by=episode.air_by)
                 items.append(AtRiskItem(episode, airing.starts_at, why))
     return items
 
@@ -174,10 +174,7 @@ def _stale(session: Session, now: datetime, column_ids: Sequence[int] | None) ->
     )
     if column_ids is not None:
         query = query.join(Slot, Slot.id == Airing.slot_id).where(Slot.column_id.in_(column_ids))
-    stale = []
-    for airing in session.scalars(query):
-        state = HOLDUP_TEXT.get(
-            airing.episode.state.value, f"不在可播状态（{airing.episode.state.value}）"
-        )
-        stale.append(StaleAiring(airing, f"节目{state}，请撤下"))
-    return stale
+    return [
+        StaleAiring(airing, reason("not_approved", state=airing.episode.state.value))
+        for airing in session.scalars(query)
+    ]

@@ -38,8 +38,9 @@ from editorial.db import Base
 from schedule.builder_load import Row, chunks
 from schedule.builder_plan import OccKey
 from schedule.models import Airing, AiringStatus, SlotKind
+from schedule.reasons import reason
 
-DROPPED_REASON = "重新编排后取消"
+DROPPED_REASON = reason("dropped").text
 NO_SYNC = {"synchronize_session": False}
 
 

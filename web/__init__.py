@@ -25,6 +25,7 @@ from web import (
     notes_views,
     schedule_views,
     security,
+    typography,
     unstorable,
     uploads,
     views,
@@ -49,6 +50,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     i18n.init_app(app)
     nav.init_app(app)
+    typography.init_app(app)
     for blueprint in (
         views.bp,
         episodes.bp,

@@ -4,6 +4,7 @@ notifications (read, mark read) and the account page with how the person is told
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -18,7 +19,7 @@ from calendars import feeds, tokens
 from calendars.models import FeedToken
 from editorial import notifications as notices
 from editorial.errors import NotFound
-from editorial.models import Channel, Person
+from editorial.models import Channel, Column, Person
 from editorial.workdays import SHANGHAI
 from web import notices as notice_text
 from web.auth import current_person
@@ -55,15 +56,46 @@ def _live_token(session: Session, person: Person) -> FeedToken | None:
     )
 
 
+@dataclass(frozen=True)
+class FeedText:
+    """A feed's name and description in the reader's language (the calendar itself keeps
+    the Chinese ones of ``calendars.feeds``)."""
+
+    name: str
+    description: str
+
+
+def feed_text(session: Session, feed: feeds.Feed) -> FeedText:
+    match feed.kind:
+        case feeds.FeedKind.ALL:
+            return FeedText(_("全部栏目播出安排"), _("《时代风采》及各县级党建栏目的播出安排"))
+        case feeds.FeedKind.LIAISON:
+            return FeedText(_("通联工作日历"), _("通联会议与季度宣传报道重点"))
+        case feeds.FeedKind.COLUMN:
+            column = session.get_one(Column, feed.column_id)
+            return FeedText(
+                _("《%(name)s》播出安排", name=column.name),
+                _(
+                    "%(station)s %(channel)s《%(name)s》的首播与重播",
+                    station=column.station,
+                    channel=column.channel,
+                    name=column.name,
+                ),
+            )
+    return FeedText(
+        _("我的审片与播出"), _("我的审片截止日期和我的节目的播出安排（个人订阅，请勿转发）")
+    )
+
+
 def _feeds_page(personal: dict[str, str] | None = None) -> str:
     session = request_session()
     person = current_person()
-    listed = [(feed, _links(feed.path)) for feed in feeds.public_feeds(session)]
+    listed = [(feed_text(session, feed), _links(feed.path)) for feed in feeds.public_feeds(session)]
     return render_template(
         "account/feeds.html",
         feeds=listed,
         personal=personal,
-        personal_feed=feeds.person_feed(person),
+        personal_feed=feed_text(session, feeds.person_feed(person)),
         live=_live_token(session, person),
     )
 

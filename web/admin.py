@@ -58,7 +58,6 @@ MAX_RULE = 500
 MAX_REASON = 200
 CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-WEEKDAYS = "一二三四五六日"
 
 LEVEL = labels.LEVEL
 ROLE = labels.ROLE
@@ -377,7 +376,7 @@ def _preview_or_refusal(parsed: ParsedSlot, now: datetime) -> list[Occurrence] |
 def describe(o: Occurrence) -> str:
     starts = o.starts_at.astimezone(SHANGHAI)
     ends = o.ends_at.astimezone(SHANGHAI)
-    return f"{starts:%Y-%m-%d} 周{WEEKDAYS[starts.weekday()]} {starts:%H:%M}–{ends:%H:%M}"
+    return f"{starts:%Y-%m-%d} {labels.WEEKDAYS[starts.weekday()]} {starts:%H:%M}–{ends:%H:%M}"
 
 
 def _may_schedule(session: Session, column: Column) -> bool:
@@ -673,6 +672,36 @@ RUN_STATUS = {
     RunStatus.FAILED: _l("失败"),
     RunStatus.MISSED: _l("错过"),
 }
+# The scheduler service's jobs (scheduler.service), by their ids.
+JOB = {
+    "rebuild-nightly": _l("每晚重新编排"),
+    "rebuild-on-change": _l("有变动时重新编排"),
+    "publish-frozen": _l("发布临近的播出"),
+    "mark-aired": _l("标记已播出"),
+    "review-reminders": _l("审片提醒"),
+    "liaison-reminders": _l("通联提醒"),
+    "sync-feeds": _l("同步日历订阅"),
+    "deliver-notifications": _l("投递通知"),
+    "media-work": _l("媒体处理"),
+    "import-feeds": _l("导入县级日历"),
+    "prune-runs": _l("清理运行记录"),
+    "forget-sign-ins": _l("清理登录记录"),
+}
+_LATE = re.compile(r"^late by (?P<late>.+), past its misfire grace$")
+
+
+def job_label(job_id: str) -> str:
+    return str(JOB[job_id]) if job_id in JOB else job_id
+
+
+def run_detail(detail: str) -> str:
+    """Why a run was missed, in the reader's language (scheduler.jobs writes English); a
+    failure's error stays as the program said it."""
+    if detail == "its previous run had not ended":
+        return _("上一次运行尚未结束")
+    if found := _LATE.match(detail):
+        return _("晚了 %(late)s，超过了允许的延误", late=found["late"].split(".")[0])
+    return detail
 
 
 @bp.get("/service")
@@ -685,6 +714,8 @@ def service_page() -> str:
         last=sorted(runs.last_runs(session).values(), key=lambda run: run.job_id),
         problems=runs.recent_problems(session),
         STATUS=RUN_STATUS,
+        job_label=job_label,
+        run_detail=run_detail,
         deliveries=outbox.counts(session, columns=mine),
         delivery_problems=outbox.problems(session, limit=50, columns=mine),
         DELIVERY_STATE=DELIVERY_STATE,

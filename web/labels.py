@@ -8,7 +8,6 @@ from editorial.models import Level, Role, Stage, State
 from editorial.turns import Step, Turn
 from editorial.workdays import SHANGHAI
 from editorial.workflow import Act
-from liaison.models import Quarter
 from media.models import JobKind, JobState
 from schedule.models import SlotKind
 
@@ -49,21 +48,25 @@ ROLE = {
     Role.ADMIN: _l("管理员"),
 }
 
+# The days of the week, Monday first (datetime.weekday()).
+WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
+
 LEVEL = {Level.CITY: _l("市级"), Level.COUNTY: _l("县级")}
-
-# The quarters of a year (季度), and a quarter's name.
-QUARTER = {1: _l("第一季度"), 2: _l("第二季度"), 3: _l("第三季度"), 4: _l("第四季度")}
-
-
-def quarter_label(quarter: Quarter) -> str:
-    """「2026年第三季度」."""
-    return str(_l("%(year)d年%(quarter)s", year=quarter.year, quarter=QUARTER[quarter.number]))
 
 
 # A slot's kind and an airing's: premiere (首播) or rerun (重播).
 SLOT_KIND = {SlotKind.PREMIERE: _l("首播"), SlotKind.RERUN: _l("重播")}
 
 STAGE = {Stage.FIRST: _l("初审"), Stage.SECOND: _l("复审"), Stage.FINAL: _l("终审")}
+
+# The quarters of a year (the liaison office plans by quarter, 季度).
+QUARTER = {1: _l("第一季度"), 2: _l("第二季度"), 3: _l("第三季度"), 4: _l("第四季度")}
+
+
+def quarter_label(year: int, number: int) -> str:
+    """「2026年第四季度」, "2026 Q4"."""
+    return str(_l("%(year)d年%(quarter)s", year=year, quarter=QUARTER[number]))
+
 
 # What the history says was done; also the label of each act's button.
 ACT = {

@@ -130,9 +130,10 @@ def bars(figures: PriorityFigures, names: Mapping[int, str]) -> Markup:
                     WIDTH - 4, y + 13, _("落后"), text_anchor="end", fill=BEHIND, font_weight="bold"
                 )
             )
-        lines.append(f"{name}：{words}" + (f"（{_('落后')}）" if r.behind else ""))
+        behind = _("（%(text)s）", text=_("落后")) if r.behind else ""
+        lines.append(f"{name}{_('：')}{words}{behind}")
     title = _("%(theme)s：各栏目播出与目标", theme=figures.priority.theme)
-    return _svg(ident, top + len(rows) * row_h + 4, title, "；".join(lines), body)
+    return _svg(ident, top + len(rows) * row_h + 4, title, _("；").join(lines), body)
 
 
 def pace(figures: PriorityFigures) -> Markup:
@@ -227,4 +228,4 @@ def pace(figures: PriorityFigures) -> Markup:
         body.append(_text(left + 12, top + 24, _("时间窗尚未开始"), fill="#666"))
         words = [_("时间窗尚未开始")]
     title = _("%(theme)s：时间窗进度与播出进度", theme=priority.theme)
-    return _svg(ident, height, title, "；".join(words), body)
+    return _svg(ident, height, title, _("；").join(words), body)

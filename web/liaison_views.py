@@ -54,7 +54,7 @@ from web import errors, labels, liaison_charts, liaison_export, nav, refusals
 from web.admin import CLOCK, Form
 from web.auth import current_person
 from web.db import request_session
-from web.labels import QUARTER, quarter_label
+from web.labels import QUARTER
 
 bp = Blueprint("liaison", __name__, url_prefix="/liaison")
 
@@ -92,6 +92,10 @@ MAX_DESCRIPTION = 5000
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def quarter_label(quarter: Quarter) -> str:
+    return labels.quarter_label(quarter.year, quarter.number)
 
 
 def here(moment: datetime) -> datetime:

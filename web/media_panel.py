@@ -7,7 +7,6 @@ Reading only: one statement, and none for an episode without media.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, joinedload
@@ -24,6 +23,7 @@ from media.models import (
     MediaVersion,
 )
 from media.service import may_package
+from web.qc_lines import Line, lines
 
 # Who may ask for the broadcast master with the column's opening and closing
 # (media.service.request_job checks the same and refuses anyone else).
@@ -47,12 +47,12 @@ class MediaPanel:
     previous_review: MediaJob | None = None  # its review material, when it was made
 
     @property
-    def qc_changes(self) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+    def qc_changes(self) -> list[tuple[Line, Line | None]]:
         """Each rule of the current version beside the previous version's, in report order."""
         if self.current is None or self.previous is None:
             return []
-        before = {r["code"]: r for r in (self.previous.qc or {}).get("rules", [])}
-        return [(rule, before.get(rule["code"])) for rule in self.rules]
+        before = {line.code: line for line in lines(self.previous.qc)}
+        return [(rule, before.get(rule.code)) for rule in self.rules]
 
     def notes_on(self, number: int) -> list[ReviewNote]:
         return [n for n in self.notes if n.media_version == number]
@@ -78,11 +78,9 @@ class MediaPanel:
         return any(job.state in ACTIVE_JOB_STATES for job in (self.review, self.package) if job)
 
     @property
-    def rules(self) -> list[dict[str, Any]]:
-        """The current version's QC rules, in the report's order."""
-        if self.current is None or not self.current.qc:
-            return []
-        return list(self.current.qc.get("rules", []))
+    def rules(self) -> list[Line]:
+        """The current version's QC rules in the reader's language, in the report's order."""
+        return lines(self.current.qc) if self.current is not None else []
 
 
 def media_panel(

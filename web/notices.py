@@ -1,8 +1,13 @@
-"""Notifications as a reader sees them: each kind's name, and a hand-off's message made
-from its kind and parameters in the reader's language (``editorial.handoffs`` stores the
-Chinese one for mails and robots). A reminder of the service keeps its stored message."""
+"""Notifications as a reader sees them: each kind's name, and the message made from its
+kind and parameters in the reader's language (``editorial.handoffs``,
+``editorial.reminders`` and ``liaison.reminders`` store the Chinese one for mails and
+robots, and the parameters for the pages). A notification stored before it had
+parameters keeps its stored message."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import gettext as _
@@ -40,8 +45,15 @@ def _stage(value: object) -> str:
 
 
 def text(n: Notification) -> str:
-    """The notification's message in the reader's language."""
+    """The notification's message in the reader's language (a notification stored
+    without its particulars keeps its message)."""
     params = n.params or {}
+    reminder = REMINDER.get(n.kind)
+    if reminder is not None and params:
+        try:
+            return reminder(params)
+        except (KeyError, TypeError, ValueError):
+            return n.message
     if "title" not in params:
         return n.message
     values = {
@@ -70,3 +82,45 @@ def text(n: Notification) -> str:
         case "pulled":
             return _("%(actor)s 撤播了《%(title)s》。", **values)
     return n.message
+
+
+def _review_due(p: Mapping[str, Any]) -> str:
+    values = {"title": str(p["title"]), "stage": _stage(p["stage"]), "due": str(p["due"])}
+    if p.get("overdue"):
+        return _("《%(title)s》%(stage)s已逾期（应于 %(due)s 完成）", **values)
+    return _("《%(title)s》%(stage)s将于 %(due)s（今天）到期", **values)
+
+
+def _liaison_meeting(p: Mapping[str, Any]) -> str:
+    return _(
+        "%(quarter)s通联会议将于 %(day)s（%(weekday)s）%(time)s 在%(place)s召开，请安排参会",
+        quarter=labels.quarter_label(int(p["year"]), int(p["quarter"])),
+        day=str(p["starts_at"])[:10],
+        weekday=str(labels.WEEKDAYS[int(p["weekday"])]),
+        time=str(p["starts_at"])[11:],
+        place=str(p["place"]),
+    )
+
+
+def _liaison_behind(p: Mapping[str, Any]) -> str:
+    aired, scheduled = int(p["aired"]), int(p["scheduled"])
+    return _(
+        "《%(column)s》宣传报道重点“%(theme)s”落后于目标：报道时段内已播出 %(aired)d 期、"
+        "已编排 %(scheduled)d 期，共 %(total)d 期，目标 %(target)d 期；报道时段 %(end)s 结束，"
+        "请抓紧安排",
+        column=str(p["column"]),
+        theme=str(p["theme"]),
+        aired=aired,
+        scheduled=scheduled,
+        total=aired + scheduled,
+        target=int(p["target"]),
+        end=str(p["window_end"]),
+    )
+
+
+# The service's reminders, said from their parameters.
+REMINDER: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "review_due": _review_due,
+    "liaison_meeting": _liaison_meeting,
+    "liaison_behind": _liaison_behind,
+}

@@ -301,7 +301,7 @@ def _shown(name: str, value: object) -> object:
     if isinstance(value, SlotKind):
         return str(labels.SLOT_KIND[value])
     if isinstance(value, Quarter):
-        return labels.quarter_label(value)
+        return labels.quarter_label(value.year, value.number)
     if isinstance(value, datetime):
         return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):

@@ -32,7 +32,7 @@ from schedule.builder_report import schedule_report
 from schedule.models import Airing, AiringStatus, Slot, SlotKind
 from schedule.recurrence import Occurrence
 from schedule.slots import SCHEDULING_ROLES, slot_occurrences
-from web import errors, labels
+from web import errors, labels, schedule_reasons
 from web.auth import current_person
 from web.db import request_session
 
@@ -46,7 +46,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 DAY_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MONTH_FORMAT = re.compile(r"^(\d{4})-(\d{2})$")
 
-WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
+WEEKDAYS = labels.WEEKDAYS
 KIND = labels.SLOT_KIND
 STATUS = {
     AiringStatus.DRAFT: _l("草稿"),
@@ -436,12 +436,13 @@ def _labels() -> dict[str, object]:
             "exchange": _("交流"),
             "pinned": _("固定"),
             "external": _("外部"),
-            "from": _("来自"),
+            "from_work": _("来自《%(name)s》"),
             "all_day": _("全天"),
             "untitled": _("（无标题）"),
         },
         "airing_path": url_for(".airing", airing_id=0).removesuffix("0"),
         "series_colour": series_colour,
+        "said": schedule_reasons.said,
         "SlotKind": SlotKind,
         "AiringStatus": AiringStatus,
     }

@@ -44,6 +44,12 @@ def test_a_first_review_due_today_reminds_the_responsible_producer_once(
     assert note.person_id == crew.producer.id and note.episode_id == episode.id
     assert note.kind == "review_due" and note.created_at == DUE_DAY
     assert note.message == "《红色印记》初审将于 2026-03-04（今天）到期"
+    assert note.params == {
+        "title": "红色印记",
+        "stage": "first",
+        "due": "2026-03-04",
+        "overdue": False,
+    }  # what the pages say it from, in the reader's language
     assert note.dedupe_key == f"review-due:{episode.id}:1:first:{crew.producer.id}:2026-03-04"
 
 

@@ -99,6 +99,11 @@ def sent(session: Session, kind: str) -> list[tuple[str, str]]:
     return [(username, message) for username, message in rows]
 
 
+def notices(session: Session, kind: str = reminders.MEETING_KIND) -> list[Notification]:
+    query = select(Notification).where(Notification.kind == kind).order_by(Notification.id)
+    return list(session.scalars(query))
+
+
 # --- the meeting -------------------------------------------------------------------------------
 
 
@@ -119,6 +124,15 @@ def test_the_meeting_is_announced_two_weeks_ahead_once_to_the_invited_liaison_of
         "2026年第三季度通联会议将于 2026-07-03（周五）09:00 在市委党员电教中心 会议室召开，"
         "请安排参会"
     }
+    assert {tuple(sorted(n.params.items())) for n in notices(session)} == {
+        (
+            ("place", "市委党员电教中心 会议室"),
+            ("quarter", 3),
+            ("starts_at", "2026-07-03 09:00"),
+            ("weekday", 4),
+            ("year", 2026),
+        )
+    }  # what the pages say it from, in the reader's language
     assert reminders.remind(session, due) == 0  # the same poll again
     assert reminders.remind(session, due + timedelta(days=3)) == 0  # and later polls
     assert len(sent(session, reminders.MEETING_KIND)) == 2
@@ -181,6 +195,17 @@ def test_a_column_behind_with_a_month_left_is_told_once_with_its_numbers(
     assert {message for _, message in got} == {
         f"《{office.crew.column.name}》宣传报道重点“庆祝建党105周年”落后于目标：报道时段内已播出 "
         "0 期、已编排 1 期，共 1 期，目标 2 期；报道时段 2026-07-20 结束，请抓紧安排"
+    }
+    assert {n.params["column"] for n in notices(session, reminders.BEHIND_KIND)} == {
+        office.crew.column.name
+    }
+    assert notices(session, reminders.BEHIND_KIND)[0].params == {
+        "column": office.crew.column.name,
+        "theme": "庆祝建党105周年",
+        "aired": 0,
+        "scheduled": 1,
+        "target": 2,
+        "window_end": "2026-07-20",
     }
     row = session.get_one(Target, (priority.id, office.crew.column.id))
     assert row.behind_reminded_at == today

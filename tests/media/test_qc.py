@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -136,3 +137,34 @@ def test_loudness_and_true_peak_limits(loudness: Loudness, failed: set[str]) -> 
 def test_frame_rate_must_be_25_not_nearly() -> None:
     ntsc = Probe(2.0, 720, 576, 25 * 1000 / 1001, "mpeg2video", "mp2", True)
     assert failed_codes(qc.check(ntsc, GOOD_LOUDNESS, SPEC)) == {"frame_rate"}
+
+
+def test_each_rule_carries_its_particulars_for_the_pages() -> None:
+    spec = DeliverySpec(target_seconds=900, tolerance_seconds=30, slot_seconds=890)
+    probed = Probe(912.5, 720, 576, 25.0, "h264", "aac", True)
+    report = qc.check(probed, Loudness(-23.4, -3.2), spec)
+    params = {rule.code: rule.params for rule in report.rules}
+    assert params == {
+        "duration": {
+            "seconds": 912.5,
+            "target_seconds": 900,
+            "tolerance_seconds": 30,
+            "slot_max_seconds": 920,
+        },
+        "resolution": {"width": 720, "height": 576, "sizes": [[1920, 1080], [720, 576]]},
+        "frame_rate": {"fps": 25.0, "expected_fps": 25.0},
+        "audio": {"present": True, "codec": "aac"},
+        "loudness": {"lkfs": -23.4, "target_lkfs": -24.0, "tolerance_lu": 2.0, "present": True},
+        "true_peak": {"dbtp": -3.2, "max_dbtp": -2.0, "present": True},
+    }
+
+
+def test_the_particulars_of_silence_are_json_without_infinities() -> None:
+    silent = Probe(2.0, 1920, 1080, 25.0, "h264", None, False)
+    report = qc.check(silent, None, SPEC).as_json()
+    assert json.loads(json.dumps(report, allow_nan=False)) == report
+    params = {rule["code"]: rule["params"] for rule in report["rules"]}
+    assert params["audio"] == {"present": False, "codec": None}
+    assert params["true_peak"]["present"] is False and params["true_peak"]["dbtp"] is None
+    digital_silence = qc.check(GOOD_PROBE, Loudness(-70.0, -math.inf), SPEC).as_json()
+    assert json.dumps(digital_silence, allow_nan=False)

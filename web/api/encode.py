@@ -510,8 +510,16 @@ QC_RULE: Schema = {
         },
         "label": {"type": "string", "description": "the rule in Chinese, e.g. 平均响度"},
         "passed": BOOLEAN,
-        "measured": STRING,
-        "expected": STRING,
+        "measured": {"type": "string", "description": "what the master has, in Chinese"},
+        "expected": {"type": "string", "description": "what the column asks, in Chinese"},
+        "params": {
+            "type": "object",
+            "description": "the numbers measured and required, by rule (missing from a "
+            "report stored before rules had them): duration: seconds, target_seconds, "
+            "tolerance_seconds, slot_max_seconds; resolution: width, height, sizes; "
+            "frame_rate: fps, expected_fps; audio: present, codec; loudness: lkfs, "
+            "target_lkfs, tolerance_lu, present; true_peak: dbtp, max_dbtp, present",
+        },
     },
 }
 MEDIA_VERSION = obj(
