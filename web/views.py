@@ -1,6 +1,9 @@
 """The home page "我的节目": a board of the signed-in person's episodes, one lane per
 workflow state (like Kitsu's), and "待我审看", the reviews they may sign now.
 
+Its GET parameters narrow it: ``column`` (the board and the queue), ``stage`` and
+``overdue=1`` (the queue). A value that names nothing is ignored, never an error.
+
 The board reads a bounded number of statements however many episodes there
 are: the person's columns and roles, the count per state, the first cards of
 every lane (a window function) and the review queue, each one query.
@@ -16,9 +19,10 @@ from flask import Blueprint, render_template, request
 from flask_login import login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
+from werkzeug.datastructures import MultiDict
 
 from editorial import reviews, turns, workflow
-from editorial.models import Column, Episode, Membership, Person, Role, State
+from editorial.models import Column, Episode, Membership, Person, Role, Stage, State
 from editorial.workdays import local_date
 from schedule import airings
 from web import labels
@@ -28,6 +32,34 @@ from web.db import request_session
 bp = Blueprint("views", __name__)
 
 LANE_CARDS = 40  # cards shown per lane; the lane's count is always the full one
+STAGES = {stage.value: stage for stage in Stage}
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    """The board's GET parameters, read forgivingly: what names nothing is left out."""
+
+    column_id: int | None = None
+    stage: Stage | None = None
+    overdue: bool = False
+
+    @classmethod
+    def from_args(cls, args: MultiDict[str, str]) -> BoardQuery:
+        return cls(
+            column_id=args.get("column", type=int),
+            stage=STAGES.get(args.get("stage", "")),
+            overdue=args.get("overdue") == "1",
+        )
+
+    def args(self, **changes: object) -> dict[str, object]:
+        """The parameters for a link to the board, with ``changes``; empty ones left out."""
+        kept: dict[str, object] = {
+            "column": self.column_id,
+            "stage": self.stage.value if self.stage else None,
+            "overdue": 1 if self.overdue else None,
+            **changes,
+        }
+        return {name: value for name, value in kept.items() if value not in (None, "")}
 
 
 @dataclass(frozen=True)
@@ -51,7 +83,9 @@ class Board:
     chosen: Column | None  # the column the board is narrowed to, if any
     lanes: list[Lane]
     closed: list[Lane]
-    queue: list[Episode]  # reviews the person may sign now, most urgent first
+    queue: list[Episode]  # reviews the person may sign now, most urgent first, as filtered
+    queue_filter: reviews.QueueFilter
+    query: BoardQuery
     today: date
     steps: dict[int, turns.Turn]  # each card's turn (whose it is), by episode id
 
@@ -119,17 +153,21 @@ def _lanes(session: Session, column_ids: list[int]) -> dict[State, Lane]:
     return {state: Lane(state, counts.get(state, 0), by_state[state]) for state in State}
 
 
-def review_queue(session: Session, person: Person) -> list[Episode]:
-    """The episodes whose current review ``person`` may sign now, in one query
-    (``editorial.reviews.may_sign_now``: the rule of ``workflow.authorize``, in bulk)."""
+def review_queue(
+    session: Session,
+    person: Person,
+    today: date,
+    wanted: reviews.QueueFilter = reviews.EVERYTHING,
+) -> list[Episode]:
+    """The episodes whose current review ``person`` may sign now, narrowed as ``wanted``, in
+    one query (``editorial.reviews.may_sign_now``: the rule of ``workflow.authorize``, in
+    bulk); overdue on the local day ``today``."""
     if not person.active:
         return []
+    query = reviews.review_queue(person, today, wanted)
     return list(
         session.scalars(
-            select(Episode)
-            .where(reviews.may_sign_now(person))
-            .options(joinedload(Episode.column), joinedload(Episode.responsible_producer))
-            .order_by(Episode.review_due, Episode.id)
+            query.options(joinedload(Episode.column), joinedload(Episode.responsible_producer))
         )
     )
 
@@ -140,28 +178,39 @@ def _premieres(session: Session, episodes: list[Episode]) -> dict[int, datetime]
     return airings.premieres_of(session, approved)
 
 
-def board_for(session: Session, person: Person, today: date, column_id: int | None = None) -> Board:
+def board_for(
+    session: Session, person: Person, today: date, query: BoardQuery = BoardQuery()
+) -> Board:
     roles = _roles_by_column(session, person)
     columns = list(roles)
-    chosen = next((c for c in columns if c.id == column_id), None)
+    chosen = next((c for c in columns if c.id == query.column_id), None)
     shown = [chosen.id] if chosen else [c.id for c in columns]
     lanes = _lanes(session, shown) if shown else {s: Lane(s, 0, []) for s in State}
     cards = [e for s in labels.LANES for e in lanes[s].cards]
+    wanted = reviews.QueueFilter(
+        column_id=chosen.id if chosen else None, stage=query.stage, overdue_only=query.overdue
+    )
     return Board(
         columns=columns,
         chosen=chosen,
         lanes=[lanes[s] for s in labels.LANES],
         closed=[lanes[s] for s in labels.CLOSED_LANES],
-        queue=review_queue(session, person),
+        queue=review_queue(session, person, today, wanted),
+        queue_filter=wanted,
+        query=query,
         today=today,
         steps=turns.next_steps(session, cards, _premieres(session, cards)),
     )
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 @bp.get("/")
 @login_required
 def home() -> str:
-    column_id = request.args.get("column", type=int)
-    today = local_date(datetime.now(UTC))
-    board = board_for(request_session(), current_person(), today, column_id)
+    today = local_date(_now())
+    query = BoardQuery.from_args(request.args)
+    board = board_for(request_session(), current_person(), today, query)
     return render_template("home.html", board=board, labels=labels)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
 from editorial import people, workflow
 from editorial.models import Episode, Level, Membership, Person, Role, State
 from tests.web.test_episode_pages import (
+    NOW,
     Crew,
     add_person,
     client_for,
@@ -132,7 +134,7 @@ def test_the_queue_is_exactly_what_the_workflow_lets_each_person_sign(app: Flask
     with app.app_context(), unit_of_work(app) as s:
         episodes = s.scalars(select(Episode)).all()
         for person in s.scalars(select(Person)).all():
-            queue = {e.id for e in views.review_queue(s, person)}
+            queue = {e.id for e in views.review_queue(s, person, date(2026, 3, 2))}
             may_sign = {
                 e.id
                 for e in episodes
@@ -183,3 +185,107 @@ def test_a_person_without_roles_is_told_so(app: Flask) -> None:
         )
     body = text(client_for(app, crew.reviewer).get("/"))
     assert "您还没有任何栏目的角色" in body
+
+
+# --- narrowing the review queue (待我审看) -----------------------------------------------------
+
+
+@pytest.fixture
+def queue_crew(app: Flask, monkeypatch: pytest.MonkeyPatch) -> tuple[Crew, Crew, str]:
+    """Two columns, a reviewer and final approver of both, a review of each stage in the
+    city column (the second review overdue on NOW's day) and an overdue final review in the
+    county column."""
+    monkeypatch.setattr(views, "_now", lambda: NOW)
+    city, county = make_crew(app, "city", Level.CITY), make_crew(app, "yunxi")
+    both = add_person(app, city, "both", Role.REVIEWER, Role.FINAL_APPROVER)
+    with app.app_context(), unit_of_work(app) as s:
+        person, column = people.get_person(s, both), people.get_column(s, "yunxi")
+        for role in (Role.REVIEWER, Role.FINAL_APPROVER):
+            people.grant_role(s, person, column, role, NOW)
+    dues = {
+        make_episode(app, city, State.SECOND_REVIEW, title="市台复审逾期"): date(2026, 2, 27),
+        make_episode(app, city, State.SECOND_REVIEW, title="市台复审按时"): date(2026, 3, 2),
+        make_episode(app, city, State.FINAL_REVIEW, title="市台终审按时"): date(2026, 3, 5),
+        make_episode(app, county, State.FINAL_REVIEW, title="县里终审逾期"): date(2026, 3, 1),
+    }
+    with app.app_context(), unit_of_work(app) as s:
+        for episode_id, due in dues.items():
+            s.execute(update(Episode).where(Episode.id == episode_id).values(review_due=due))
+    return city, county, both
+
+
+def test_the_queue_narrows_to_one_review_stage(
+    app: Flask, queue_crew: tuple[Crew, Crew, str]
+) -> None:
+    client = client_for(app, queue_crew[2])
+    assert sorted(queue_titles(text(client.get("/?stage=second")))) == [
+        "市台复审按时",
+        "市台复审逾期",
+    ]
+    assert sorted(queue_titles(text(client.get("/?stage=final")))) == [
+        "县里终审逾期",
+        "市台终审按时",
+    ]
+    assert queue_titles(text(client.get("/?stage=first"))) == []
+
+
+def test_the_queue_narrows_to_one_column(app: Flask, queue_crew: tuple[Crew, Crew, str]) -> None:
+    _city, county, both = queue_crew
+    body = text(client_for(app, both).get(f"/?column={county.column_id}"))
+    assert queue_titles(body) == ["县里终审逾期"]
+
+
+def test_the_queue_narrows_to_the_reviews_past_their_due_date(
+    app: Flask, queue_crew: tuple[Crew, Crew, str]
+) -> None:
+    client = client_for(app, queue_crew[2])
+    # Due today (3 March in Shanghai is not yet past on 2 March) is not overdue.
+    assert queue_titles(text(client.get("/?overdue=1"))) == ["市台复审逾期", "县里终审逾期"]
+    assert queue_titles(text(client.get("/?overdue=1&stage=final"))) == ["县里终审逾期"]
+
+
+def test_the_filters_are_kept_in_each_others_forms(
+    app: Flask, queue_crew: tuple[Crew, Crew, str]
+) -> None:
+    city, _county, both = queue_crew
+    body = text(client_for(app, both).get(f"/?column={city.column_id}&stage=second&overdue=1"))
+    column_form = body[body.index('class="board-filter"') :]
+    column_form = column_form[: column_form.index("</form>")]
+    assert '<input type="hidden" name="stage" value="second">' in column_form
+    assert '<input type="hidden" name="overdue" value="1">' in column_form
+    queue_form = body[body.index('class="filters queue-filter"') :]
+    queue_form = queue_form[: queue_form.index("</form>")]
+    assert f'<input type="hidden" name="column" value="{city.column_id}">' in queue_form
+    assert '<option value="second" selected>' in queue_form
+    assert 'name="overdue" value="1" checked' in queue_form
+
+
+def test_a_queue_filter_that_matches_nothing_says_so_and_offers_to_clear_it(
+    app: Flask, queue_crew: tuple[Crew, Crew, str]
+) -> None:
+    _city, county, both = queue_crew
+    body = text(client_for(app, both).get(f"/?column={county.column_id}&stage=second"))
+    assert queue_titles(body) == []
+    assert "没有符合筛选条件的待审节目" in body and "目前没有等您审看的节目" not in body
+    assert '<a href="/#queue">清除筛选</a>' in body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "stage=fourth",
+        "stage=",
+        "overdue=yes",
+        "overdue=",
+        "column=abc",
+        "column=-1",
+        "column=99999999999999999999999",
+        "stage=%E5%88%9D%E5%AE%A1&column=%E5%B8%82",  # 初审, 市
+    ],
+)
+def test_a_filter_value_that_names_nothing_is_ignored(
+    app: Flask, queue_crew: tuple[Crew, Crew, str], query: str
+) -> None:
+    response = client_for(app, queue_crew[2]).get(f"/?{query}")
+    assert response.status_code == 200
+    assert len(queue_titles(text(response))) == 4
