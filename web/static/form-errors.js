@@ -1,6 +1,7 @@
 // A form shown again after a refusal: bring its first error into view and put the cursor in
 // the field it is about. The server marks each refused field aria-invalid and shows its
-// message in a .field-error; whichever comes first on the page is the first error.
+// message in a .field-error; whichever comes first on the page is the first error. A
+// .field-warning (a question before saving) counts too: its button takes the focus.
 (function () {
   "use strict";
   var CONTROLS = "input:not([type=hidden]),select,textarea";
@@ -31,10 +32,11 @@
   }
 
   function firstError() {
-    var found = document.querySelectorAll('[aria-invalid="true"], .field-error');
+    var found = document.querySelectorAll('[aria-invalid="true"], .field-error, .field-warning');
     for (var i = 0; i < found.length; i++) {
       var it = found[i];
       if (it.getAttribute("aria-invalid") === "true") return it;
+      if (it.classList.contains("field-warning")) return it.querySelector("button") || it;
       if (shown(it)) return controlOf(it) || it;
     }
     return null;
@@ -42,6 +44,6 @@
 
   var first = firstError();
   if (!first) return;
-  if (first.matches(CONTROLS)) first.focus({ preventScroll: true });
+  if (first.matches(CONTROLS + ",button")) first.focus({ preventScroll: true });
   first.scrollIntoView({ block: "center" });
 })();
