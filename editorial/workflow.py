@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
@@ -931,15 +931,21 @@ def add_comment(
     return comment
 
 
+def review_overdue(today: date) -> ColumnElement[bool]:
+    """True for the rows of ``episodes`` whose current review stage is past its working-day
+    due date on ``today`` (the local day); never NULL, so its negation is the others."""
+    return and_(
+        Episode.state.in_(REVIEWING),
+        Episode.review_due.is_not(None),
+        Episode.review_due < today,
+    )
+
+
 def overdue_reviews(
     session: Session, today: date, columns: Iterable[int] | None = None
 ) -> list[Episode]:
     """Episodes whose current review stage is past its working-day due date."""
-    query = (
-        select(Episode)
-        .where(Episode.state.in_(REVIEWING), Episode.review_due < today)
-        .order_by(Episode.review_due, Episode.id)
-    )
+    query = select(Episode).where(review_overdue(today)).order_by(Episode.review_due, Episode.id)
     if columns is not None:
         query = query.where(Episode.column_id.in_(list(columns)))
     return list(session.scalars(query))

@@ -82,9 +82,14 @@ def finish(session: Session, job_id: int, outcome: Outcome, now: datetime) -> No
 
 
 def review_outputs(version: MediaVersion) -> dict[str, str]:
-    """Where a version's review material lives, relative to the media folder."""
+    """Where a version's review material lives, relative to the media folder, in the order
+    it is made (the poster frame is taken from the proxy)."""
     folder = f"review/{version.sha256[:2]}/{version.sha256}"
-    return {"contact_sheet": f"{folder}/contact.jpg", "proxy": f"{folder}/proxy.mp4"}
+    return {
+        "contact_sheet": f"{folder}/contact.jpg",
+        "proxy": f"{folder}/proxy.mp4",
+        "poster": f"{folder}/poster.jpg",
+    }
 
 
 def package_output(version: MediaVersion, packaging: ColumnPackaging, part: int | None) -> str:
@@ -147,7 +152,8 @@ def run(
             if out.exists():  # made before for the same content: nothing to do
                 done[name] = relative
                 continue
-            _render(name, source, out, duration, clips, caption, remaining, progress)
+            made_from = root / plan["proxy"] if name == "poster" else source
+            _render(name, made_from, out, duration, clips, caption, remaining, progress)
             done[name] = relative
         outcome = Outcome(JobState.DONE, done, None)
     except MediaError as error:
@@ -161,7 +167,12 @@ def run(
 
 
 # The share of a job's progress each step takes, by what it costs.
-_STEP_SHARE = {"contact_sheet": (0.0, 0.1), "proxy": (0.1, 1.0), "packaged": (0.0, 1.0)}
+_STEP_SHARE = {
+    "contact_sheet": (0.0, 0.1),
+    "proxy": (0.1, 0.98),
+    "poster": (0.98, 1.0),
+    "packaged": (0.0, 1.0),
+}
 
 
 def _render(
@@ -189,6 +200,8 @@ def _render(
         render.review_proxy(
             source, out, duration=duration, font=font, timeout=timeout, progress=step
         )
+    elif name == "poster":  # ``source`` is the proxy
+        render.poster_frame(source, out, duration=duration, timeout=timeout, progress=step)
     else:
         assert clips is not None
         font = render.cjk_font()

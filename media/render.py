@@ -13,6 +13,9 @@
   both: on 2 cores, for a 60 s 1080p master, the filters ran at 11× real time
   and moviepy at 4× (with 2.7 times the CPU time), so the filters make the
   product's proxy.
+* :func:`poster_frame`: one frame of the review proxy, a tenth of the way in (past the
+  black and the bars a master opens with), as the JPEG the player shows before it plays
+  (its ``poster``): the proxy's timecode and mark are on it.
 * :func:`package` (栏目包装): the broadcast master, opening + master + closing at
   the master's picture size and 25 fps, the series caption (连续报道（三）) drawn
   on the opening's lower third; composited with moviepy.
@@ -79,6 +82,7 @@ PACKAGE_CRF = 18  # a broadcast master: visually lossless
 PACKAGE_AUDIO_BITRATE = "192k"
 AUDIO_RATE = 48000
 MARK = "审看样片"
+POSTER_AT = 0.1  # the poster frame's place in the proxy, as a share of its length
 
 _KNOWN_FONTS = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
@@ -574,6 +578,38 @@ def _write_with_moviepy(
                 f"{deadline.action} failed: {_last_lines(str(error))}", code="failed"
             ) from error
         _require_output(temporary, deadline)
+
+
+def poster_frame(
+    proxy: Path,
+    out: Path,
+    *,
+    duration: float,
+    timeout: float = 60,
+    progress: Progress | None = None,
+) -> None:
+    """The frame of ``proxy`` a tenth of the way in (``POSTER_AT``) as a still picture, at
+    the proxy's size; ``out`` ends in .jpg, .jpeg or .png."""
+    codec = _IMAGE_CODECS.get(out.suffix.lower())
+    if codec is None:
+        raise ValueError(f"a poster frame is a .jpg or .png file, not {out.name}")
+    deadline = _Deadline(timeout, f"Taking the poster frame of {proxy.name}")
+    reporter = _Reporter(progress)
+    info = probe(proxy)
+    deadline.check()
+    length = min(duration, info.duration) if duration > 0 else info.duration
+    seek = min(length * POSTER_AT, max(0.0, length - 2 / FPS))
+    arguments = [
+        *("-ss", f"{seek:.4f}", "-i", _input(proxy), "-map", "0:v:0", "-an", "-sn", "-dn"),
+        *("-frames:v", "1", "-c:v", codec, *(["-q:v", "3"] if codec == "mjpeg" else [])),
+        *("-update", "1", "-f", "image2"),
+    ]
+    with _output(out) as temporary:
+        _run_ffmpeg(
+            [*arguments, _input(temporary)], deadline=deadline, duration=0.0, reporter=reporter
+        )
+        _require_output(temporary, deadline)
+    reporter.done()
 
 
 # --- ffmpeg -------------------------------------------------------------------------------

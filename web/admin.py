@@ -626,14 +626,31 @@ def grant() -> Response | tuple[str, int]:
     return redirect(url_for(".people_page"))
 
 
-@bp.post("/roles/<int:membership_id>/revoke")
-def revoke(membership_id: int) -> Response | tuple[str, int]:
-    session = request_session()
-    admin = _admin(session)
+def _membership(session: Session, admin: Admin, membership_id: int) -> Membership:
+    """A role in a column the administrator administers; else NotFound / Forbidden."""
     membership = session.get(Membership, membership_id)
     if membership is None:
         raise NotFound(f"no membership {membership_id}")
     admin.require(membership.column)
+    return membership
+
+
+@bp.get("/roles/<int:membership_id>/revoke")
+def confirm_revoke(membership_id: int) -> str:
+    """Removing a role asks first: this page says whose role in which column goes."""
+    session = request_session()
+    membership = _membership(session, _admin(session), membership_id)
+    return render_template("admin/revoke.html", membership=membership, ROLE=ROLE)
+
+
+@bp.post("/roles/<int:membership_id>/revoke")
+def revoke(membership_id: int) -> Response | tuple[str, int] | str:
+    """Remove a role once confirmed (``confirm=1``, the confirmation page's button);
+    without it, the confirmation page and nothing removed."""
+    session = request_session()
+    membership = _membership(session, _admin(session), membership_id)
+    if request.form.get("confirm") != "1":
+        return render_template("admin/revoke.html", membership=membership, ROLE=ROLE)
     person, column, role = membership.person, membership.column, membership.role
     try:
         people.revoke_role(session, person, column, role)

@@ -9,11 +9,11 @@ a rule 403.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import Select, select
@@ -36,6 +36,8 @@ from editorial.models import (
 )
 from editorial.workdays import SHANGHAI, local_date
 from editorial.workflow import Act
+from liaison import tags as quarter_tags
+from liaison.models import Priority
 from schedule import airings
 from web import errors, labels, nav
 from web.auth import current_person
@@ -50,6 +52,7 @@ from web.forms import (
     PackageForm,
     ProposeForm,
     VersionForm,
+    split_tags,
 )
 from web.media_panel import MediaPanel, clock, human_size, media_panel
 from web.uploads import upload_limit
@@ -526,52 +529,79 @@ def _apply_field_errors(form: EpisodeFields, fields: dict[str, str]) -> dict[str
     return rest
 
 
+def _offered(session: Session) -> list[Priority]:
+    """The quarter's reporting priorities, which the episode form offers as its tags."""
+    return quarter_tags.current_priorities(session, local_date(_now()))
+
+
+def _unconfirmed_tags(
+    form: EpisodeFields, offered: list[Priority], kept: Sequence[str] = ()
+) -> list[str]:
+    """The form's tags that name none of the quarter's priorities, unless the person has
+    answered 「仍然保存」 for them already (that button sends them back as ``accept_tags``)."""
+    unknown = quarter_tags.unknown_tags(form.tags(), offered, kept)
+    accepted = set(split_tags(request.form.get("accept_tags")))
+    return [] if set(unknown) <= accepted else unknown
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def propose() -> Page | Response:
     session, person = request_session(), current_person()
     choices = propose_choices(session, person)
     form = _propose_form(choices)
-    if not choices.columns:
-        return render_template("episodes/propose.html", form=form, allowed=False), 403
-    if not form.is_submitted():
-        return render_template("episodes/propose.html", form=form, allowed=True), 200
-    message = None
-    if form.validate():
-        column = next(c for c in choices.columns if c.id == form.column.data)
-        producer = session.get(Person, form.responsible_producer.data)
-        assert producer is not None  # among the choices
-        proposal = workflow.Proposal(
-            title=form.title.data or "",
-            target_duration_s=form.duration_s(),
-            responsible_producer=producer,
-            topic=form.topic.data or "",
-            synopsis=form.synopsis.data or "",
-            genre=form.genre.data or "",
-            air_by=form.air_by.data,
-            priority_tags=form.tags(),
+    offered = _offered(session)
+
+    def page(status: int, message: str | None = None, unknown: Sequence[str] = ()) -> Page:
+        html = render_template(
+            "episodes/propose.html",
+            form=form,
+            allowed=bool(choices.columns),
+            message=message,
+            priorities=offered,
+            unknown=unknown,
         )
-        try:
-            episode = workflow.propose(session, person, column, _now(), proposal)
-        except (InvalidInput, Forbidden) as error:
-            session.rollback()
-            rest = (
-                _apply_field_errors(form, errors.field_errors(error))
-                if isinstance(error, InvalidInput)
-                else {}
-            )
-            message = "；".join(rest.values()) or errors.describe(error)
-            status = errors.status_of(error)
-        else:
-            flash(str(_l("选题已申报：%(title)s", title=episode.title)))
-            return redirect(url_for("episodes.show", episode_id=episode.id), code=303)
-    else:
-        message, status = str(errors.HEADLINE[InvalidInput]), 422
-    html = render_template("episodes/propose.html", form=form, allowed=True, message=message)
-    return html, status
+        return html, status
+
+    if not choices.columns:
+        return page(403)
+    if not form.is_submitted():
+        return page(200)
+    if not form.validate():
+        return page(422, str(errors.HEADLINE[InvalidInput]))
+    unknown = _unconfirmed_tags(form, offered)
+    if unknown:
+        return page(200, unknown=unknown)
+    column = next(c for c in choices.columns if c.id == form.column.data)
+    producer = session.get(Person, form.responsible_producer.data)
+    assert producer is not None  # among the choices
+    proposal = workflow.Proposal(
+        title=form.title.data or "",
+        target_duration_s=form.duration_s(),
+        responsible_producer=producer,
+        topic=form.topic.data or "",
+        synopsis=form.synopsis.data or "",
+        genre=form.genre.data or "",
+        air_by=form.air_by.data,
+        priority_tags=form.tags(),
+    )
+    try:
+        episode = workflow.propose(session, person, column, _now(), proposal)
+    except (InvalidInput, Forbidden) as error:
+        session.rollback()
+        rest = (
+            _apply_field_errors(form, errors.field_errors(error))
+            if isinstance(error, InvalidInput)
+            else {}
+        )
+        return page(errors.status_of(error), "；".join(rest.values()) or errors.describe(error))
+    flash(str(_l("选题已申报：%(title)s", title=episode.title)))
+    return redirect(url_for("episodes.show", episode_id=episode.id), code=303)
 
 
-def _edit_form(episode: Episode) -> EditForm:
+def _edit_form(episode: Episode, offered: list[Priority]) -> EditForm:
+    """The edit form holding the episode: the tags among the quarter's ticked, the rest typed."""
+    known = {p.tag for p in offered}
     return EditForm(
         formdata=None,
         data={
@@ -581,7 +611,8 @@ def _edit_form(episode: Episode) -> EditForm:
             "genre": episode.genre,
             "target_minutes": max(1, round(episode.target_duration_s / 60)),
             "air_by": episode.air_by,
-            "priority_tags": "、".join(episode.priority_tags),
+            "quarter_tags": [t for t in episode.priority_tags if t in known],
+            "priority_tags": "、".join(t for t in episode.priority_tags if t not in known),
             "version": episode.version,
         },
     )
@@ -603,8 +634,25 @@ def _changes(form: EditForm, episode: Episode) -> workflow.Edit:
     )
 
 
-def _render_edit(form: EditForm, episode: Episode, status: int, message: str | None = None) -> Page:
-    html = render_template("episodes/edit.html", form=form, episode=episode, message=message)
+def _render_edit(
+    form: EditForm,
+    episode: Episode,
+    status: int,
+    offered: list[Priority],
+    message: str | None = None,
+    *,
+    current: EditForm | None = None,
+    unknown: Sequence[str] = (),
+) -> Page:
+    html = render_template(
+        "episodes/edit.html",
+        form=form,
+        episode=episode,
+        message=message,
+        current=current,
+        priorities=offered,
+        unknown=unknown,
+    )
     return html, status
 
 
@@ -614,23 +662,32 @@ def edit(episode_id: int) -> Page | Response:
     session, person = request_session(), current_person()
     episode = visible_episode(session, person, episode_id)
     workflow.authorize(session, person, episode, Act.EDIT)
+    offered = _offered(session)
     form = EditForm()
     if not form.is_submitted():
-        return _render_edit(_edit_form(episode), episode, 200)
+        return _render_edit(_edit_form(episode, offered), episode, 200, offered)
     if not form.validate():
-        return _render_edit(form, episode, 422, str(errors.HEADLINE[InvalidInput]))
+        return _render_edit(form, episode, 422, offered, str(errors.HEADLINE[InvalidInput]))
+    unknown = _unconfirmed_tags(form, offered, kept=episode.priority_tags)
+    if unknown:
+        return _render_edit(form, episode, 200, offered, unknown=unknown)
     try:
         version = int(form.version.data or 0)
         workflow.edit(session, person, episode, version, _now(), _changes(form, episode))
     except (Conflict, InvalidInput, Forbidden, IllegalAct) as error:
         session.rollback()
-        return _edit_refused(session, person, episode_id, form, error)
+        return _edit_refused(session, person, episode_id, form, error, offered)
     flash(str(_l("节目信息已修改")))
     return redirect(url_for("episodes.show", episode_id=episode_id), code=303)
 
 
 def _edit_refused(
-    session: Session, person: Person, episode_id: int, form: EditForm, error: DomainError
+    session: Session,
+    person: Person,
+    episode_id: int,
+    form: EditForm,
+    error: DomainError,
+    offered: list[Priority],
 ) -> Page:
     """The edit form again with what was typed; after a conflict, beside the current values
     (the form now carries the current version: submitting it again applies the typed text)."""
@@ -643,11 +700,7 @@ def _edit_refused(
         message = "；".join(rest.values()) or errors.describe(error)
     else:
         message = errors.describe(error)
-    html = render_template(
-        "episodes/edit.html",
-        form=form,
-        episode=page.episode,
-        message=message,
-        current=_edit_form(page.episode) if isinstance(error, Conflict) else None,
+    current = _edit_form(page.episode, offered) if isinstance(error, Conflict) else None
+    return _render_edit(
+        form, page.episode, errors.status_of(error), offered, message, current=current
     )
-    return html, errors.status_of(error)

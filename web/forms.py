@@ -13,7 +13,15 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
@@ -89,13 +97,18 @@ class EpisodeFields(FlaskForm):
         ],
     )
     air_by = DayField(_l("最迟播出日期"), validators=[Optional()])
+    # The quarter's priorities, ticked (the view offers them); a value no longer offered is
+    # still a tag, which the view then asks about like any unknown one.
+    quarter_tags = SelectMultipleField(_l("本季度宣传报道重点"), choices=[], validate_choice=False)
     priority_tags = StringField(
         _l("宣传报道重点（用逗号或顿号分隔）"),
         validators=[Length(max=500, message=_l("宣传报道重点合计最多 500 个字符"))],
     )
 
     def tags(self) -> tuple[str, ...]:
-        return split_tags(self.priority_tags.data)
+        """The ticked tags, then the typed ones, each once."""
+        ticked = (t.strip() for t in self.quarter_tags.data or [] if t.strip())
+        return tuple(dict.fromkeys([*ticked, *split_tags(self.priority_tags.data)]))
 
     def duration_s(self) -> int:
         return int(self.target_minutes.data or 0) * 60

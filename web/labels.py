@@ -136,6 +136,7 @@ JOB_STATE = {
 JOB_STEP = {
     "contact_sheet": _l("联系表"),
     "proxy": _l("审看样片"),
+    "poster": _l("封面画面"),
     "packaged": _l("栏目包装"),
 }
 QC_RULE = {

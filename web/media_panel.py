@@ -28,7 +28,7 @@ from web.qc_lines import Line, lines
 # Who may ask for the broadcast master with the column's opening and closing
 # (media.service.request_job checks the same and refuses anyone else).
 # The files media jobs make, by the name a job's ``outputs`` gives each.
-OUTPUTS = ("contact_sheet", "proxy", "packaged")
+OUTPUTS = ("contact_sheet", "proxy", "poster", "packaged")
 
 
 @dataclass

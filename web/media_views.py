@@ -216,11 +216,13 @@ def jobs(episode_id: int) -> Response:
     return response
 
 
-@bp.get("/<int:episode_id>/media/jobs/<int:job_id>/<any(contact_sheet, proxy, packaged):output>")
+@bp.get(
+    "/<int:episode_id>/media/jobs/<int:job_id>/<any(contact_sheet, proxy, poster, packaged):output>"
+)
 @login_required
 def media_file(episode_id: int, job_id: int, output: str) -> Response:
-    """A file a job made (contact sheet, review proxy, packaged master): Range requests
-    work, so the player can seek."""
+    """A file a job made (contact sheet, review proxy, its poster frame, packaged master), to
+    those who may see the episode: Range requests work, so the player can seek."""
     session = request_session()
     episode = visible_episode(session, current_person(), episode_id)
     job = session.get(MediaJob, job_id)

@@ -119,11 +119,11 @@ def test_media_work_makes_the_review_material_and_shows_progress(
     result = staffed("media", "work")
     assert result.exit_code == 0, result.output
     assert "done: contact_sheet" in result.output
-    assert "proxy 100%" in result.stderr
+    assert "proxy  98%" in result.stderr and "poster 100%" in result.stderr  # last from the proxy
     status = staffed("media", "status", str(producing)).output
     assert "review material job 1: done" in status
     names = {p.name for p in media_files(app)}
-    assert {"contact.jpg", "proxy.mp4"} <= names
+    assert {"contact.jpg", "proxy.mp4", "poster.jpg"} <= names
     assert not [n for n in names if n.startswith(".")]
     assert ffmpeg_children() == []
     assert "no queued media jobs" in staffed("media", "work").output

@@ -153,8 +153,10 @@ def test_the_supervisor_starts_a_worker_that_makes_the_review_material(
     assert (job.state, job.progress, job.error) == (JobState.DONE, 1.0, None)
     assert job.worker_pid == worker.pid and job.finished_at is not None
     assert job.outputs is not None
-    for name in ("contact_sheet", "proxy"):
+    for name in ("contact_sheet", "proxy", "poster"):
         assert (up.settings.root / job.outputs[name]).stat().st_size > 0
+    assert job.outputs["poster"].endswith("/poster.jpg")  # beside the proxy
+    assert job.outputs["poster"].rsplit("/", 1)[0] == job.outputs["proxy"].rsplit("/", 1)[0]
     assert leftovers(up.settings.root) == []
 
 

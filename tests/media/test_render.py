@@ -278,6 +278,35 @@ def test_a_proxy_letterboxes_and_takes_any_frame_rate(clips: Clips, folders: Fol
     assert_clean(folders, "sd.mp4", "30fps.mp4", "silent.mp4")
 
 
+def test_the_poster_frame_is_the_proxys_picture_a_tenth_of_the_way_in(
+    sources: Sources, folders: Folders
+) -> None:
+    proxy = folders.out / "proxy.mp4"
+    render.review_proxy(sources.black, proxy, duration=2.0, font=render.cjk_font())
+    out = folders.out / "poster.jpg"
+    seen: list[float] = []
+    render.poster_frame(proxy, out, duration=2.0, progress=seen.append)
+    with Image.open(out) as opened:
+        assert opened.format == "JPEG"
+        poster = opened.convert("RGB")
+    assert poster.size == (640, 360)
+    mark, timecode = (480, 0, 640, 70), (0, 0, 200, 60)
+    assert brightest(poster, mark) > 200 and brightest(poster, timecode) > 200
+    assert difference(poster, frame_at(proxy, 0.2), timecode) < 4.0  # 00:00:00:05
+    assert difference(poster, frame_at(proxy, 1.4), timecode) > 4.0
+    assert increasing_to_one(seen)
+    assert_clean(folders, "proxy.mp4", "poster.jpg")
+
+
+@pytest.mark.parametrize("bad", ["text", "truncated", "zero_bytes"])
+def test_a_poster_frame_of_what_is_not_a_video_is_refused(
+    clips: Clips, folders: Folders, bad: str
+) -> None:
+    with pytest.raises(MediaError):
+        render.poster_frame(getattr(clips, bad), folders.out / "poster.jpg", duration=2.0)
+    assert_clean(folders)
+
+
 # --- packaging ----------------------------------------------------------------------------
 
 

@@ -341,10 +341,57 @@ def test_grant_and_revoke_a_role(app: Flask, office: None) -> None:
         membership_id = granted.id
     body = client.get("/admin/people").get_data(as_text=True)
     assert "已授予 王芳《时代风采》的编排角色" in body
-    response = post(client, f"/admin/roles/{membership_id}/revoke", {}, "/admin/people")
+    confirm = {"confirm": "1"}
+    response = post(client, f"/admin/roles/{membership_id}/revoke", confirm, "/admin/people")
     assert response.status_code == 302
     with unit_of_work(app) as s:
         assert s.get(Membership, membership_id) is None
+
+
+def scheduler_role(app: Flask) -> int:
+    """A scheduler role of 王芳 in the city column (granted directly): its id."""
+    with unit_of_work(app) as s:
+        person, column = people.get_person(s, "ed"), people.get_column(s, "city")
+        return people.grant_role(s, person, column, Role.SCHEDULER, NOW).id
+
+
+def test_the_people_page_links_each_role_to_a_confirmation_not_a_removal(
+    app: Flask, office: None
+) -> None:
+    membership_id = scheduler_role(app)
+    body = signed_in(app, "ma").get("/admin/people").get_data(as_text=True)
+    assert f'href="/admin/roles/{membership_id}/revoke"' in body
+    assert f'action="/admin/roles/{membership_id}/revoke"' not in body
+
+
+def test_removing_a_role_asks_first_and_removes_nothing_until_confirmed(
+    app: Flask, office: None
+) -> None:
+    membership_id = scheduler_role(app)
+    client = signed_in(app, "ma")
+    asked = client.get(f"/admin/roles/{membership_id}/revoke")
+    body = asked.get_data(as_text=True)
+    assert asked.status_code == 200
+    assert "确定撤销 王芳（ed）在《时代风采》的编排角色吗？" in body
+    assert '<input type="hidden" name="confirm" value="1">' in body
+    assert 'href="/admin/people">取消</a>' in body
+    unconfirmed = post(client, f"/admin/roles/{membership_id}/revoke", {}, "/admin/people")
+    assert unconfirmed.status_code == 200 and "确认撤销" in unconfirmed.get_data(as_text=True)
+    with unit_of_work(app) as s:
+        assert s.get(Membership, membership_id) is not None
+    confirm = {"confirm": "1"}
+    done = post(client, f"/admin/roles/{membership_id}/revoke", confirm, "/admin/people")
+    assert done.status_code == 302
+    with unit_of_work(app) as s:
+        assert s.get(Membership, membership_id) is None
+
+
+def test_the_confirmation_of_a_role_one_may_not_remove_is_refused(app: Flask, office: None) -> None:
+    membership_id = scheduler_role(app)
+    client = signed_in(app, "xu")
+    assert client.get(f"/admin/roles/{membership_id}/revoke").status_code == 403
+    assert client.get("/admin/roles/999999/revoke").status_code == 404
+    assert client.get("/admin/roles/99999999999999999999/revoke").status_code == 404
 
 
 def test_a_producer_with_open_episodes_keeps_the_role(app: Flask, office: None) -> None:
@@ -353,7 +400,8 @@ def test_a_producer_with_open_episodes_keeps_the_role(app: Flask, office: None) 
         assert producer_role is not None
         membership_id = producer_role.id
     client = signed_in(app, "ma")
-    response = post(client, f"/admin/roles/{membership_id}/revoke", {}, "/admin/people")
+    confirm = {"confirm": "1"}
+    response = post(client, f"/admin/roles/{membership_id}/revoke", confirm, "/admin/people")
     assert response.status_code == 409
     assert "请先移交这些节目" in response.get_data(as_text=True)
     with unit_of_work(app) as s:
@@ -481,3 +529,12 @@ def test_a_column_admin_sees_and_retries_only_the_deliveries_of_their_columns(
         assert s.get_one(Delivery, failed_id).state is DeliveryState.FAILED
     city = signed_in(app, "ma").get("/admin/service").get_data(as_text=True)
     assert "pr@example.org" in city.split('id="deliveries"')[1]
+
+
+def test_the_confirmation_speaks_english_on_an_english_page(app: Flask, office: None) -> None:
+    membership_id = scheduler_role(app)
+    client = signed_in(app, "ma")
+    client.get("/lang/en")
+    body = client.get(f"/admin/roles/{membership_id}/revoke").get_data(as_text=True)
+    assert "Remove the Scheduler role of 王芳 (ed) in “时代风采”?" in body
+    assert "Yes, remove it" in body and "确认撤销" not in body and "撤销角色" not in body

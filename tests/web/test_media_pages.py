@@ -341,6 +341,7 @@ def fake_outputs(app: Flask, job: MediaJob) -> dict[str, str]:
     outputs = {
         "contact_sheet": f"review/test/{job.id}/contact.jpg",
         "proxy": f"review/test/{job.id}/proxy.mp4",
+        "poster": f"review/test/{job.id}/poster.jpg",
     }
     for name, relative in outputs.items():
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -391,7 +392,7 @@ def test_done_review_material_shows_the_contact_sheet_and_the_proxy_player(
     set_job(app, job.id, state=JobState.DONE, progress=1.0, outputs=fake_outputs(app, job))
     page = text(director.get(f"/episodes/{episode_id}"))
     base = f"/episodes/{episode_id}/media/jobs/{job.id}"
-    assert f'<video class="proxy" controls preload="metadata" src="{base}/proxy">' in page
+    assert f'<video class="proxy" controls preload="metadata" src="{base}/proxy"' in page
     assert f'<img src="{base}/contact_sheet"' in page
     assert "data-poll=" not in page  # nothing left to follow
     reviewer = client_for(app, crew.reviewer)
@@ -447,9 +448,12 @@ def test_the_review_material_made_by_the_worker_is_shown(
     page = text(director.get(f"/episodes/{episode_id}"))
     assert "<video" in page and "联系表" in page
     base = f"/episodes/{episode_id}/media/jobs/{job.id}"
+    assert f'src="{base}/proxy" poster="{base}/poster">' in page
     proxy = fetch(director, f"{base}/proxy", headers={"Range": "bytes=0-99"})
     assert proxy.status_code == 206 and len(proxy.data) == 100
     assert fetch(director, f"{base}/contact_sheet").mimetype == "image/jpeg"
+    poster = fetch(director, f"{base}/poster")
+    assert poster.mimetype == "image/jpeg" and poster.data.startswith(b"\xff\xd8")
 
 
 def package_form(client: FlaskClient, episode_id: int, media_version: int = 1) -> TestResponse:
@@ -598,3 +602,36 @@ def test_a_second_version_is_compared_with_the_first_in_step_and_by_qc(
     director.get("/lang/en")
     english = text(director.get(f"/episodes/{episode_id}"))
     assert "Versions side by side: 1 and 2" in english
+
+
+def test_the_proxys_poster_frame_is_served_like_the_proxy_to_those_who_may_see_it(
+    app: Flask, crew: Crew, masters: Masters
+) -> None:
+    episode_id, _director = uploaded(app, crew, masters)
+    [job] = jobs_of(app, episode_id)
+    set_job(app, job.id, state=JobState.DONE, progress=1.0, outputs=fake_outputs(app, job))
+    base = f"/episodes/{episode_id}/media/jobs/{job.id}"
+    page = text(client_for(app, crew.reviewer).get(f"/episodes/{episode_id}"))
+    assert f'src="{base}/proxy" poster="{base}/poster"></video>' in page
+    poster = fetch(client_for(app, crew.reviewer), f"{base}/poster")
+    assert poster.status_code == 200 and poster.mimetype == "image/jpeg"
+    assert poster.headers["X-Content-Type-Options"] == "nosniff"
+    assert "private" in poster.headers["Cache-Control"]
+    outsider = client_for(app, make_crew(app, "yunxi").director)
+    assert outsider.get(f"{base}/poster").status_code == 404
+    signed_out = app.test_client().get(f"{base}/poster")
+    assert signed_out.status_code == 302 and "/sign-in" in signed_out.headers["Location"]
+
+
+def test_review_material_made_before_poster_frames_shows_the_player_without_one(
+    app: Flask, crew: Crew, masters: Masters
+) -> None:
+    episode_id, director = uploaded(app, crew, masters)
+    [job] = jobs_of(app, episode_id)
+    outputs = fake_outputs(app, job)
+    del outputs["poster"]
+    set_job(app, job.id, state=JobState.DONE, progress=1.0, outputs=outputs)
+    base = f"/episodes/{episode_id}/media/jobs/{job.id}"
+    page = text(director.get(f"/episodes/{episode_id}"))
+    assert f'<video class="proxy" controls preload="metadata" src="{base}/proxy">' in page
+    assert director.get(f"{base}/poster").status_code == 404

@@ -139,3 +139,40 @@ def test_the_board_says_whose_turn_it_is_on_every_card_within_the_budget(
     assert "待 cityreviewer、reviewer0、reviewer1、reviewer2、reviewer3 或 reviewer4 复审" in body
     assert "等待 cityproducer 审核选题" in body and "已可播，待编排" in body
     assert len(statements) <= BUDGET, statements
+
+
+def one_lane(app: Flask, crew: Crew, count: int, state: State = State.IN_PRODUCTION) -> None:
+    """``count`` episodes in ``state``, 「节目0」 the latest arrival, in one statement."""
+    with app.app_context(), unit_of_work(app) as s:
+        director = people.get_person(s, crew.director).id
+        producer = people.get_person(s, crew.producer).id
+        s.execute(
+            insert(Episode),
+            [
+                {
+                    "column_id": crew.column_id,
+                    "title": f"节目{n}",
+                    "target_duration_s": 1200,
+                    "director_id": director,
+                    "responsible_producer_id": producer,
+                    "state": state,
+                    "version": 1,
+                    "review_round": 1,
+                    "state_entered_at": NOW - timedelta(minutes=n),
+                    "created_at": NOW - timedelta(days=30),
+                }
+                for n in range(count)
+            ],
+        )
+
+
+def test_a_lane_pages_through_a_hundred_episodes_in_the_same_statements_as_five(
+    app: Flask, crew: Crew
+) -> None:
+    client = client_for(app, crew.director)
+    one_lane(app, crew, 5)
+    few = len(get_counted(app, client, "/")[1])
+    one_lane(app, crew, 95, State.PROPOSED)
+    one_lane(app, crew, 95)  # a hundred in production
+    for path in ("/", "/?lane=in_production&page=3", "/?lane=proposed&page=5&q=节目"):
+        assert len(get_counted(app, client, path)[1]) == few, path

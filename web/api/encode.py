@@ -483,7 +483,7 @@ MEDIA_JOB = obj(
         "state_label": STRING,
         "step": {
             "type": "string",
-            "description": "what it is making now: contact_sheet, proxy or packaged",
+            "description": "what it is making now: contact_sheet, proxy, poster or packaged",
         },
         "step_label": STRING,
         "progress": {"type": "number", "minimum": 0, "maximum": 1},
@@ -494,7 +494,7 @@ MEDIA_JOB = obj(
         "outputs": {
             "type": "object",
             "additionalProperties": {"type": "string"},
-            "description": "per file made (contact_sheet, proxy, packaged), its address: "
+            "description": "per file made (contact_sheet, proxy, poster, packaged), its address: "
             "GET it with the same token; Range requests work",
         },
     },

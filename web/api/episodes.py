@@ -188,14 +188,8 @@ def list_episodes(query: dict[str, Any]) -> Response:
             )
         )
     if query["overdue"] is not None:
-        late = [
-            e.id
-            for e in workflow.overdue_reviews(
-                session, local_date(access.now()), session.scalars(column_ids).all()
-            )
-        ]
-        chosen = Episode.id.in_(late) if query["overdue"] else Episode.id.not_in(late)
-        selection = selection.where(chosen)
+        late = workflow.review_overdue(local_date(access.now()))
+        selection = selection.where(late if query["overdue"] else ~late)
     total = session.scalar(select(func.count()).select_from(selection.subquery())) or 0
     rows = session.scalars(
         selection.options(

@@ -50,7 +50,7 @@ def review_job(app: Flask, episode_id: int) -> int:
 
 
 def test_an_editor_director_uploads_a_master_and_sees_its_qc_and_review_material(
-    page: Page, live_app: Flask, tmp_path: Path
+    page: Page, phone_page: Page, live_app: Flask, tmp_path: Path
 ) -> None:
     master = make_clip(tmp_path / "党员志愿服务队（成片）.mp4", seconds=1.0)
     episode_id = episode_in_production(live_app)
@@ -92,5 +92,19 @@ def test_an_editor_director_uploads_a_master_and_sees_its_qc_and_review_material
     )
     duration = page.evaluate("document.querySelector('video.proxy').duration")
     assert 0.5 < duration < 2.0, duration
+    poster = page.locator("video.proxy").get_attribute("poster")
+    assert poster is not None and poster.endswith(f"/jobs/{job_id}/poster"), poster
+    size = page.evaluate(
+        "async (url) => { const i = new Image(); i.src = url; await i.decode();"
+        " return [i.naturalWidth, i.naturalHeight]; }",
+        poster,
+    )
+    assert size == [640, 360]  # a frame of the proxy
     page.locator("#media").scroll_into_view_if_needed()
     screenshot(page, "episode-media")
+
+    sign_in(phone_page, DIRECTOR)
+    phone_page.goto(f"/episodes/{episode_id}#media")
+    expect(phone_page.locator("video.proxy")).to_have_attribute("poster", poster)
+    phone_page.locator("video.proxy").scroll_into_view_if_needed()
+    screenshot(phone_page, "episode-media-phone")
