@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -36,10 +37,12 @@ if TYPE_CHECKING:
 
 import migrations
 from cli import cli
-from editorial.demo import DEMO_PASSWORD
+from editorial import people, workflow
+from editorial.demo import CITY_SLUG, DEMO_PASSWORD
+from editorial.models import Stage
 from tests.conftest import IN_CI
 from web import create_app
-from web.db import session_factory
+from web.db import session_factory, unit_of_work
 
 ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -186,3 +189,20 @@ def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
         page.click("form.stack button[type=submit]")
     assert posted.value.status == 302, f"signing in as {username}: {posted.value.status}"
     page.wait_for_load_state()
+
+
+def in_second_review(app: Flask, title: str) -> int:
+    """A new episode of the city column, proposed by 王芳, approved and signed at the first
+    review by 黄丽 over a master (version 1, no file), now awaiting the second review."""
+    now = datetime.now(UTC)
+    with app.app_context(), unit_of_work(app) as s:
+        director, producer = people.get_person(s, "wang.fang"), people.get_person(s, "huang.li")
+        column = people.get_column(s, CITY_SLUG)
+        e = workflow.propose(s, director, column, now, workflow.Proposal(title, 900, producer))
+        workflow.approve_topic(s, producer, e, e.version, now)
+        workflow.start_production(s, director, e, e.version, now)
+        workflow.new_media_version(s, director, e, e.version, now, number=1)
+        workflow.submit(s, director, e, e.version, now)
+        ok = workflow.Checklist.all_confirmed()
+        workflow.sign_off(s, producer, e, e.version, now, stage=Stage.FIRST, checklist=ok)
+        return e.id

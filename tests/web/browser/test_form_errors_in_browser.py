@@ -5,40 +5,12 @@ desktop. The screenshots go with the test output."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from editorial import people, workflow
-from editorial.demo import CITY_SLUG
-from editorial.models import Stage
-from tests.web.browser.conftest import screenshot, sign_in
-from web.db import unit_of_work
+from tests.web.browser.conftest import in_second_review, screenshot, sign_in
 
 DIRECTOR, PRODUCER, REVIEWER, ADMIN = "wang.fang", "huang.li", "chen.hong", "ma.lin"
-
-
-def in_second_review(live_app: Flask, title: str) -> int:
-    now = datetime.now(UTC)
-    with live_app.app_context(), unit_of_work(live_app) as s:
-        director, producer = people.get_person(s, DIRECTOR), people.get_person(s, PRODUCER)
-        column = people.get_column(s, CITY_SLUG)
-        proposal = workflow.Proposal(title, 900, producer)
-        episode = workflow.propose(s, director, column, now, proposal)
-        workflow.approve_topic(s, producer, episode, episode.version, now)
-        workflow.start_production(s, director, episode, episode.version, now)
-        workflow.submit(s, director, episode, episode.version, now)
-        workflow.sign_off(
-            s,
-            producer,
-            episode,
-            episode.version,
-            now,
-            stage=Stage.FIRST,
-            checklist=workflow.Checklist.all_confirmed(),
-        )
-        return episode.id
 
 
 def submit_refused(page: Page, button: str) -> None:

@@ -6,35 +6,18 @@ Every page is saved as a screenshot with the test output."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from flask import Flask
 from playwright.sync_api import Page, expect
 
 from editorial import notifications, people, workflow
-from editorial.models import Stage
-from tests.web.browser.conftest import screenshot, sign_in
+from tests.web.browser.conftest import in_second_review, screenshot, sign_in
 from web.db import unit_of_work
 
 TITLE = "浏览器里退回的节目：党员先锋岗"
 REASON = "第 3 分钟的字幕有错别字，请改正后重新送审"
 DIRECTOR, PRODUCER, REVIEWER = "wang.fang", "huang.li", "chen.hong"
 OK = workflow.Checklist.all_confirmed()
-
-
-def in_second_review(app: Flask) -> int:
-    """An episode of the city column, walked by the workflow to the second review."""
-    now = datetime.now(UTC)
-    with app.app_context(), unit_of_work(app) as s:
-        director, producer = people.get_person(s, DIRECTOR), people.get_person(s, PRODUCER)
-        column = people.get_column(s, "shidai-fengcai")
-        e = workflow.propose(s, director, column, now, workflow.Proposal(TITLE, 900, producer))
-        workflow.approve_topic(s, producer, e, e.version, now)
-        workflow.start_production(s, director, e, e.version, now)
-        workflow.new_media_version(s, director, e, e.version, now, number=1)
-        workflow.submit(s, director, e, e.version, now)
-        workflow.sign_off(s, producer, e, e.version, now, stage=Stage.FIRST, checklist=OK)
-        return e.id
 
 
 def unread(app: Flask, username: str) -> int:
@@ -50,7 +33,7 @@ def sign_out(page: Page) -> None:
 def test_the_producer_sees_a_return_counted_in_the_header_and_reads_it(
     page: Page, live_server: str, live_app: Flask
 ) -> None:
-    episode_id = in_second_review(live_app)
+    episode_id = in_second_review(live_app, TITLE)
     before = unread(live_app, PRODUCER)
 
     sign_in(page, REVIEWER)

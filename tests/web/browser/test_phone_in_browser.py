@@ -5,16 +5,10 @@ The screenshots go with the test output."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Flask
 from playwright.sync_api import Locator, Page, expect
 
-from editorial import people, workflow
-from editorial.demo import CITY_SLUG
-from editorial.models import Stage
-from tests.web.browser.conftest import PHONE, screenshot, sign_in
-from web.db import unit_of_work
+from tests.web.browser.conftest import PHONE, in_second_review, screenshot, sign_in
 
 DIRECTOR, PRODUCER, REVIEWER = "wang.fang", "huang.li", "chen.hong"
 
@@ -23,28 +17,6 @@ def top(locator: Locator) -> float:
     box = locator.bounding_box()
     assert box is not None, locator
     return box["y"]
-
-
-def in_second_review(live_app: Flask) -> int:
-    now = datetime.now(UTC)
-    with live_app.app_context(), unit_of_work(live_app) as s:
-        director, producer = people.get_person(s, DIRECTOR), people.get_person(s, PRODUCER)
-        column = people.get_column(s, CITY_SLUG)
-        proposal = workflow.Proposal("手机上先看到签审：村里的新党员", 900, producer)
-        episode = workflow.propose(s, director, column, now, proposal)
-        workflow.approve_topic(s, producer, episode, episode.version, now)
-        workflow.start_production(s, director, episode, episode.version, now)
-        workflow.submit(s, director, episode, episode.version, now)
-        workflow.sign_off(
-            s,
-            producer,
-            episode,
-            episode.version,
-            now,
-            stage=Stage.FIRST,
-            checklist=workflow.Checklist.all_confirmed(),
-        )
-        return episode.id
 
 
 def test_at_phone_width_the_menu_folds_and_the_page_starts_on_the_first_screen(
@@ -79,7 +51,7 @@ def test_on_a_desktop_the_menu_stays_open(page: Page) -> None:
 def test_at_phone_width_a_reviewer_finds_the_sign_and_return_forms_before_the_details(
     phone_page: Page, page: Page, live_app: Flask
 ) -> None:
-    episode_url = f"/episodes/{in_second_review(live_app)}"
+    episode_url = f"/episodes/{in_second_review(live_app, '手机上先看到签审：村里的新党员')}"
     sign_in(phone_page, REVIEWER)
     phone_page.goto(episode_url)
     sign = phone_page.locator("form.act-second_review")

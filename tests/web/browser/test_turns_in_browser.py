@@ -6,54 +6,21 @@ screenshots go with the test output."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from editorial import people, workflow
-from editorial.demo import CITY_SLUG
-from editorial.models import Stage
-from tests.web.browser.conftest import screenshot, sign_in
-from web.db import unit_of_work
+from tests.web.browser.conftest import in_second_review, screenshot, sign_in
 
 TITLE = "浏览器里看轮到谁：老党员的新课堂"
 DIRECTOR, PRODUCER, REVIEWER = "wang.fang", "huang.li", "chen.hong"
 REASON = "第3分钟的字幕把村名写错了，请核对后重新送审"
 
 
-def in_second_review(live_app: Flask) -> int:
-    """A new episode of the city column, proposed and signed up to the second review."""
-    now = datetime.now(UTC)
-    with live_app.app_context(), unit_of_work(live_app) as s:
-        director, producer = people.get_person(s, DIRECTOR), people.get_person(s, PRODUCER)
-        episode = workflow.propose(
-            s,
-            director,
-            people.get_column(s, CITY_SLUG),
-            now,
-            workflow.Proposal(TITLE, 900, producer),
-        )
-        workflow.approve_topic(s, producer, episode, episode.version, now)
-        workflow.start_production(s, director, episode, episode.version, now)
-        workflow.new_media_version(s, director, episode, episode.version, now, number=1)
-        workflow.submit(s, director, episode, episode.version, now)
-        workflow.sign_off(
-            s,
-            producer,
-            episode,
-            episode.version,
-            now,
-            stage=Stage.FIRST,
-            checklist=workflow.Checklist.all_confirmed(),
-        )
-        return episode.id
-
-
 def test_a_reviewer_sees_whose_turn_and_the_producer_sees_the_return_at_the_top(
     page: Page, phone_page: Page, live_app: Flask
 ) -> None:
-    episode_url = f"/episodes/{in_second_review(live_app)}"
+    episode_url = f"/episodes/{in_second_review(live_app, TITLE)}"
 
     sign_in(page, REVIEWER)
     page.goto(episode_url)
