@@ -27,7 +27,6 @@ from web.errors import error_page
 UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 API_PREFIX = "/api/"
-REFUSED_PAGE = _l("填写的内容含有无法保存的控制字符（如 NUL），请删除后重新提交：{fields}")
 FIELD_MESSAGE = "contains a control character (such as NUL) that cannot be stored"
 
 
