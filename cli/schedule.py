@@ -26,7 +26,7 @@ from liaison import planning
 from liaison.coverage import PriorityCoverage, priority_coverage
 from schedule import airings, builder, slots
 from schedule.builder_report import schedule_report
-from schedule.models import Airing, AiringStatus, Slot, SlotKind
+from schedule.models import Airing, AiringStatus, Slot, SlotDateKind, SlotKind
 from scheduler import jobs
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
@@ -353,6 +353,12 @@ def _clock(_ctx: click.Context, _param: click.Parameter, value: str) -> time:
 @click.option("--name", required=True, help="e.g. 周五首播")
 @click.option("--kind", type=click.Choice([k.value for k in SlotKind]), default="premiere")
 @click.option("--start", "local_start", required=True, callback=_clock, help="local HH:MM")
+@click.option(
+    "--timezone",
+    default=slots.DEFAULT_TIMEZONE,
+    show_default=True,
+    help="IANA time zone of the local start time, e.g. Asia/Urumqi",
+)
 @click.option("--duration", type=click.IntRange(min=1), required=True, help="minutes")
 @click.option("--rrule", required=True, help="RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=FR")
 @click.option("--from", "first", type=DAY, required=True, help="first date")
@@ -370,6 +376,7 @@ def slots_create(
     name: str,
     kind: str,
     local_start: time,
+    timezone: str,
     duration: int,
     rrule: str,
     first: datetime,
@@ -390,6 +397,7 @@ def slots_create(
             name=name,
             kind=SlotKind(kind),
             local_start=local_start,
+            timezone=timezone,
             duration_s=duration * 60,
             rrule=rrule,
             first_date=first.date(),
@@ -419,13 +427,41 @@ def slots_list(session: Session, column_slugs: tuple[str, ...], count: int) -> N
         upcoming = slots.slot_occurrences(slot, now, now + timedelta(days=400))[:count]
         rerun = f" of slot {slot.rerun_of_id} (back {slot.rerun_back})" if slot.rerun_of_id else ""
         dates = f"{slot.first_date}..{slot.last_date or ''}"
+        zone = "" if slot.timezone == slots.DEFAULT_TIMEZONE else f" {slot.timezone}"
         click.echo(
             f"{slot.id}\t{slot.column.slug}\t{slot.name}\t{KIND[slot.kind]}{rerun}\t"
-            f"{slot.local_start:%H:%M} {slot.duration_s // 60} min\t{slot.rrule}\t{dates}"
+            f"{slot.local_start:%H:%M}{zone} {slot.duration_s // 60} min\t{slot.rrule}\t{dates}"
             + ("\t集中播放" if slot.campaign else "")
         )
         for occ in upcoming:
             click.echo(f"\t  {local_time(occ.starts_at)}")
+
+
+@slots_group.command("show")
+@click.argument("slot_id", type=int)
+@click.option("--next", "count", type=click.IntRange(min=0), default=3, help="occurrences shown")
+@domain_command
+def slots_show(session: Session, slot_id: int, count: int) -> None:
+    """One slot: its settings, time zone, dates and next occurrences (Asia/Shanghai)."""
+    slot = slots.get_slot(session, slot_id)
+    rerun = f" of slot {slot.rerun_of_id} (back {slot.rerun_back})" if slot.rerun_of_id else ""
+    for label, value in (
+        ("slot", f"{slot.id} {slot.name}"),
+        ("column", slot.column.slug),
+        ("kind", f"{KIND[slot.kind]}{rerun}" + (" 集中播放" if slot.campaign else "")),
+        ("station", f"{slot.station} {slot.channel}"),
+        ("start", f"{slot.local_start:%H:%M} {slot.timezone}"),
+        ("duration", f"{slot.duration_s // 60} min"),
+        ("rule", slot.rrule),
+        ("dates", f"{slot.first_date}..{slot.last_date or ''}"),
+    ):
+        click.echo(f"{label}:\t{value}")
+    for item in sorted(slot.dates, key=lambda d: d.day):
+        said = "停播" if item.kind is SlotDateKind.EXCEPTION else "加播"
+        click.echo(f"{said}:\t{item.day}" + (f" {item.reason}" if item.reason else ""))
+    now = common.now()
+    for occ in slots.slot_occurrences(slot, now, now + timedelta(days=400))[:count]:
+        click.echo(f"next:\t{local_time(occ.starts_at)}")
 
 
 @slots_group.command("except")

@@ -17,6 +17,23 @@ from schedule.recurrence import Occurrence, Recurrence, occurrences, parse_rule,
 # How far ahead two slots are compared for overlap when either is open-ended.
 OVERLAP_HORIZON = timedelta(days=2 * 366)
 SCHEDULING_ROLES = frozenset({Role.SCHEDULER, Role.ADMIN})
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+# The IANA time zones offered for a slot's local times (any IANA zone is accepted): China's,
+# its neighbours' and those of the stations abroad that relay a column.
+TIMEZONES = (
+    DEFAULT_TIMEZONE,
+    "Asia/Urumqi",
+    "Asia/Hong_Kong",
+    "Asia/Macau",
+    "Asia/Taipei",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Singapore",
+    "Europe/London",
+    "Europe/Paris",
+    "America/New_York",
+    "UTC",
+)
 
 
 def recurrence_of(slot: Slot) -> Recurrence:
@@ -68,7 +85,7 @@ class SlotSpec:
     last_date: date | None = None
     station: str | None = None  # default: the column's
     channel: str | None = None
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     rerun_of: Slot | None = None
     rerun_back: int = 1
     campaign: bool = False

@@ -1,10 +1,12 @@
 """Administration: columns, slots (with a preview of their next occurrences), people and roles.
 
-Only administrators (管理员: the admin role in any column) come in. Roles are
-granted and revoked, and slots created, in the columns the person
-administers; columns and people may be created by any administrator, and the
-creator of a column becomes its first administrator. A slot's stop dates
-(停播) are added by a scheduler or administrator of its column, as
+Only administrators (管理员: the admin role in any column) come in, except to
+the slot pages (``SLOT_ENDPOINTS``), where a scheduler (编排) comes in too and
+sees only the columns they schedule. Roles are granted and revoked in the
+columns the person administers; columns and people may be created by any
+administrator, and the creator of a column becomes its first administrator.
+A column's slots are created, and their stop dates (停播) added, by a
+scheduler or administrator of that column, as
 ``schedule.slots.require_scheduler`` decides. Each form is parsed
 here and handed to one service (``editorial.people``, ``editorial.accounts``,
 ``schedule.slots``); a refusal re-shows the form with each field's message
@@ -42,7 +44,7 @@ from editorial.models import Channel, Column, DeliveryState, Level, Membership, 
 from editorial.workdays import SHANGHAI
 from schedule import slots
 from schedule.models import Slot, SlotKind
-from schedule.recurrence import Occurrence, Recurrence, occurrences
+from schedule.recurrence import Occurrence, Recurrence, occurrences, zone
 from scheduler import runs
 from scheduler.models import RunStatus
 from web import errors, labels, refusals
@@ -96,11 +98,61 @@ def _admin(session: Session) -> Admin:
     return Admin(person, found)
 
 
+def _scheduled_columns(session: Session, person: Person) -> frozenset[int]:
+    """The columns whose slots the person manages (scheduler or administrator)."""
+    ids = session.scalars(
+        select(Membership.column_id).where(
+            Membership.person_id == person.id, Membership.role.in_(slots.SCHEDULING_ROLES)
+        )
+    )
+    return frozenset(ids) if person.active else frozenset()
+
+
+# The slot pages, which a scheduler who administers nothing opens too.
+SLOT_ENDPOINTS = frozenset(
+    f"admin.{name}"
+    for name in ("my_slots", "slots_page", "create_slot", "add_stop_date", "slot_preview")
+)
+
+
 @bp.before_request
 @login_required
 def _only_admins() -> None:
-    if current_user.is_authenticated:
-        _admin(request_session())
+    if not current_user.is_authenticated:
+        return
+    session = request_session()
+    if request.endpoint not in SLOT_ENDPOINTS:
+        _admin(session)
+    elif not _scheduled_columns(session, current_person()):
+        raise Forbidden(
+            "only schedulers and administrators enter the slot pages", code="slot_pages_only"
+        )
+
+
+def _is_admin(session: Session, person: Person) -> bool:
+    return (
+        person.active
+        and session.scalar(
+            select(Membership.id)
+            .where(Membership.person_id == person.id, Membership.role == Role.ADMIN)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _slot_column(session: Session, slug: str) -> Column:
+    """A column whose slots the person signed in may see: an administrator sees every
+    column's (and changes those they schedule or administer), a scheduler only their own."""
+    column = _column(session, slug)
+    person = current_person()
+    if column.id not in _scheduled_columns(session, person) and not _is_admin(session, person):
+        raise Forbidden(
+            f"not a scheduler of column {column.slug}",
+            code="not_column_scheduler",
+            column=column.name,
+        )
+    return column
 
 
 def _column(session: Session, slug: str) -> Column:
@@ -242,6 +294,7 @@ SLOT_FIELDS = (
     "name",
     "kind",
     "local_start",
+    "timezone",
     "duration",
     "rrule",
     "first_date",
@@ -277,6 +330,11 @@ def parse_slot(
     clock = CLOCK.match(form.values.get("local_start", ""))
     if clock is None:
         form.errors["local_start"] = _("播出时间格式应为 时:分（例如 20:00）。")
+    timezone = form.values.get("timezone") or slots.DEFAULT_TIMEZONE
+    try:
+        zone(timezone)
+    except InvalidInput as error:
+        form.refused(error)
     minutes = form.number("duration", 1, 1440)
     rule = form.text("rrule", limit=MAX_RULE)
     first = form.day("first_date")
@@ -293,6 +351,7 @@ def parse_slot(
         name=name,
         kind=SlotKind(kind_value),
         local_start=time(int(clock.group(1)), int(clock.group(2))),
+        timezone=timezone,
         duration_s=minutes * 60,
         rrule=rule,
         first_date=first,
@@ -397,6 +456,7 @@ def _slots_page(
     """The column's slots; ``stop`` is a refused stop-date form and the slot it was for."""
     session = request_session()
     now = _now()
+    may_schedule = _may_schedule(session, column)
     listed = session.scalars(
         select(Slot)
         .where(Slot.column_id == column.id)
@@ -416,8 +476,12 @@ def _slots_page(
         preview=None if shown is None else [describe(o) for o in shown],
         premieres=[s for s in listed if s.kind is SlotKind.PREMIERE],
         KIND=KIND,
-        may_create=column.id in _admin(session).columns,
-        may_schedule=_may_schedule(session, column),
+        TIMEZONES=slots.TIMEZONES,
+        DEFAULT_TIMEZONE=slots.DEFAULT_TIMEZONE,
+        timezone_label=labels.timezone,
+        may_create=may_schedule,
+        may_schedule=may_schedule,
+        is_admin=_is_admin(session, current_person()),
         stop_forms={s.id: stop[1] if stop and stop[0] == s.id else Form() for s in listed},
         MAX_REASON=MAX_REASON,
     )
@@ -429,6 +493,7 @@ def _new_slot_form() -> Form:
         {
             "kind": SlotKind.PREMIERE.value,
             "local_start": "20:00",
+            "timezone": slots.DEFAULT_TIMEZONE,
             "duration": "30",
             "rrule": "FREQ=WEEKLY;BYDAY=FR",
             "first_date": today.isoformat(),
@@ -437,17 +502,31 @@ def _new_slot_form() -> Form:
     )
 
 
+@bp.get("/slots")
+def my_slots() -> Response | str:
+    """The menu's way to the slot pages: the columns whose slots the person manages (one
+    column: straight to its slots)."""
+    session = request_session()
+    ids = _scheduled_columns(session, current_person())
+    columns = session.scalars(
+        select(Column).where(Column.id.in_(ids)).order_by(Column.level, Column.slug)
+    ).all()
+    if len(columns) == 1:
+        return redirect(url_for(".slots_page", slug=columns[0].slug))
+    return render_template("admin/my_slots.html", columns=columns, LEVEL=LEVEL)
+
+
 @bp.get("/columns/<slug>/slots")
 def slots_page(slug: str) -> str:
-    return _slots_page(_column(request_session(), slug), _new_slot_form())
+    return _slots_page(_slot_column(request_session(), slug), _new_slot_form())
 
 
 @bp.post("/columns/<slug>/slots")
 def create_slot(slug: str) -> Response | tuple[str, int]:
     """Preview (``action=preview``: nothing stored) or create the slot."""
     session = request_session()
-    column = _column(session, slug)
-    _admin(session).require(column)
+    column = _slot_column(session, slug)
+    slots.require_scheduler(session, current_person(), column)
     previewing = request.form.get("action") == "preview"
     parsed = parse_slot(session, column, request.form, preview_only=previewing)
     shown = _preview_or_refusal(parsed, _now())
@@ -507,7 +586,7 @@ def add_stop_date(slug: str, slot_id: int) -> Response | tuple[str, int]:
 def slot_preview(slug: str) -> FlaskResponse:
     """The live preview: the next occurrences of the rule typed so far, or the fields' messages."""
     session = request_session()
-    column = _column(session, slug)
+    column = _slot_column(session, slug)
     parsed = parse_slot(session, column, request.args, preview_only=True)
     shown = _preview_or_refusal(parsed, _now())
     return jsonify(

@@ -190,3 +190,25 @@ def turn_line(turn: Turn) -> str:
 
 def act_label(act: Act | str) -> str:
     return str(ACT.get(str(act), str(act)))
+
+
+# The slot time zones offered (schedule.slots.TIMEZONES), by their IANA names.
+TIMEZONE = {
+    "Asia/Shanghai": _l("北京时间"),
+    "Asia/Urumqi": _l("乌鲁木齐时间"),
+    "Asia/Hong_Kong": _l("香港时间"),
+    "Asia/Macau": _l("澳门时间"),
+    "Asia/Taipei": _l("台北时间"),
+    "Asia/Tokyo": _l("东京时间"),
+    "Asia/Seoul": _l("首尔时间"),
+    "Asia/Singapore": _l("新加坡时间"),
+    "Europe/London": _l("伦敦时间"),
+    "Europe/Paris": _l("巴黎时间"),
+    "America/New_York": _l("纽约时间"),
+    "UTC": _l("协调世界时"),
+}
+
+
+def timezone(name: str) -> str:
+    """A slot's time zone as the reader says it; a zone not offered, by its IANA name."""
+    return str(TIMEZONE[name]) if name in TIMEZONE else name

@@ -25,11 +25,17 @@ ITEMS: list[tuple[str, LazyString]] = [
     ("liaison.index", _l("通联")),
     ("account.feeds", _l("日历订阅")),
     ("account.notifications", _l("通知")),
+    ("admin.my_slots", _l("播出时段")),
     ("admin.index", _l("管理")),
 ]
 # Entries shown only to some, by the roles a person holds (role, level of its column).
 SHOWN_TO: dict[str, Callable[[Held], bool]] = {
     "admin.index": lambda held: any(role is Role.ADMIN for role, _level in held),
+    # Administrators reach the slots from 管理; a scheduler who administers nothing, here.
+    "admin.my_slots": lambda held: (
+        any(role is Role.SCHEDULER for role, _level in held)
+        and not any(role is Role.ADMIN for role, _level in held)
+    ),
 }
 
 

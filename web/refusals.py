@@ -252,6 +252,7 @@ REFUSAL: dict[str, LazyString] = {
     # --- the web's own refusals: signing in, pages, forms
     "sign_in_required": _l("请先登录"),
     "admin_pages_only": _l("只有管理员可以进入管理页面。"),
+    "slot_pages_only": _l("只有编排和管理员可以进入播出时段页面。"),
     "not_column_member": _l("您不是这个栏目的成员，看不到它的播出编排。"),
     "liaison_pages_only": _l("只有通联员、制片人和编导可以查看通联工作。"),
     "successor_required": _l("请选择接手的制片人。"),

@@ -137,6 +137,29 @@ def test_a_bad_slot_is_refused_with_its_reason(desk: Run) -> None:
     assert bad_clock.exit_code == 2 and "is not a time like 20:00" in bad_clock.stderr
 
 
+def test_a_slot_keeps_its_time_zone_and_an_unknown_zone_is_refused(desk: Run) -> None:
+    made = desk(
+        "slots", "create", "--as", "bp", "--column", "city", "--name", "乌鲁木齐首播",
+        "--start", "20:00", "--timezone", "Asia/Urumqi", "--duration", "30",
+        "--rrule", "FREQ=DAILY", "--from", str(TOMORROW), "--channel", "二套",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    shown = desk("slots", "show", "3", "--next", "1")
+    assert shown.exit_code == 0, shown.output
+    assert "start:\t20:00 Asia/Urumqi" in shown.stdout
+    assert local(TOMORROW, "22:00") in shown.stdout  # 20:00 in Ürümqi is 22:00 in Beijing
+    listed = desk("slots", "list", "--column", "city").stdout
+    assert "乌鲁木齐首播\t首播\t20:00 Asia/Urumqi 30 min" in listed
+    assert "晚间首播\t首播\t20:00 30 min" in listed  # the default zone goes unsaid
+    assert "start:\t20:00 Asia/Shanghai" in desk("slots", "show", "1").stdout
+    refused = desk(
+        "slots", "create", "--as", "bp", "--column", "city", "--name", "火星首播",
+        "--start", "20:00", "--timezone", "Mars/Olympus", "--duration", "30",
+        "--rrule", "FREQ=DAILY", "--from", str(TOMORROW), "--channel", "三套",
+    )  # fmt: skip
+    assert refused.exit_code == 1 and "unknown time zone 'Mars/Olympus'" in refused.stderr
+
+
 # --- build, show, report -------------------------------------------------------------------------
 
 

@@ -257,6 +257,39 @@ def test_a_slot_overlapping_another_on_the_channel_is_refused(app: Flask, office
     assert count(app, Slot) == 1
 
 
+def test_a_slots_time_zone_is_chosen_and_shown_when_not_beijings(app: Flask, office: None) -> None:
+    client = signed_in(app, "ma")
+    page = "/admin/columns/city/slots"
+    form = client.get(page).get_data(as_text=True)
+    assert '<option value="Asia/Shanghai" selected>北京时间</option>' in form
+    assert '<option value="Asia/Urumqi">乌鲁木齐时间</option>' in form
+    urumqi = {**SLOT, "timezone": "Asia/Urumqi", "action": "create"}
+    assert post(client, page, urumqi, page).status_code == 302
+    beijing = {**SLOT, "name": "周六首播", "rrule": "FREQ=WEEKLY;BYDAY=SA", "action": "create"}
+    assert post(client, page, beijing, page).status_code == 302
+    with unit_of_work(app) as s:
+        zones = {name: zone for name, zone in s.execute(select(Slot.name, Slot.timezone))}
+        assert zones == {"周五首播": "Asia/Urumqi", "周六首播": "Asia/Shanghai"}
+    body = client.get(page).get_data(as_text=True)
+    assert body.count('class="muted timezone"') == 1 and "乌鲁木齐时间</div>" in body
+    assert "2026-03-06 周五 22:00–22:30" in body  # 20:00 in Ürümqi, in Beijing time
+
+
+def test_an_unknown_time_zone_is_refused_keeping_what_was_typed(app: Flask, office: None) -> None:
+    client = signed_in(app, "ma")
+    page = "/admin/columns/city/slots"
+    response = post(client, page, {**SLOT, "timezone": "Mars/Olympus", "action": "create"}, page)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "未知的时区" in body.split('data-field="timezone">')[1]
+    assert '<option value="Mars/Olympus" selected>Mars/Olympus</option>' in body
+    assert count(app, Slot) == 0
+    preview = client.get(
+        "/admin/columns/city/slots/preview", query_string={**SLOT, "timezone": "Mars/Olympus"}
+    ).get_json()
+    assert preview["occurrences"] == [] and "未知的时区" in preview["errors"]["timezone"]
+
+
 def test_slots_are_created_only_in_a_column_one_administers(app: Flask, office: None) -> None:
     client = signed_in(app, "xu")
     page = "/admin/columns/city/slots"

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from editorial import accounts, people
 from editorial.models import Level, Role
 from schedule import slots
-from schedule.models import SlotDate, SlotDateKind, SlotKind
+from schedule.models import Slot, SlotDate, SlotDateKind, SlotKind
 from tests.web.conftest import csrf_token, sign_in
 from web import admin
 from web.db import unit_of_work
@@ -32,8 +32,9 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def slot_id(app: Flask) -> int:
     """A Friday premiere slot of the city column (administered by 'ma') with an extra date;
-    'sc' schedules the city column (and administers the county one, so may enter the admin
-    pages); 'xu' administers only the county column; 'pr' produces for the city."""
+    'sc' schedules the city column and holds no other role; 'xu' administers only the county
+    column, 'ls' schedules only it; 'pr' produces for the city. The county column has a
+    Monday slot of its own."""
     with unit_of_work(app) as s:
         city = people.create_column(
             s, NOW, slug="city", name="时代风采", level=Level.CITY, station="市台", channel="一套"
@@ -44,8 +45,9 @@ def slot_id(app: Flask) -> int:
         )  # fmt: skip
         for username, name, grants in (
             ("ma", "马林", [(city, Role.ADMIN)]),
-            ("sc", "孙超", [(city, Role.SCHEDULER), (county, Role.ADMIN)]),
+            ("sc", "孙超", [(city, Role.SCHEDULER)]),
             ("xu", "徐刚", [(county, Role.ADMIN)]),
+            ("ls", "陆松", [(county, Role.SCHEDULER)]),
             ("pr", "黄莉", [(city, Role.PRODUCER)]),
         ):
             p = people.create_person(s, NOW, username=username, display_name=name)
@@ -65,6 +67,20 @@ def slot_id(app: Flask) -> int:
                 rrule="FREQ=WEEKLY;BYDAY=FR",
                 first_date=date(2026, 3, 6),
                 extra_dates=(date(2026, 3, 10),),
+            ),
+        )
+        slots.create_slot(
+            s,
+            people.get_person(s, "xu"),
+            county,
+            NOW,
+            slots.SlotSpec(
+                name="周一首播",
+                kind=SlotKind.PREMIERE,
+                local_start=time(19, 0),
+                duration_s=1200,
+                rrule="FREQ=WEEKLY;BYDAY=MO",
+                first_date=date(2026, 3, 2),
             ),
         )
         return slot.id
@@ -165,3 +181,80 @@ def test_a_slot_of_another_column_is_not_found(app: Flask, slot_id: int) -> None
     assert add(client, slot_id + 99, data).status_code == 404
     with unit_of_work(app) as s:
         assert s.scalar(select(func.count()).select_from(SlotDate)) == 1  # the extra date
+
+
+# --- a scheduler who administers nothing ----------------------------------------------------------
+
+SLOT_FORM = {
+    "name": "周日重播",
+    "kind": "premiere",
+    "local_start": "10:00",
+    "duration": "30",
+    "rrule": "FREQ=WEEKLY;BYDAY=SU",
+    "first_date": "2026-03-08",
+    "rerun_back": "1",
+}
+
+
+def county_slot_id(app: Flask) -> int:
+    with unit_of_work(app) as s:
+        found: int = s.scalars(select(Slot.id).where(Slot.name == "周一首播")).one()
+        return found
+
+
+def test_a_plain_scheduler_creates_a_slot_and_adds_a_stop_date_in_their_column(
+    app: Flask, slot_id: int
+) -> None:
+    client = signed_in(app, "sc")
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "新建时段" in page and "添加停播日期" in page
+    assert "/admin/people" not in page  # no tab to the pages only administrators open
+    created = client.post(
+        PAGE, data={"csrf_token": csrf_token(client, PAGE), **SLOT_FORM, "action": "create"}
+    )
+    assert created.status_code == 302, created.get_data(as_text=True)
+    assert "周日重播" in client.get(PAGE).get_data(as_text=True)
+    assert add(client, slot_id, {"day": "2026-03-20", "reason": "两会直播"}).status_code == 302
+    assert stop_dates(app) == [(date(2026, 3, 20), "两会直播")]
+    with unit_of_work(app) as s:
+        assert s.scalars(select(Slot.name).where(Slot.column.has(slug="city"))).all() == [
+            "周五首播",
+            "周日重播",
+        ]
+
+
+def test_the_menu_leads_a_plain_scheduler_to_their_columns_slots(app: Flask, slot_id: int) -> None:
+    client = signed_in(app, "sc")
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/admin/slots"' in home and 'href="/admin/"' not in home
+    assert client.get("/admin/slots").headers["Location"] == PAGE
+    for path in ("/admin/", "/admin/people", "/admin/service"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_a_plain_scheduler_is_refused_another_columns_slots_and_nothing_changes(
+    app: Flask, slot_id: int
+) -> None:
+    client = signed_in(app, "sc")
+    other = "/admin/columns/linjiang/slots"
+    assert client.get(other).status_code == 403
+    assert client.get(other + "/preview", query_string=SLOT_FORM).status_code == 403
+    token = csrf_token(client, PAGE)
+    refused = client.post(other, data={"csrf_token": token, **SLOT_FORM, "action": "create"})
+    assert refused.status_code == 403
+    data = {"day": "2026-03-09", "reason": "直播"}
+    assert add(client, county_slot_id(app), data, slug="linjiang").status_code == 403
+    with unit_of_work(app) as s:
+        assert s.scalar(select(func.count()).select_from(Slot)) == 2
+        assert s.scalar(select(func.count()).select_from(SlotDate)) == 1  # the extra date
+    assert stop_dates(app) == []
+
+
+def test_a_county_scheduler_manages_the_county_slots_only(app: Flask, slot_id: int) -> None:
+    client = signed_in(app, "ls")
+    assert client.get("/admin/columns/linjiang/slots").status_code == 200
+    assert client.get(PAGE).status_code == 403
+    data = {"day": "2026-03-09", "reason": "直播"}
+    assert add(client, county_slot_id(app), data, slug="linjiang").status_code == 302
+    assert add(client, slot_id, data).status_code == 403
+    assert stop_dates(app) == [(date(2026, 3, 9), "直播")]
