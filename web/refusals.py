@@ -268,6 +268,7 @@ REFUSAL: dict[str, LazyString] = {
     "unknown_reference": _l("请求里提到的内容不存在，或您无权使用。"),
     "unknown_column": _l("没有这个栏目，或您不是它的成员。"),
     "unknown_person": _l("没有这个人。"),
+    "unknown_slot": _l("这个栏目没有这个时段。"),
     "act_not_taken_here": _l("这个操作不能在这里进行。"),
     "no_probed_master": _l("当前成片没有可读的帧率，无法按时间码提意见"),
     # --- masters and QC at sign-off

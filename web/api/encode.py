@@ -33,7 +33,7 @@ from editorial.models import (
 from editorial.workdays import SHANGHAI
 from editorial.workflow import Act
 from media.models import JobKind, JobState, MediaJob, MediaVersion
-from schedule.models import Airing, AiringStatus, SlotKind
+from schedule.models import Airing, AiringStatus, Slot, SlotDateKind, SlotKind
 from web import labels, notices
 from web.api.schema import Schema
 
@@ -57,6 +57,33 @@ def moment(value: datetime | None) -> str | None:
 
 def local(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(SHANGHAI).isoformat()
+
+
+def slot(s: Slot) -> Json:
+    dates = sorted(s.dates, key=lambda d: d.day)
+    return {
+        "id": s.id,
+        "column": column(s.column),
+        "name": s.name,
+        "kind": s.kind.value,
+        "station": s.station,
+        "channel": s.channel,
+        "timezone": s.timezone,
+        "local_start": f"{s.local_start:%H:%M}",
+        "duration_s": s.duration_s,
+        "rrule": s.rrule,
+        "first_date": s.first_date.isoformat(),
+        "last_date": day(s.last_date),
+        "rerun_of": s.rerun_of_id,
+        "rerun_back": s.rerun_back,
+        "campaign": s.campaign,
+        "stop_dates": [
+            {"day": d.day.isoformat(), "reason": d.reason}
+            for d in dates
+            if d.kind is SlotDateKind.EXCEPTION
+        ],
+        "extra_dates": [d.day.isoformat() for d in dates if d.kind is SlotDateKind.EXTRA],
+    }
 
 
 def day(value: date | None) -> str | None:
@@ -452,6 +479,31 @@ AIRING = obj(
     },
     "One occurrence of a slot with the episode that airs in it (播出安排).",
 )
+SLOT = obj(
+    {
+        "id": INTEGER,
+        "column": ref("Column"),
+        "name": STRING,
+        "kind": {"type": "string", "enum": [k.value for k in SlotKind]},
+        "station": STRING,
+        "channel": STRING,
+        "timezone": {
+            "type": "string",
+            "description": "the IANA time zone of local_start and the rule (default Asia/Shanghai)",
+        },
+        "local_start": {"type": "string", "description": "HH:MM, in the slot's time zone"},
+        "duration_s": INTEGER,
+        "rrule": {"type": "string", "description": "RFC 5545 RRULE value"},
+        "first_date": DAY,
+        "last_date": OPT_DAY,
+        "rerun_of": OPT_INTEGER,
+        "rerun_back": INTEGER,
+        "campaign": {"type": "boolean", "description": "a concentrated broadcast window"},
+        "stop_dates": array(obj({"day": DAY, "reason": STRING})),
+        "extra_dates": array(DAY),
+    },
+    "A slot (播出时段): a recurring premiere or rerun of a column.",
+)
 EXTERNAL_AIRING = obj(
     {
         "id": INTEGER,
@@ -651,6 +703,7 @@ COMPONENTS: dict[str, Schema] = {
     "MediaUploaded": MEDIA_UPLOADED,
     "Airing": AIRING,
     "ExternalAiring": EXTERNAL_AIRING,
+    "Slot": SLOT,
     "Schedule": SCHEDULE,
     "Feed": FEED,
     "Feeds": FEEDS,

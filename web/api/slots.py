@@ -1,0 +1,172 @@
+"""``/api/v1/columns/<slug>/slots`` and ``/api/v1/slots/<id>``: a column's slots (播出时段).
+
+The same rule as the slot pages: a scheduler (编排) or administrator of the column reads
+and creates its slots (``schedule.slots.require_scheduler``: 403 ``not_column_scheduler``
+for a member of the column without that role); a column the caller holds no role in
+answers as one that does not exist (404), as an episode of it would.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+from flask.wrappers import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from editorial import workflow
+from editorial.errors import NotFound
+from editorial.models import Column, Person
+from schedule import slots
+from schedule.models import Slot, SlotKind
+from web.api import access, encode
+from web.api.access import MAX_ID
+from web.api.blueprint import bp
+from web.api.schema import NON_BLANK, TEXT, Operation, UnknownReference, operation
+from web.db import request_session
+
+SLOT_BODY = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "local_start", "duration_s", "rrule", "first_date"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": NON_BLANK},
+        "kind": {
+            "type": "string",
+            "enum": [k.value for k in SlotKind],
+            "description": "default premiere",
+        },
+        "local_start": {
+            "type": "string",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+            "description": "HH:MM in the slot's time zone",
+        },
+        "timezone": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 40,
+            "pattern": TEXT,
+            "description": f"an IANA time zone (default {slots.DEFAULT_TIMEZONE}); one "
+            "unknown: 422 with `fields.timezone`",
+        },
+        "duration_s": {"type": "integer", "minimum": 1, "maximum": 86400},
+        "rrule": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 500,
+            "pattern": TEXT,
+            "description": "RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=FR",
+        },
+        "first_date": {"type": "string", "format": "date"},
+        "last_date": {"type": ["string", "null"], "format": "date"},
+        "station": {"type": ["string", "null"], "maxLength": 80, "pattern": TEXT},
+        "channel": {"type": ["string", "null"], "maxLength": 80, "pattern": TEXT},
+        "rerun_of": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "maximum": MAX_ID,
+            "description": "a rerun: the id of the column's premiere slot it replays",
+        },
+        "rerun_back": {"type": "integer", "minimum": 1, "maximum": 52},
+        "campaign": {"type": "boolean"},
+    },
+}
+
+
+def _column(session: Session, person: Person, slug: str) -> Column:
+    """The column, if the caller schedules or administers it; 404 if they hold no role in
+    it (or it does not exist), 403 if they hold another."""
+    column = session.scalar(select(Column).where(Column.slug == slug))
+    if column is None or not workflow.roles_in(session, person, column.id):
+        raise NotFound(f"no column {slug!r}")
+    slots.require_scheduler(session, person, column)
+    return column
+
+
+@bp.get("/columns/<slug>/slots")
+@operation(
+    Operation(
+        "The column's slots (播出时段), with their time zones and dates",
+        tag="schedule",
+        description="For a scheduler or administrator of the column.",
+        result=encode.obj({"items": encode.array(encode.ref("Slot"))}),
+        errors=(403, 404),
+    )
+)
+def column_slots(slug: str) -> Response:
+    session = request_session()
+    column = _column(session, access.caller(), slug)
+    listed = session.scalars(
+        select(Slot)
+        .where(Slot.column_id == column.id)
+        .options(selectinload(Slot.dates))
+        .order_by(Slot.kind, Slot.id)
+    )
+    return encode.respond({"items": [encode.slot(s) for s in listed]})
+
+
+@bp.get("/slots/<int:slot_id>")
+@operation(
+    Operation(
+        "One slot (播出时段)",
+        tag="schedule",
+        description="For a scheduler or administrator of its column.",
+        result=encode.ref("Slot"),
+        errors=(403, 404),
+    )
+)
+def one_slot(slot_id: int) -> Response:
+    session = request_session()
+    slot = session.get(Slot, slot_id) if 0 < slot_id <= MAX_ID else None
+    if slot is None:
+        raise NotFound(f"no slot {slot_id}")
+    _column(session, access.caller(), slot.column.slug)
+    return encode.respond(encode.slot(slot))
+
+
+@bp.post("/columns/<slug>/slots")
+@operation(
+    Operation(
+        "Create a slot (播出时段) of the column",
+        tag="schedule",
+        description="For a scheduler or administrator of the column. The rule, the dates "
+        "and the time zone are checked, and a slot overlapping another on the same "
+        "channel is refused (422 with the fields at fault).",
+        body=SLOT_BODY,
+        ok=201,
+        result=encode.ref("Slot"),
+        errors=(403, 404),
+    )
+)
+def create_slot(slug: str, body: dict[str, Any]) -> Response:
+    session = request_session()
+    person = access.caller()
+    column = _column(session, person, slug)
+    rerun_of = None
+    if body.get("rerun_of") is not None:
+        rerun_of = session.get(Slot, body["rerun_of"])
+        if rerun_of is None or rerun_of.column_id != column.id:
+            raise UnknownReference(
+                f"column {column.slug} has no slot {body['rerun_of']}",
+                {"rerun_of": "no such slot in this column"},
+                code="unknown_slot",
+            )
+    hours, minutes = body["local_start"].split(":")
+    spec = slots.SlotSpec(
+        name=body["name"],
+        kind=SlotKind(body.get("kind") or SlotKind.PREMIERE.value),
+        local_start=time(int(hours), int(minutes)),
+        duration_s=body["duration_s"],
+        rrule=body["rrule"],
+        first_date=body["first_date"],
+        last_date=body.get("last_date"),
+        station=body.get("station") or None,
+        channel=body.get("channel") or None,
+        timezone=body.get("timezone") or slots.DEFAULT_TIMEZONE,
+        rerun_of=rerun_of,
+        rerun_back=body.get("rerun_back") or 1,
+        campaign=bool(body.get("campaign")),
+    )
+    slot = slots.create_slot(session, person, column, access.now(), spec)
+    return encode.respond(encode.slot(slot), 201)
