@@ -27,6 +27,7 @@ from calendars.models import ExternalAiring, FeedSource
 from editorial.errors import Forbidden, InvalidInput, NotFound
 from editorial.models import Column, Episode, Membership, Person, Series
 from editorial.workdays import SHANGHAI, local_date
+from liaison.coverage import priority_coverage
 from schedule import airings
 from schedule.builder_report import schedule_report
 from schedule.models import Airing, AiringStatus, Slot, SlotKind
@@ -454,7 +455,8 @@ def _labels() -> dict[str, object]:
 @bp.get("/report")
 @login_required
 def report() -> str:
-    """Approved episodes without a premiere (and why), air-by dates at risk, stale airings."""
+    """Approved episodes without a premiere (and why), air-by dates at risk, stale airings,
+    and each reporting priority's coverage per column (as ``tvcolumn schedule report``)."""
     session = request_session()
     desk = desk_of(session, current_person())
     column = _chosen(desk, request.args.get("column"))
@@ -465,6 +467,7 @@ def report() -> str:
         desk=desk,
         column=column,
         report=found,
+        coverage=priority_coverage(session, *found.horizon, column_ids=ids),
         REASON=REASON,
         here=_here,
         **_labels(),

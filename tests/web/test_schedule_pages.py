@@ -16,7 +16,8 @@ from sqlalchemy import event, func, insert, select
 
 from calendars.models import ExternalAiring, FeedSource
 from editorial import accounts, people
-from editorial.models import Column, Episode, Level, Person, Role, State
+from editorial.models import Column, Episode, Level, Person, PriorityTag, Role, State
+from liaison.models import Priority, Quarter, Target
 from schedule import builder, slots
 from schedule.models import Airing, AiringStatus, SlotKind
 from tests.web.conftest import csrf_token, sign_in
@@ -525,3 +526,46 @@ def test_the_report_lists_unscheduled_and_at_risk_episodes_with_reasons(
     assert "可能误期" in body and "截止日期 2026-03-05 临近" in body
     assert "最近一次编排" in body
     assert "超长特别节目" not in page(signed_in(app, "xu"), "/schedule/report")
+
+
+def test_the_report_shows_each_priority_coverage_per_column_as_the_cli_does(
+    app: Flask, desk: dict[str, int]
+) -> None:
+    """A March priority with a target of 3 for the city and 1 for the county; the city has
+    one tagged premiere in the window: 1 / 3, short; the county 0 / 1."""
+    assert premiere_of(app, "红船精神代代传").starts_at.month == 3
+    with app.app_context(), unit_of_work(app) as s:
+        liaison = people.get_person(s, "bp").id
+        quarter = Quarter(year=2026, number=1, created_by_id=liaison, created_at=NOW)
+        s.add(quarter)
+        s.flush()
+        priority = Priority(
+            quarter_id=quarter.id,
+            theme="红色基因传承",
+            tag="红色基因",
+            window_start=date(2026, 3, 1),
+            window_end=date(2026, 3, 31),
+            weight=2,
+            updated_by_id=liaison,
+            updated_at=NOW,
+        )
+        s.add(priority)
+        s.flush()
+        s.add(Target(priority_id=priority.id, column_id=desk["city"], episodes=3))
+        s.add(Target(priority_id=priority.id, column_id=desk["county"], episodes=1))
+        red = s.scalars(select(Episode).where(Episode.title == "红船精神代代传")).one()
+        s.add(PriorityTag(episode_id=red.id, tag="红色基因"))
+    body = page(signed_in(app, "bp"), "/schedule/report")
+    coverage = body.split('id="coverage"')[1]
+    assert "报道重点覆盖" in body and "红色基因传承" in coverage
+    assert "窗口 2026-03-01 至 2026-03-31，权重 2" in coverage
+    city_row = coverage.split("<td>时代风采</td>")[1].split("</tr>")[0]
+    assert "<td>1 / 3</td>" in city_row and "不足" in city_row
+    assert "临江先锋" not in coverage  # not a column of the city's scheduler
+    county = page(signed_in(app, "xu"), "/schedule/report").split('id="coverage"')[1]
+    assert "<td>临江先锋</td><td>0 / 1</td>" in county and "时代风采" not in county
+    english = signed_in(app, "bp")
+    english.get("/lang/en")
+    said = page(english, "/schedule/report").split('id="coverage"')[1]
+    assert "Coverage of the reporting priorities" in said and "Short" in said
+    assert "Window 2026-03-01 to 2026-03-31, weight 2" in said
