@@ -336,7 +336,8 @@ def inputs_fingerprint(session: Session, priorities: tuple[object, ...] = ()) ->
 
     It changes when an episode becomes approved or stops being approved, when
     any act touches an approved episode (its version moves), when a slot or a
-    slot's dated exception is added, changed or removed, and when
+    slot's dated exception is added, changed or removed (a stop date's removal is
+    stamped on its row), and when
     ``priorities`` (what of the reporting priorities the caller passes to the
     build: tag, window, weight) change. Anything else (series dates) waits for
     the nightly rebuild.
@@ -350,7 +351,9 @@ def inputs_fingerprint(session: Session, priorities: tuple[object, ...] = ()) ->
         ).where(Episode.state == State.APPROVED)
     ).one()
     slots = session.execute(select(func.count(), func.max(Slot.updated_at))).one()
-    dates = session.execute(select(func.count(), func.max(SlotDate.id))).one()
+    dates = session.execute(
+        select(func.count(), func.max(SlotDate.id), func.max(SlotDate.removed_at))
+    ).one()
     inputs: tuple[object, ...] = (tuple(approved), tuple(slots), tuple(dates))
     if priorities:  # (without any, the digest is what it was before priorities were stored)
         inputs += (priorities,)
