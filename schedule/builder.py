@@ -19,7 +19,11 @@ occurrences starting at or after ``now`` are planned. A rebuild
   ``revision``, or marks it CANCELLED (``revision`` bumped) when its
   occurrence gets nothing, so the feeds can show the change;
 * never puts an episode back into an occurrence it was pulled from by hand
-  (``schedule.airings.pull``).
+  (``schedule.airings.pull``);
+* cancels a published or pinned airing whose day got a stop date or whose
+  episode was pulled from air, and tells the people concerned
+  (``schedule.cancellations``): a pin protects an airing from the builder, not
+  from those.
 
 Only episodes approved to air (可播) get a premiere; a rerun airs only an
 approved episode. Every airing's ``reason`` says why it was chosen, and every
@@ -53,6 +57,7 @@ from sqlalchemy import CursorResult, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from editorial.models import Episode, State
+from schedule import cancellations
 from schedule.builder_load import World, chunks, in_window, load, resolve_window
 from schedule.builder_plan import (
     Assignment,
@@ -150,8 +155,16 @@ def build_with_changes(
     assignments = _with_exchange(world, plans, ctx)
     desired = _desired(world, assignments, ctx)
     changes = write(
-        session, now, desired, world.changeable, world.revivable, world.fixed, world.retire
+        session,
+        now,
+        desired,
+        world.changeable,
+        world.revivable,
+        world.fixed,
+        world.retire,
+        {row_id: cancellations.reason_text(cause) for row_id, cause in world.causes.items()},
     )
+    cancellations.announce(session, now, world.retire.values(), world.causes)
     misses = _misses(inputs, plans, assignments, ctx)
     record = _record(session, world, now, len(desired), misses)
     if progress is not None:
