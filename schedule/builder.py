@@ -53,7 +53,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import CursorResult, delete, func, or_, select
+from sqlalchemy import CursorResult, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from editorial.models import Episode, State
@@ -75,7 +75,15 @@ from schedule.builder_plan import (
 )
 from schedule.builder_settings import BuildSettings, PriorityWindow, episode_duration
 from schedule.builder_write import Desired, bulk_insert, write
-from schedule.models import ScheduleBuild, Slot, SlotDate, SlotKind, Unscheduled
+from schedule.models import (
+    Airing,
+    AiringStatus,
+    ScheduleBuild,
+    Slot,
+    SlotDate,
+    SlotKind,
+    Unscheduled,
+)
 
 __all__ = [
     "BuildOutcome",
@@ -347,8 +355,9 @@ def _forget_superseded(
 def inputs_fingerprint(session: Session, priorities: tuple[object, ...] = ()) -> str:
     """A digest of what the schedule is built from, cheap enough to poll.
 
-    It changes when an episode becomes approved or stops being approved, when
-    any act touches an approved episode (its version moves), when a slot or a
+    It changes when an episode becomes approved or stops being approved (a pull
+    from air, 撤播), when any act touches an approved episode (its version moves),
+    when a scheduler pins, unpins, assigns or pulls an airing, when a slot or a
     slot's dated exception is added, changed or removed (a stop date's removal is
     stamped on its row), and when
     ``priorities`` (what of the reporting priorities the caller passes to the
@@ -367,7 +376,16 @@ def inputs_fingerprint(session: Session, priorities: tuple[object, ...] = ()) ->
     dates = session.execute(
         select(func.count(), func.max(SlotDate.id), func.max(SlotDate.removed_at))
     ).one()
-    inputs: tuple[object, ...] = (tuple(approved), tuple(slots), tuple(dates))
+    # The schedulers' hand acts (pin, unpin, assign, pull an airing: 撤下) change which
+    # airings are pinned, or cancel a pinned one; the builder never pins or unpins.
+    hand = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Airing.id), 0),
+            func.count(case((Airing.status == AiringStatus.CANCELLED, 1))),
+        ).where(Airing.pinned.is_(True))
+    ).one()
+    inputs: tuple[object, ...] = (tuple(approved), tuple(slots), tuple(dates), tuple(hand))
     if priorities:  # (without any, the digest is what it was before priorities were stored)
         inputs += (priorities,)
     return hashlib.sha256(repr(inputs).encode()).hexdigest()
