@@ -129,10 +129,6 @@ class SlotDate(Base):
     created_by: Mapped[Person | None] = relationship(foreign_keys=[created_by_id])
     removed_by: Mapped[Person | None] = relationship(foreign_keys=[removed_by_id])
 
-    @property
-    def live(self) -> bool:
-        return self.removed_at is None
-
 
 class Airing(Base):
     """One occurrence of a slot with the episode that airs in it (播出安排)."""

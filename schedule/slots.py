@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NoReturn
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from editorial.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
@@ -309,7 +309,17 @@ def remove_exception(
     item = _live_stop(session, slot, day)
     if item is None:
         _refuse_no_stop(session, slot, day)
-    item.removed_at, item.removed_by, item.removal_reason = now, actor, why
+    # Only while it is live: of two people removing it at once, the second is refused.
+    removed = session.execute(
+        update(SlotDate)
+        .where(SlotDate.id == item.id, SlotDate.removed_at.is_(None))
+        .values(removed_at=now, removed_by_id=actor.id, removal_reason=why),
+        execution_options={"synchronize_session": False},
+    )
+    assert isinstance(removed, CursorResult)
+    session.expire(item)
+    if removed.rowcount != 1:
+        _refuse_no_stop(session, slot, day)
     slot.updated_at = now
     session.flush()
     return item
