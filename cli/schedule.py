@@ -431,7 +431,9 @@ def slots_list(session: Session, column_slugs: tuple[str, ...], count: int) -> N
 @slots_group.command("except")
 @click.argument("slot_id", type=int)
 @click.option("--as", "actor", required=True, help="username of a scheduler of the column")
-@click.option("--day", type=DAY, required=True, help="the day without the occurrence")
+@click.option(
+    "--day", type=DAY, required=True, help="a day the slot airs (its local date) that goes without"
+)
 @click.option("--reason", required=True, help="why (preemption, holiday …)")
 @domain_command
 def slots_except(session: Session, slot_id: int, actor: str, day: datetime, reason: str) -> None:
