@@ -467,7 +467,9 @@ def slots_show(session: Session, slot_id: int, count: int) -> None:
 @slots_group.command("except")
 @click.argument("slot_id", type=int)
 @click.option("--as", "actor", required=True, help="username of a scheduler of the column")
-@click.option("--day", type=DAY, required=True, help="the day without the occurrence")
+@click.option(
+    "--day", type=DAY, required=True, help="a day the slot airs (its local date) that goes without"
+)
 @click.option("--reason", required=True, help="why (preemption, holiday …)")
 @domain_command
 def slots_except(session: Session, slot_id: int, actor: str, day: datetime, reason: str) -> None:
@@ -481,3 +483,39 @@ def slots_except(session: Session, slot_id: int, actor: str, day: datetime, reas
         common.now(),
     )
     click.echo(f"slot {slot_id}: no occurrence on {day.date()}")
+
+
+@slots_group.command("unexcept")
+@click.argument("slot_id", type=int)
+@click.option("--as", "actor", required=True, help="username of a scheduler of the column")
+@click.option("--day", type=DAY, required=True, help="the stop date to remove")
+@click.option("--reason", required=True, help="why the occurrence airs again")
+@domain_command
+def slots_unexcept(session: Session, slot_id: int, actor: str, day: datetime, reason: str) -> None:
+    """Remove a stop date (停播) again, with a reason: the occurrence airs again."""
+    slots.remove_exception(
+        session,
+        people.get_person(session, actor),
+        slots.get_slot(session, slot_id),
+        day.date(),
+        reason,
+        common.now(),
+    )
+    click.echo(f"slot {slot_id}: the occurrence on {day.date()} airs again")
+
+
+@slots_group.command("stops")
+@click.argument("slot_id", type=int)
+@domain_command
+def slots_stops(session: Session, slot_id: int) -> None:
+    """Every stop date of a slot, removed ones too: who added and removed each, and why."""
+    rows = []
+    for d in slots.stop_dates_of(session, slots.get_slot(session, slot_id)):
+        added = f"{local_time(d.created_at)} {d.created_by.username if d.created_by else '-'}"
+        removed = ""
+        if d.removed_at is not None:
+            by = d.removed_by.username if d.removed_by else "-"
+            removed = f"{local_time(d.removed_at)} {by}: {d.removal_reason}"
+        rows.append([str(d.day), d.reason, added, removed])
+    for line in table(["day", "reason", "added", "removed"], rows):
+        click.echo(line)

@@ -32,6 +32,7 @@ KINDS = (
     "review_due",  # editorial.reminders
     "liaison_meeting",  # liaison.reminders
     "liaison_behind",
+    "airing_cancelled",  # schedule.cancellations
 )
 EVERY_KIND = "*"
 # The channels a person chooses for themself; the group robots are the column's.

@@ -19,7 +19,11 @@ occurrences starting at or after ``now`` are planned. A rebuild
   ``revision``, or marks it CANCELLED (``revision`` bumped) when its
   occurrence gets nothing, so the feeds can show the change;
 * never puts an episode back into an occurrence it was pulled from by hand
-  (``schedule.airings.pull``).
+  (``schedule.airings.pull``);
+* cancels a published or pinned airing whose day got a stop date or whose
+  episode was pulled from air, and tells the people concerned
+  (``schedule.cancellations``): a pin protects an airing from the builder, not
+  from those.
 
 Only episodes approved to air (可播) get a premiere; a rerun airs only an
 approved episode. Every airing's ``reason`` says why it was chosen, and every
@@ -49,10 +53,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import CursorResult, delete, func, or_, select
+from sqlalchemy import CursorResult, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from editorial.models import Episode, State
+from schedule import cancellations
 from schedule.builder_load import World, chunks, in_window, load, resolve_window
 from schedule.builder_plan import (
     Assignment,
@@ -70,7 +75,15 @@ from schedule.builder_plan import (
 )
 from schedule.builder_settings import BuildSettings, PriorityWindow, episode_duration
 from schedule.builder_write import Desired, bulk_insert, write
-from schedule.models import ScheduleBuild, Slot, SlotDate, SlotKind, Unscheduled
+from schedule.models import (
+    Airing,
+    AiringStatus,
+    ScheduleBuild,
+    Slot,
+    SlotDate,
+    SlotKind,
+    Unscheduled,
+)
 
 __all__ = [
     "BuildOutcome",
@@ -150,8 +163,16 @@ def build_with_changes(
     assignments = _with_exchange(world, plans, ctx)
     desired = _desired(world, assignments, ctx)
     changes = write(
-        session, now, desired, world.changeable, world.revivable, world.fixed, world.retire
+        session,
+        now,
+        desired,
+        world.changeable,
+        world.revivable,
+        world.fixed,
+        world.retire,
+        {row_id: cancellations.reason_text(cause) for row_id, cause in world.causes.items()},
     )
+    cancellations.announce(session, now, world.retire.values(), world.causes)
     misses = _misses(inputs, plans, assignments, ctx)
     record = _record(session, world, now, len(desired), misses)
     if progress is not None:
@@ -334,9 +355,11 @@ def _forget_superseded(
 def inputs_fingerprint(session: Session, priorities: tuple[object, ...] = ()) -> str:
     """A digest of what the schedule is built from, cheap enough to poll.
 
-    It changes when an episode becomes approved or stops being approved, when
-    any act touches an approved episode (its version moves), when a slot or a
-    slot's dated exception is added, changed or removed, and when
+    It changes when an episode becomes approved or stops being approved (a pull
+    from air, 撤播), when any act touches an approved episode (its version moves),
+    when a scheduler pins, unpins, assigns or pulls an airing, when a slot or a
+    slot's dated exception is added, changed or removed (a stop date's removal is
+    stamped on its row), and when
     ``priorities`` (what of the reporting priorities the caller passes to the
     build: tag, window, weight) change. Anything else (series dates) waits for
     the nightly rebuild.
@@ -350,8 +373,19 @@ def inputs_fingerprint(session: Session, priorities: tuple[object, ...] = ()) ->
         ).where(Episode.state == State.APPROVED)
     ).one()
     slots = session.execute(select(func.count(), func.max(Slot.updated_at))).one()
-    dates = session.execute(select(func.count(), func.max(SlotDate.id))).one()
-    inputs: tuple[object, ...] = (tuple(approved), tuple(slots), tuple(dates))
+    dates = session.execute(
+        select(func.count(), func.max(SlotDate.id), func.max(SlotDate.removed_at))
+    ).one()
+    # The schedulers' hand acts (pin, unpin, assign, pull an airing: 撤下) change which
+    # airings are pinned, or cancel a pinned one; the builder never pins or unpins.
+    hand = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Airing.id), 0),
+            func.count(case((Airing.status == AiringStatus.CANCELLED, 1))),
+        ).where(Airing.pinned.is_(True))
+    ).one()
+    inputs: tuple[object, ...] = (tuple(approved), tuple(slots), tuple(dates), tuple(hand))
     if priorities:  # (without any, the digest is what it was before priorities were stored)
         inputs += (priorities,)
     return hashlib.sha256(repr(inputs).encode()).hexdigest()

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased, load_only, selectinload
@@ -20,7 +21,7 @@ from editorial.models import Column, Episode, PriorityTag, Series, State
 from editorial.workdays import SHANGHAI, local_date
 from schedule.builder_plan import Candidate, OccKey, SeriesInfo, SlotOcc
 from schedule.builder_settings import DURATION_FIELDS, BuildSettings, episode_duration
-from schedule.models import Airing, AiringStatus, Slot, SlotKind
+from schedule.models import Airing, AiringStatus, Slot, SlotDateKind, SlotKind
 from schedule.recurrence import Occurrence, Recurrence, occurrences
 from schedule.slots import recurrence_of
 
@@ -135,6 +136,9 @@ class World:
     changeable: dict[OccKey, Row] = field(default_factory=dict)
     fixed: dict[OccKey, Row] = field(default_factory=dict)  # live rows the build keeps
     retire: dict[OccKey, Row] = field(default_factory=dict)  # live rows it only cancels
+    # Why each row the build cancels may not air: a stop date of its day or its episode
+    # pulled (``schedule.cancellations``); rows without one are cancelled as dropped.
+    causes: dict[int, Cause] = field(default_factory=dict)
     revivable: dict[OccKey, Row] = field(default_factory=dict)
     forbidden: frozenset[tuple[int, datetime, int]] = frozenset()
     candidates: list[Candidate] = field(default_factory=list)
@@ -295,9 +299,41 @@ def _may_change(row: Row, w: Window) -> bool:
     return row.status is AiringStatus.PUBLISHED and row.starts_at >= w.frozen_end
 
 
+def _unairable(world: World) -> dict[int, Cause]:
+    """Airings ahead the build would keep (pinned, or published inside the frozen
+    horizon) that may not air: their episode is no longer approved (pulled, 撤播), or
+    their occurrence is gone (a stop date, 停播). A pin does not protect an airing from
+    either; the build cancels them."""
+    w = world.window
+    occurring = {o.key for seq in world.sequences.values() for o in seq}
+    occurring |= {o.key for occs in world.rerun_occs.values() for o in occs}
+    slots = {s.id: s for s in world.slots}
+    found: dict[int, Cause] = {}
+    for r in world.rows:
+        if not r.live or r.status is AiringStatus.AIRED or not w.plan_from <= r.starts_at:
+            continue
+        if _may_change(r, w):
+            continue  # the build replaces or drops it anyway (in place, if published)
+        if r.episode_state is not State.APPROVED:
+            found[r.id] = Cause(PULLED, r.episode_state.value)
+        elif r.key not in occurring:
+            found[r.id] = _stop_of(slots[r.slot_id], r.starts_at)
+    return found
+
+
+def _stop_of(slot: Slot, starts_at: datetime) -> Cause:
+    """The live stop date of the occurrence's local day, or a plain drop (the slot changed)."""
+    day = starts_at.astimezone(ZoneInfo(slot.timezone)).date()
+    for d in slot.dates:
+        if d.day == day and d.kind is SlotDateKind.EXCEPTION and d.removed_at is None:
+            return Cause(STOPPED, d.reason, d.created_by_id)
+    return Cause(DROPPED, "")
+
+
 def _classify(world: World, outside: set[int]) -> None:
     w = world.window
-    changeable = {r.id: r for r in world.rows if _may_change(r, w)}
+    world.causes = _unairable(world)
+    changeable = {r.id: r for r in world.rows if _may_change(r, w) and r.id not in world.causes}
     held = outside | {
         r.premiere_id
         for r in world.rows
@@ -311,6 +347,7 @@ def _classify(world: World, outside: set[int]) -> None:
         row = changeable.pop(premiere_id, None)
         if row is not None and row.episode_state is not State.APPROVED:
             retire[row.id] = row
+    retire.update({r.id: r for r in world.rows if r.id in world.causes})
     world.changeable = {r.key: r for r in changeable.values()}
     world.retire = {r.key: r for r in retire.values()}
     world.fixed = {
@@ -327,9 +364,9 @@ def _classify(world: World, outside: set[int]) -> None:
 
 def _candidates(session: Session, world: World, ids: list[int], settings: BuildSettings) -> None:
     """Approved episodes of the built columns, and offered ones of any column, that have
-    no premiere this build must keep."""
+    no premiere this build must keep (one it cancels, on a stop date, is not kept)."""
     w = world.window
-    changeable_ids = {r.id for r in world.changeable.values()}
+    changeable_ids = {r.id for r in world.changeable.values()} | set(world.causes)
     premiere = aliased(Airing)
     rows = session.execute(
         select(Episode, premiere.id)
@@ -394,7 +431,7 @@ def _series(session: Session, world: World, ids: list[int]) -> None:
     if not series_ids:
         return
     candidates = {c.episode_id for c in world.candidates}
-    changeable_ids = {r.id for r in world.changeable.values()}
+    changeable_ids = {r.id for r in world.changeable.values()} | set(world.causes)
     premiere = aliased(Airing)
     parts: dict[int, dict[int, Part]] = {}
     rows: list[tuple[int, int | None, int | None, State, int | None, int | None, datetime | None]]
@@ -443,6 +480,20 @@ def _series(session: Session, world: World, ids: list[int]) -> None:
                 info.id, info.column_id, info.title, info.parts, info.start_by, holdup, anchors
             )
         )
+
+
+STOPPED, PULLED, DROPPED = "stopped", "pulled", "dropped"
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why a published or pinned airing is cancelled: ``STOPPED`` (``why``: the stop
+    date's reason, ``actor_id``: who added it), ``PULLED`` (``why``: the episode's state)
+    or ``DROPPED`` (its occurrence is gone without a stop date)."""
+
+    kind: str
+    why: str
+    actor_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -12,18 +12,18 @@ reporting priorities is the liaison office's measure (``liaison.coverage``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from editorial.models import Episode, State
 from editorial.workdays import local_date
 from schedule.builder_load import chunks
-from schedule.builder_settings import BuildSettings
+from schedule.builder_settings import BuildSettings, episode_duration
 from schedule.models import Airing, AiringStatus, ScheduleBuild, Slot, SlotKind, Unscheduled
-from schedule.reasons import Reason, reason
+from schedule.reasons import Reason, parse, reason
 
 RISK_DAYS = 7
 NOT_BUILT = "not_built"
@@ -53,12 +53,34 @@ class StaleAiring:
 
 
 @dataclass(frozen=True)
+class Replacement:
+    """An approved episode that could fill a freed occurrence: one not yet on the
+    schedule (``rerun`` False) or an aired one as a rerun (补播)."""
+
+    episode: Episode
+    rerun: bool
+    last_aired: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CancelledAiring:
+    """A published or pinned airing ahead cancelled by a stop date or a pull
+    (``schedule.cancellations``), and what could fill its occurrence if it still airs."""
+
+    airing: Airing
+    why: Reason
+    occurrence_free: bool  # the occurrence still airs (a pull) and nothing fills it yet
+    candidates: list[Replacement]
+
+
+@dataclass(frozen=True)
 class ScheduleReport:
     latest_build: ScheduleBuild | None
     unscheduled: list[UnscheduledItem]
     at_risk: list[AtRiskItem]
     stale: list[StaleAiring]
     horizon: tuple[date, date]  # the latest build's days, or the default horizon from today
+    cancelled: list[CancelledAiring] = field(default_factory=list)
 
 
 def _live_premiere() -> tuple[type[Airing], ColumnElement[bool]]:
@@ -92,6 +114,7 @@ def schedule_report(
         _at_risk(session, now, column_ids, risk_days),
         _stale(session, now, column_ids),
         horizon,
+        _cancelled(session, now, column_ids),
     )
 
 
@@ -178,3 +201,79 @@ def _stale(session: Session, now: datetime, column_ids: Sequence[int] | None) ->
         StaleAiring(airing, reason("not_approved", state=airing.episode.state.value))
         for airing in session.scalars(query)
     ]
+
+
+CANCEL_CODES = frozenset({"stopped", "episode_pulled"})
+REPLACEMENTS = 5
+
+
+def _cancelled(
+    session: Session, now: datetime, column_ids: Sequence[int] | None
+) -> list[CancelledAiring]:
+    """Airings ahead the build cancelled for a stop date or a pull, with candidates to
+    fill each occurrence still free."""
+    query = (
+        select(Airing)
+        .where(Airing.status == AiringStatus.CANCELLED, Airing.starts_at >= now)
+        .options(joinedload(Airing.episode), joinedload(Airing.slot))
+        .order_by(Airing.starts_at, Airing.id)
+    )
+    if column_ids is not None:
+        query = query.join(Slot, Slot.id == Airing.slot_id).where(Slot.column_id.in_(column_ids))
+    found: list[tuple[Airing, Reason]] = []
+    for airing in session.scalars(query):
+        why = parse(airing.reason)
+        if why is not None and why.code in CANCEL_CODES:
+            found.append((airing, why))
+    if not found:
+        return []
+    rows = session.execute(
+        select(Airing.slot_id, Airing.starts_at).where(
+            Airing.status != AiringStatus.CANCELLED,
+            Airing.slot_id.in_({a.slot_id for a, _ in found}),
+            Airing.starts_at >= now,
+        )
+    )
+    taken = {(slot_id, starts_at) for slot_id, starts_at in rows}
+    items = []
+    for airing, why in found:
+        free = why.code == "episode_pulled" and (airing.slot_id, airing.starts_at) not in taken
+        candidates = _replacements(session, airing.slot) if free else []
+        items.append(CancelledAiring(airing, why, free, candidates))
+    return items
+
+
+def _replacements(session: Session, slot: Slot) -> list[Replacement]:
+    """Approved episodes of the slot's column that fit it: first those without a premiere
+    (oldest approval first), then aired ones as reruns (补播), longest off the air first."""
+    settings = BuildSettings()
+    _, condition = _live_premiere()
+    fresh = [
+        Replacement(e, rerun=False)
+        for e in session.scalars(
+            select(Episode)
+            .where(
+                Episode.state == State.APPROVED,
+                Episode.column_id == slot.column_id,
+                ~exists().where(condition),
+            )
+            .order_by(Episode.state_entered_at, Episode.id)
+        )
+    ]
+    aired = aliased(Airing)
+    rows = session.execute(
+        select(Episode, func.max(aired.starts_at))
+        .join(aired, aired.episode_id == Episode.id)
+        .where(
+            Episode.state == State.APPROVED,
+            Episode.column_id == slot.column_id,
+            aired.status == AiringStatus.AIRED,
+        )
+        .group_by(Episode.id)
+        .order_by(func.max(aired.starts_at), Episode.id)
+    ).all()
+    reruns = [Replacement(e, rerun=True, last_aired=last) for e, last in rows]
+    fitting = [
+        r for r in fresh + reruns if settings.fits(episode_duration(r.episode), slot.duration_s)
+    ]
+    return fitting[:REPLACEMENTS]

@@ -19,8 +19,10 @@ one live premiere per episode) and for ``premiere_id``:
    that some other row still points at (a rerun pulled by hand) stays as a
    CANCELLED row instead.
 
-Before all that, premieres the loader retired (a kept rerun points at them but
-their episode may no longer air) are CANCELLED.
+Before all that, the airings the loader retired are CANCELLED: premieres a kept
+rerun points at whose episode may no longer air, and published or pinned airings
+that may not air (a stop date, a pull: ``schedule.cancellations``), each with
+its reason.
 """
 
 from __future__ import annotations
@@ -90,10 +92,16 @@ def write(
     revivable: dict[OccKey, Row],
     fixed: dict[OccKey, Row],
     retire: dict[OccKey, Row],
+    reasons: dict[int, str] | None = None,
 ) -> Changes:
+    """``reasons``: why each retired row is cancelled, by row id (else it was dropped)."""
     changes = Changes()
     ids: dict[OccKey, int] = {key: row.id for key, row in fixed.items()}
-    _bulk_update(session, [_cancel(row, now) for _, row in sorted(retire.items())])
+    why = reasons or {}
+    _bulk_update(
+        session,
+        [_cancel(row, now, why.get(row.id, DROPPED_REASON)) for _, row in sorted(retire.items())],
+    )
     changes.cancelled += len(retire)
 
     def split(kind: SlotKind) -> _Work:
@@ -187,13 +195,13 @@ def _values(
     return values
 
 
-def _cancel(row: Row, now: datetime) -> dict[str, Any]:
+def _cancel(row: Row, now: datetime, why: str = DROPPED_REASON) -> dict[str, Any]:
     bump = 1 if row.status is AiringStatus.PUBLISHED else 0
     values: dict[str, Any] = {
         "id": row.id,
         "episode_id": row.episode_id,
         "exchange": row.exchange,
-        "reason": DROPPED_REASON,
+        "reason": why,
         "status": AiringStatus.CANCELLED,
         "revision": row.revision + bump,
         "updated_at": now,

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from editorial.db import Base
-from editorial.models import Column, Episode, UTCDateTime, str_enum
+from editorial.models import Column, Episode, Person, UTCDateTime, str_enum
 
 
 class SlotKind(enum.StrEnum):
@@ -87,12 +87,31 @@ class Slot(Base):
 
 
 class SlotDate(Base):
-    """A dated exception (preemption, blackout) or extra occurrence of a slot."""
+    """A dated exception (a stop date, 停播: a preemption or blackout) or an extra
+    occurrence of a slot.
+
+    A stop date is never deleted: removing it stamps who removed it, when and why,
+    so the slot's page keeps the record of every stop added and removed. Only one
+    live (not removed) row per slot, day and kind.
+    """
 
     __tablename__ = "slot_dates"
     __table_args__ = (
-        UniqueConstraint("slot_id", "day", "kind"),
+        Index(
+            "uq_slot_dates_live_day",
+            "slot_id",
+            "day",
+            "kind",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),
         CheckConstraint("kind <> 'exception' OR reason <> ''", name="exception_has_reason"),
+        CheckConstraint(
+            "(removed_at IS NULL AND removed_by_id IS NULL AND removal_reason = '')"
+            " OR (removed_at IS NOT NULL AND removed_by_id IS NOT NULL AND removal_reason <> '')",
+            name="removal_recorded",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,8 +120,14 @@ class SlotDate(Base):
     kind: Mapped[SlotDateKind] = mapped_column(str_enum(SlotDateKind, "slot_date_kind"))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # None: before 15
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    removal_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     slot: Mapped[Slot] = relationship(back_populates="dates")
+    created_by: Mapped[Person | None] = relationship(foreign_keys=[created_by_id])
+    removed_by: Mapped[Person | None] = relationship(foreign_keys=[removed_by_id])
 
 
 class Airing(Base):

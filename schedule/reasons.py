@@ -50,6 +50,8 @@ PATTERNS: dict[str, str] = {
     "pinned_by": "手动固定（{name}）",
     "pulled_by": "撤下（{name}）：{why}",
     "dropped": "重新编排后取消",
+    "stopped": "停播：{why}",
+    "episode_pulled": "节目{state:state}，已取消",
     # Why an approved episode has no premiere (Unscheduled.detail; its code is the row's).
     "not_built": "通过终审后尚未编排（等待下次编排）",
     "no_slot": "{first:date}至{last:date}本栏目没有首播时段",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NoReturn
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.orm import Session, joinedload
 
-from editorial.errors import FieldErrors, Forbidden, InvalidInput, NotFound
+from editorial.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from editorial.models import Column, Membership, Person, Role
 from editorial.text import visible_text
 from schedule.models import Slot, SlotDate, SlotDateKind, SlotKind
@@ -37,8 +38,9 @@ TIMEZONES = (
 
 
 def recurrence_of(slot: Slot) -> Recurrence:
-    exceptions = frozenset(d.day for d in slot.dates if d.kind is SlotDateKind.EXCEPTION)
-    extra = frozenset(d.day for d in slot.dates if d.kind is SlotDateKind.EXTRA)
+    live = [d for d in slot.dates if d.removed_at is None]
+    exceptions = frozenset(d.day for d in live if d.kind is SlotDateKind.EXCEPTION)
+    extra = frozenset(d.day for d in live if d.kind is SlotDateKind.EXTRA)
     return Recurrence(
         slot.rrule,
         slot.timezone,
@@ -53,6 +55,14 @@ def recurrence_of(slot: Slot) -> Recurrence:
 
 def slot_occurrences(slot: Slot, start: datetime, end: datetime) -> list[Occurrence]:
     return occurrences(recurrence_of(slot), start, end)
+
+
+def airs_on(recurrence: Recurrence, day: date) -> bool:
+    """Whether the recurrence has an occurrence on the local ``day`` (its time zone's)."""
+    tz = zone(recurrence.timezone)
+    start = datetime.combine(day, time(), tzinfo=tz)
+    found = occurrences(recurrence, start - timedelta(days=1), start + timedelta(days=2))
+    return any(o.local_day == day for o in found)
 
 
 def require_scheduler(session: Session, actor: Person, column: Column) -> None:
@@ -110,6 +120,8 @@ def _validate(spec: SlotSpec, column: Column) -> FieldErrors:
         parse_rule(spec.rrule, spec.first_date)
     except InvalidInput as error:
         errors.take(error, "rrule")
+    else:
+        _check_stop_days(spec, errors)
     if spec.kind is SlotKind.RERUN:
         if spec.rerun_of is None:
             errors.add(
@@ -141,6 +153,27 @@ def _validate(spec: SlotSpec, column: Column) -> FieldErrors:
                 "exceptions", "stop_reasons_required", f"the exception on {day} needs a reason"
             )
     return errors
+
+
+def _check_stop_days(spec: SlotSpec, errors: FieldErrors) -> None:
+    """Each stop date of a new slot falls on a day it airs."""
+    recurrence = Recurrence(
+        spec.rrule,
+        spec.timezone,
+        spec.local_start,
+        max(spec.duration_s, 1),
+        spec.first_date,
+        spec.last_date,
+        extra_dates=frozenset(spec.extra_dates),
+    )
+    days = [day for day in sorted(spec.exceptions) if not airs_on(recurrence, day)]
+    if days:
+        errors.add(
+            "exceptions",
+            "stop_days_not_aired",
+            "the slot does not air on " + ", ".join(map(str, days)),
+            days=days,
+        )
 
 
 def _overlapping(session: Session, slot: Slot) -> tuple[Slot, datetime] | None:
@@ -232,7 +265,12 @@ def create_slot(
 def add_exception(
     session: Session, actor: Person, slot: Slot, day: date, reason: str, now: datetime
 ) -> SlotDate:
-    """Remove one occurrence (a preemption or blackout, 停播) with a reason."""
+    """Remove one occurrence (a preemption or blackout, 停播) with a reason.
+
+    ``day`` is a local day of the slot's time zone on which it airs; a published
+    or pinned airing of that day is cancelled by the next build
+    (``schedule.cancellations``), which tells the people concerned.
+    """
     require_scheduler(session, actor, slot.column)
     if not visible_text(reason):
         raise InvalidInput(
@@ -240,27 +278,122 @@ def add_exception(
             {"reason": "required"},
             code="stop_reason_required",
         )
-    existing = session.scalar(
-        select(SlotDate).where(
-            SlotDate.slot_id == slot.id,
-            SlotDate.day == day,
-            SlotDate.kind == SlotDateKind.EXCEPTION,
-        )
-    )
-    if existing is not None:
+    if _live_stop(session, slot, day) is not None:
         raise InvalidInput(
             f"slot {slot.id} already has an exception on {day}",
             {"day": "taken"},
             code="stop_day_taken",
             day=day,
         )
+    if not airs_on(recurrence_of(slot), day):
+        raise InvalidInput(
+            f"slot {slot.id} ({slot.name}) does not air on {day} ({slot.timezone})",
+            {"day": "the slot does not air that day"},
+            code="stop_day_not_aired",
+            day=day,
+            slot=slot.name,
+        )
     item = SlotDate(
-        slot=slot, day=day, kind=SlotDateKind.EXCEPTION, reason=visible_text(reason), created_at=now
+        slot=slot,
+        day=day,
+        kind=SlotDateKind.EXCEPTION,
+        reason=visible_text(reason),
+        created_at=now,
+        created_by=actor,
     )
     session.add(item)
     slot.updated_at = now
     session.flush()
     return item
+
+
+def remove_exception(
+    session: Session, actor: Person, slot: Slot, day: date, reason: str, now: datetime
+) -> SlotDate:
+    """Remove the stop date of ``day`` again, with a reason: the occurrence airs again.
+
+    The row stays, stamped with who removed it, when and why: the record of
+    stops added and removed (``stop_dates_of``).
+    """
+    require_scheduler(session, actor, slot.column)
+    why = visible_text(reason)
+    if not why:
+        raise InvalidInput(
+            f"removing the stop date on {day} needs a reason",
+            {"reason": "required"},
+            code="stop_removal_reason_required",
+        )
+    item = _live_stop(session, slot, day)
+    if item is None:
+        _refuse_no_stop(session, slot, day)
+    # Only while it is live: of two people removing it at once, the second is refused.
+    removed = session.execute(
+        update(SlotDate)
+        .where(SlotDate.id == item.id, SlotDate.removed_at.is_(None))
+        .values(removed_at=now, removed_by_id=actor.id, removal_reason=why),
+        execution_options={"synchronize_session": False},
+    )
+    assert isinstance(removed, CursorResult)
+    session.expire(item)
+    if removed.rowcount != 1:
+        _refuse_no_stop(session, slot, day)
+    slot.updated_at = now
+    session.flush()
+    return item
+
+
+def _refuse_no_stop(session: Session, slot: Slot, day: date) -> NoReturn:
+    """A stop date removed already is a conflict (someone was first); none ever, bad input."""
+    removed = session.scalar(
+        select(SlotDate)
+        .where(
+            SlotDate.slot_id == slot.id,
+            SlotDate.day == day,
+            SlotDate.kind == SlotDateKind.EXCEPTION,
+        )
+        .order_by(SlotDate.id.desc())
+        .limit(1)
+    )
+    if removed is not None and removed.removed_at is not None:
+        who = removed.removed_by.display_name if removed.removed_by else ""
+        raise Conflict(
+            f"the stop date of slot {slot.id} on {day} was removed already "
+            f"({who}, {removed.removed_at:%Y-%m-%d %H:%M} UTC)",
+            code="stop_date_removed_already",
+            day=day,
+            person=who,
+            at=removed.removed_at,
+        )
+    raise InvalidInput(
+        f"slot {slot.id} ({slot.name}) has no stop date on {day}",
+        {"day": "no stop date that day"},
+        code="no_stop_date",
+        day=day,
+        slot=slot.name,
+    )
+
+
+def _live_stop(session: Session, slot: Slot, day: date) -> SlotDate | None:
+    return session.scalar(
+        select(SlotDate).where(
+            SlotDate.slot_id == slot.id,
+            SlotDate.day == day,
+            SlotDate.kind == SlotDateKind.EXCEPTION,
+            SlotDate.removed_at.is_(None),
+        )
+    )
+
+
+def stop_dates_of(session: Session, slot: Slot) -> list[SlotDate]:
+    """Every stop date of the slot ever added, removed ones too, by day then when added."""
+    return list(
+        session.scalars(
+            select(SlotDate)
+            .where(SlotDate.slot_id == slot.id, SlotDate.kind == SlotDateKind.EXCEPTION)
+            .options(joinedload(SlotDate.created_by), joinedload(SlotDate.removed_by))
+            .order_by(SlotDate.day, SlotDate.id)
+        )
+    )
 
 
 def get_slot(session: Session, slot_id: int) -> Slot:

@@ -303,8 +303,9 @@ def rebuild() -> int | None:
 
 
 def rebuild_if_changed() -> int | None:
-    """Poll: rebuild soon after an approval, a pull or a slot change, and only then."""
-    return run_once("rebuild-on-change", _rebuild_if_changed)
+    """Poll: rebuild soon after an approval, a pull, a hand act on an airing or a slot or
+    stop-date change, and only then."""
+    return run_once("rebuild-on-change", rebuild_when_changed)
 
 
 def publish() -> int | None:
@@ -436,7 +437,10 @@ def _rebuild(session: Session, now: datetime) -> int:
     return _build(session, now, inputs_fingerprint(session))
 
 
-def _rebuild_if_changed(session: Session, now: datetime) -> int:
+def rebuild_when_changed(session: Session, now: datetime) -> int:
+    """The poll's work: rebuild if the builder's inputs changed since the last build (an
+    approval, a pull from air, a stop date added or removed, a hand act on an airing);
+    the build also cancels what may no longer air (``schedule.cancellations``)."""
     fingerprint = inputs_fingerprint(session)
     last = session.scalar(
         select(ScheduleBuild.fingerprint).order_by(ScheduleBuild.id.desc()).limit(1)

@@ -5,7 +5,7 @@ the slot pages (``SLOT_ENDPOINTS``), where a scheduler (编排) comes in too and
 sees only the columns they schedule. Roles are granted and revoked in the
 columns the person administers; columns and people may be created by any
 administrator, and the creator of a column becomes its first administrator.
-A column's slots are created, and their stop dates (停播) added, by a
+A column's slots are created, and their stop dates (停播) added and removed, by a
 scheduler or administrator of that column, as
 ``schedule.slots.require_scheduler`` decides. Each form is parsed
 here and handed to one service (``editorial.people``, ``editorial.accounts``,
@@ -39,11 +39,11 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from editorial import accounts, outbox, people
-from editorial.errors import DomainError, Forbidden, InvalidInput, NotFound
+from editorial.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from editorial.models import Channel, Column, DeliveryState, Level, Membership, Person, Role
 from editorial.workdays import SHANGHAI
 from schedule import slots
-from schedule.models import Slot, SlotKind
+from schedule.models import Slot, SlotDate, SlotKind
 from schedule.recurrence import Occurrence, Recurrence, occurrences, zone
 from scheduler import runs
 from scheduler.models import RunStatus
@@ -111,7 +111,14 @@ def _scheduled_columns(session: Session, person: Person) -> frozenset[int]:
 # The slot pages, which a scheduler who administers nothing opens too.
 SLOT_ENDPOINTS = frozenset(
     f"admin.{name}"
-    for name in ("my_slots", "slots_page", "create_slot", "add_stop_date", "slot_preview")
+    for name in (
+        "my_slots",
+        "slots_page",
+        "create_slot",
+        "add_stop_date",
+        "remove_stop_date",
+        "slot_preview",
+    )
 )
 
 
@@ -452,15 +459,22 @@ def _slots_page(
     form: Form,
     shown: list[Occurrence] | None = None,
     stop: tuple[int, Form] | None = None,
+    unstop: tuple[int, Form] | None = None,
 ) -> str:
-    """The column's slots; ``stop`` is a refused stop-date form and the slot it was for."""
+    """The column's slots; ``stop`` is a refused stop-date form and the slot it was for,
+    ``unstop`` a refused removal of one."""
     session = request_session()
     now = _now()
     may_schedule = _may_schedule(session, column)
     listed = session.scalars(
         select(Slot)
         .where(Slot.column_id == column.id)
-        .options(selectinload(Slot.dates), joinedload(Slot.rerun_of))
+        .options(
+            selectinload(Slot.dates).options(
+                joinedload(SlotDate.created_by), joinedload(SlotDate.removed_by)
+            ),
+            joinedload(Slot.rerun_of),
+        )
         .order_by(Slot.kind, Slot.id)
     ).all()
     upcoming = {
@@ -483,6 +497,7 @@ def _slots_page(
         may_schedule=may_schedule,
         is_admin=_is_admin(session, current_person()),
         stop_forms={s.id: stop[1] if stop and stop[0] == s.id else Form() for s in listed},
+        unstop_forms={s.id: unstop[1] for s in listed if unstop and unstop[0] == s.id},
         MAX_REASON=MAX_REASON,
     )
 
@@ -547,11 +562,8 @@ def create_slot(slug: str) -> Response | tuple[str, int]:
 STOP_FIELDS = ("day", "reason")
 
 
-@bp.post("/columns/<slug>/slots/<int:slot_id>/exceptions")
-def add_stop_date(slug: str, slot_id: int) -> Response | tuple[str, int]:
-    """Add a stop date (停播) with its reason; the next automatic rebuild updates the schedule."""
-    session = request_session()
-    column = _column(session, slug)
+def _scheduled_slot(session: Session, column: Column, slot_id: int) -> Slot:
+    """The column's slot, if the person signed in may change its stop dates."""
     slot = session.get(Slot, slot_id)
     if slot is None or slot.column_id != column.id:
         raise NotFound(f"column {column.slug} has no slot {slot_id}")
@@ -561,6 +573,15 @@ def add_stop_date(slug: str, slot_id: int) -> Response | tuple[str, int]:
             code="not_column_scheduler",
             column=column.name,
         )
+    return slot
+
+
+@bp.post("/columns/<slug>/slots/<int:slot_id>/exceptions")
+def add_stop_date(slug: str, slot_id: int) -> Response | tuple[str, int]:
+    """Add a stop date (停播) with its reason; the next automatic rebuild updates the schedule."""
+    session = request_session()
+    column = _column(session, slug)
+    slot = _scheduled_slot(session, column, slot_id)
     form = Form.of(request.form, STOP_FIELDS)
     day = form.day("day")
     reason = form.text("reason", limit=MAX_REASON)
@@ -580,6 +601,38 @@ def add_stop_date(slug: str, slot_id: int) -> Response | tuple[str, int]:
             return redirect(url_for(".slots_page", slug=column.slug))
     session.rollback()
     return _slots_page(_column(session, slug), _new_slot_form(), stop=(slot_id, form)), 422
+
+
+@bp.post("/columns/<slug>/slots/<int:slot_id>/exceptions/remove")
+def remove_stop_date(slug: str, slot_id: int) -> Response | tuple[str, int]:
+    """Remove a stop date again, with a reason; the record of it stays on the page."""
+    session = request_session()
+    column = _column(session, slug)
+    slot = _scheduled_slot(session, column, slot_id)
+    form = Form.of(request.form, STOP_FIELDS)
+    day = form.day("day")
+    reason = form.text("reason", limit=MAX_REASON)
+    status = 422
+    if not form.errors and day is not None:
+        try:
+            slots.remove_exception(session, current_person(), slot, day, reason, _now())
+        except InvalidInput as error:
+            form.refused(error)
+        except Conflict as error:
+            form.errors["form"] = errors.describe(error)
+            status = 409
+        else:
+            flash(
+                _(
+                    "已撤销“%(name)s”%(day)s 的停播，这一期恢复播出。排播将在下次自动重排时更新。",
+                    name=slot.name,
+                    day=day.isoformat(),
+                )
+            )
+            return redirect(url_for(".slots_page", slug=column.slug))
+    session.rollback()
+    page = _slots_page(_column(session, slug), _new_slot_form(), unstop=(slot_id, form))
+    return page, status
 
 
 @bp.get("/columns/<slug>/slots/preview")

@@ -30,6 +30,7 @@ KIND: dict[str, LazyString] = {
     "review_due": _l("审片提醒"),
     "liaison_meeting": _l("通联会议提醒"),
     "liaison_behind": _l("报道进度提醒"),
+    "airing_cancelled": _l("播出取消"),
 }
 
 
@@ -118,8 +119,24 @@ def _liaison_behind(p: Mapping[str, Any]) -> str:
     )
 
 
-# The service's reminders, said from their parameters.
+def _airing_cancelled(p: Mapping[str, Any]) -> str:
+    values = {"title": str(p["title"]), "at": str(p["at"]), "slot": str(p["slot"])}
+    if p["cause"] == "stopped":
+        return _(
+            "《%(title)s》%(at)s（%(slot)s）的播出已取消：停播（%(why)s）。"
+            "请查看编排报告，考虑替换节目。",
+            why=str(p["why"]),
+            **values,
+        )
+    return _(
+        "《%(title)s》%(at)s（%(slot)s）的播出已取消：节目已撤播。请查看编排报告，考虑替换节目。",
+        **values,
+    )
+
+
+# The service's reminders and the builder's cancellations, said from their parameters.
 REMINDER: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "airing_cancelled": _airing_cancelled,
     "review_due": _review_due,
     "liaison_meeting": _liaison_meeting,
     "liaison_behind": _liaison_behind,

@@ -70,6 +70,8 @@ SAY: dict[str, Say] = {
     "pinned_by": lambda p: _("手动固定（%(name)s）", name=p["name"]),
     "pulled_by": lambda p: _("撤下（%(name)s）：%(why)s", name=p["name"], why=p["why"]),
     "dropped": lambda p: _("重新编排后取消"),
+    "stopped": lambda p: _("停播：%(why)s", why=p["why"]),
+    "episode_pulled": lambda p: _("节目状态为“%(state)s”，已取消", state=_state(p["state"])),
     "not_built": lambda p: _("通过终审后尚未编排（等待下次编排）"),
     "no_slot": lambda p: _(
         "%(first)s至%(last)s本栏目没有首播时段", first=p["first"], last=p["last"]

@@ -121,6 +121,41 @@ def test_slots_list_shows_the_next_occurrences_and_except_removes_one(desk: Run)
     assert local(TOMORROW, "20:00") not in listed.stdout
 
 
+def test_a_stop_date_is_removed_with_a_reason_and_the_record_lists_both(desk: Run) -> None:
+    day = str(TOMORROW + timedelta(days=1))
+    added = desk("slots", "except", "1", "--as", "bp", "--day", day, "--reason", "两会特别报道")
+    assert added.exit_code == 0, added.output
+    removed = desk("slots", "unexcept", "1", "--as", "bp", "--day", day, "--reason", "会议改期")
+    assert removed.exit_code == 0, removed.output
+    listed = desk("slots", "list", "--column", "city", "--next", "2")
+    assert local(TOMORROW + timedelta(days=1), "20:00") in listed.stdout
+    record = desk("slots", "stops", "1")
+    assert record.exit_code == 0, record.output
+    assert re.search(rf"{day}\s+两会特别报道\s+.* bp\s+.* bp: 会议改期", record.stdout)
+
+
+def test_removing_a_stop_date_twice_or_without_a_reason_is_refused(desk: Run) -> None:
+    day = str(TOMORROW)
+    desk("slots", "except", "1", "--as", "bp", "--day", day, "--reason", "两会特别报道")
+    blank = desk("slots", "unexcept", "1", "--as", "bp", "--day", day, "--reason", " ")
+    assert blank.exit_code == 1 and "needs a reason" in blank.stderr
+    assert (
+        desk("slots", "unexcept", "1", "--as", "bp", "--day", day, "--reason", "改期").exit_code
+        == 0
+    )
+    again = desk("slots", "unexcept", "1", "--as", "bp", "--day", day, "--reason", "改期")
+    assert again.exit_code == 1 and "removed already" in again.stderr
+    unknown = desk("slots", "unexcept", "99", "--as", "bp", "--day", day, "--reason", "改期")
+    assert unknown.exit_code == 1 and "no slot 99" in unknown.stderr
+
+
+def test_a_stop_date_on_a_day_the_slot_does_not_air_is_refused(desk: Run) -> None:
+    result = desk("slots", "except", "1", "--as", "bp", "--day", str(TODAY), "--reason", "转播")
+    assert result.exit_code == 1
+    assert f"does not air on {TODAY}" in result.stderr
+    assert desk("slots", "stops", "1").stdout.count("\n") == 1  # the header only
+
+
 def test_a_bad_slot_is_refused_with_its_reason(desk: Run) -> None:
     result = desk(
         "slots", "create", "--as", "bp", "--column", "city", "--name", "坏时段",

@@ -756,8 +756,9 @@ def test_a_pinned_rerun_keeps_its_row_but_a_pulled_premiere_makes_way(
     successor = desk.episode()
     run_build(session)
     assert first.status is AiringStatus.CANCELLED  # still there: the pinned rerun points at it
+    # The pin keeps the rerun's row, but a pulled episode airs no more (issue 15).
     assert (rerun.status, rerun.episode_id, rerun.premiere_id) == (
-        AiringStatus.DRAFT,
+        AiringStatus.CANCELLED,
         pulled.id,
         first.id,
     )

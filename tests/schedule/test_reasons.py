@@ -23,6 +23,8 @@ GIVEN: dict[str, dict[str, Any]] = {
     "pinned_by": {"name": "何静"},
     "pulled_by": {"name": "何静", "why": "临时插播：重大新闻（直播）"},
     "dropped": {},
+    "stopped": {"why": "转播重大会议：全市党员大会"},
+    "episode_pulled": {"state": "pulled"},
     "not_built": {},
     "no_slot": {"first": date(2026, 12, 1), "last": date(2027, 2, 28)},
     "air_by_passed": {"air_by": date(2026, 11, 30)},

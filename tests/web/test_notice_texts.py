@@ -11,6 +11,7 @@ from flask import Flask
 from flask_babel import force_locale
 
 from editorial.models import Notification
+from schedule import cancellations
 from web import i18n, notices
 
 STORED = "（存储的中文消息）"
@@ -85,3 +86,27 @@ def test_a_behind_target_reminder_is_said_in_english(app: Flask) -> None:
 def test_a_reminder_stored_without_parameters_keeps_its_message(app: Flask, kind: str) -> None:
     assert said(kind, {}, "en") == STORED
     assert said(kind, {"title": "红色印记"}, "en") == STORED  # not all of them either
+
+
+CANCELLED = {
+    "title": "初心如磐",
+    "column": "时代风采",
+    "slot": "周五首播",
+    "at": "2026-03-06 20:00",
+    "cause": "stopped",
+    "why": "转播重大会议",
+}
+
+
+def test_a_cancelled_airing_is_said_in_english_and_in_chinese_as_stored(app: Flask) -> None:
+    assert said("airing_cancelled", CANCELLED, "en") == (
+        "The airing of “初心如磐” at 2026-03-06 20:00 (周五首播) is cancelled: a stop date "
+        "(转播重大会议). See the schedule report for what could replace it."
+    )
+    pulled = {**CANCELLED, "cause": "pulled", "why": ""}
+    assert said("airing_cancelled", pulled, "en").endswith(
+        "is cancelled: the episode was pulled from air. See the schedule report for what "
+        "could replace it."
+    )
+    for params in (CANCELLED, pulled):
+        assert said("airing_cancelled", params, "zh") == cancellations.render(params)

@@ -569,3 +569,29 @@ def test_the_report_shows_each_priority_coverage_per_column_as_the_cli_does(
     said = page(english, "/schedule/report").split('id="coverage"')[1]
     assert "Coverage of the reporting priorities" in said and "Short" in said
     assert "Window 2026-03-01 to 2026-03-31, weight 2" in said
+
+
+def test_the_report_lists_an_airing_cancelled_by_a_pull_with_what_could_replace_it(
+    app: Flask, desk: dict[str, int]
+) -> None:
+    with unit_of_work(app) as s:
+        first = s.scalars(
+            select(Airing)
+            .where(Airing.kind == SlotKind.PREMIERE)
+            .order_by(Airing.starts_at)
+            .limit(1)
+        ).one()
+        first.status, first.published_at = AiringStatus.PUBLISHED, NOW
+        title = first.episode.title
+        first.episode.state = State.PULLED
+        s.flush()
+        builder.build(s, NOW, end=date(2026, 3, 31))
+    body = page(signed_in(app, "bp"), "/schedule/report")
+    section = body.split('id="cancelled"')[1]
+    assert "已取消的播出" in body and title in section
+    assert "2026-03-06 20:00" in section and "节目状态为“已撤播”，已取消" in section
+    assert "已有节目" in section or "补播" in section or "没有时长相符" in section
+    english = signed_in(app, "bp")
+    english.get("/lang/en")
+    section = page(english, "/schedule/report").split('id="cancelled"')[1]
+    assert "Cancelled airings" in section and "“Pulled from air”" in section

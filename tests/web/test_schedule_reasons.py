@@ -16,7 +16,7 @@ from web import i18n
 from web.schedule_reasons import SAY, said
 
 CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef]")
-SAID_OTHERWISE = {"not_approved"}  # the page names the state by its label
+SAID_OTHERWISE = {"not_approved", "episode_pulled"}  # the page names the state by its label
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +55,7 @@ def test_the_state_an_episode_is_in_is_named_by_its_label(app: Flask) -> None:
         )
     with force_locale("zh"):
         assert said(reason("not_approved", state="withdrawn")) == "节目状态为“已撤销”，请撤下"
+        assert said(reason("episode_pulled", state="pulled")) == "节目状态为“已撤播”，已取消"
 
 
 def test_a_reason_a_person_typed_shows_as_typed(app: Flask) -> None:

@@ -258,3 +258,86 @@ def test_a_county_scheduler_manages_the_county_slots_only(app: Flask, slot_id: i
     assert add(client, county_slot_id(app), data, slug="linjiang").status_code == 302
     assert add(client, slot_id, data).status_code == 403
     assert stop_dates(app) == [(date(2026, 3, 9), "直播")]
+
+
+def remove(client: FlaskClient, slot_id: int, data: dict[str, str]) -> Any:
+    return client.post(
+        f"/admin/columns/city/slots/{slot_id}/exceptions/remove",
+        data={"csrf_token": csrf_token(client, "/"), **data},
+    )
+
+
+def records(app: Flask) -> list[tuple[date, str, str]]:
+    with unit_of_work(app) as s:
+        found = s.scalars(
+            select(SlotDate).where(SlotDate.kind == SlotDateKind.EXCEPTION).order_by(SlotDate.id)
+        )
+        return [(d.day, d.reason, d.removal_reason) for d in found]
+
+
+def test_a_stop_date_on_a_day_the_slot_does_not_air_is_refused_on_the_page(
+    app: Flask, slot_id: int
+) -> None:
+    response = add(signed_in(app, "sc"), slot_id, {"day": "2026-03-12", "reason": "直播"})
+    assert response.status_code == 422
+    assert "“周五首播”在 2026-03-12 不播出" in after(response.get_data(as_text=True), "day")
+    assert stop_dates(app) == []
+
+
+def test_a_scheduler_removes_a_stop_date_with_a_reason_and_the_page_keeps_the_record(
+    app: Flask, slot_id: int
+) -> None:
+    client = signed_in(app, "sc")
+    assert add(client, slot_id, {"day": "2026-03-13", "reason": "重大活动直播"}).status_code == 302
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "（孙超 于 2026-03-02 09:00 添加）" in page and "撤销停播" in page
+    response = remove(client, slot_id, {"day": "2026-03-13", "reason": "活动改期"})
+    assert response.status_code == 302 and response.headers["Location"] == PAGE
+    assert records(app) == [(date(2026, 3, 13), "重大活动直播", "活动改期")]
+    body = client.get(PAGE).get_data(as_text=True)
+    assert "已撤销（孙超，2026-03-02 09:00）：活动改期" in body
+    assert "2026-03-13 周五 20:00" in body  # among the next occurrences again
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        ({"day": "2026-03-13", "reason": ""}, 422, "必填"),
+        ({"day": "2026-03-13", "reason": "\u200b"}, 422, "请写明撤销停播的原因"),
+        ({"day": "2026-03-20", "reason": "改期"}, 422, "“周五首播”在 2026-03-20 没有停播日期"),
+        ({"day": "2026-13-01", "reason": "改期"}, 422, "日期"),
+    ],
+)
+def test_a_refused_removal_says_why_and_keeps_the_stop_date(
+    app: Flask, slot_id: int, data: dict[str, str], status: int, message: str
+) -> None:
+    client = signed_in(app, "sc")
+    add(client, slot_id, {"day": "2026-03-13", "reason": "重大活动直播"})
+    response = remove(client, slot_id, data)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True).split('id="unstop-')[1]
+    assert records(app) == [(date(2026, 3, 13), "重大活动直播", "")]
+
+
+def test_a_stop_date_removed_already_is_a_conflict_naming_who_removed_it(
+    app: Flask, slot_id: int
+) -> None:
+    client = signed_in(app, "sc")
+    add(client, slot_id, {"day": "2026-03-13", "reason": "重大活动直播"})
+    assert remove(client, slot_id, {"day": "2026-03-13", "reason": "改期"}).status_code == 302
+    again = remove(signed_in(app, "ma"), slot_id, {"day": "2026-03-13", "reason": "再撤"})
+    assert again.status_code == 409
+    assert "2026-03-13 的停播日期已由孙超于 2026-03-02 09:00 撤销" in again.get_data(as_text=True)
+    assert records(app) == [(date(2026, 3, 13), "重大活动直播", "改期")]
+
+
+def test_only_a_scheduler_or_admin_of_the_column_removes_stop_dates(
+    app: Flask, slot_id: int
+) -> None:
+    add(signed_in(app, "sc"), slot_id, {"day": "2026-03-13", "reason": "直播"})
+    assert "撤销停播" not in signed_in(app, "xu").get(PAGE).get_data(as_text=True)
+    data = {"day": "2026-03-13", "reason": "改期"}
+    assert remove(signed_in(app, "xu"), slot_id, data).status_code == 403
+    assert remove(signed_in(app, "pr"), slot_id, data).status_code == 403
+    assert remove(signed_in(app, "sc"), slot_id + 99, data).status_code == 404
+    assert records(app) == [(date(2026, 3, 13), "直播", "")]
