@@ -2,7 +2,7 @@
 
 ``access`` authenticates, ``errors`` answers every refusal in JSON, ``schema``
 declares what each view takes (``openapi`` publishes those declarations), and
-``episodes``, ``acts``, ``media``, ``schedule``, ``feeds`` and ``notifications`` are
+``episodes``, ``acts``, ``media``, ``schedule``, ``series``, ``feeds`` and ``notifications`` are
 the views.
 """
 
@@ -20,6 +20,7 @@ from web.api import (
     notifications,
     openapi,
     schedule,
+    series,
 )
 from web.api.blueprint import bp
 
@@ -35,4 +36,5 @@ __all__ = [
     "notifications",
     "openapi",
     "schedule",
+    "series",
 ]
