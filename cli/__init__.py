@@ -25,6 +25,7 @@ from cli import (
     notifications,
     people,
     schedule,
+    series,
     serve,
     service,
 )
@@ -73,6 +74,7 @@ for command in (
     people.holidays,
     schedule.schedule,
     schedule.slots_group,
+    series.series_group,
     feeds.feeds,
     liaison.liaison,
     media.media,

@@ -208,7 +208,10 @@ class Series(Base):
     """A major topic (重大题材) run as a serialized series (连续报道)."""
 
     __tablename__ = "series"
-    __table_args__ = (CheckConstraint("parts >= 2", name="at_least_two_parts"),)
+    __table_args__ = (
+        CheckConstraint("parts >= 2", name="at_least_two_parts"),
+        CheckConstraint("title <> ''", name="title_not_empty"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     column_id: Mapped[int] = mapped_column(ForeignKey("columns.id"), index=True)
@@ -218,8 +221,18 @@ class Series(Base):
     # County columns relay it (转播): a county airing over one of its parts is a clash.
     relay: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Who planned it and who changed it last, and when (None: loaded without a person).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # Moves with each edit and reordering: an edit of a version seen before is refused.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
 
     column: Mapped[Column] = relationship()
+    created_by: Mapped[Person | None] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[Person | None] = relationship(foreign_keys=[updated_by_id])
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Episode(Base):

@@ -9,6 +9,7 @@ a rule 403.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,6 +21,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.wrappers import Response
 
+from editorial import series as series_service
 from editorial import turns, workflow
 from editorial.errors import Conflict, DomainError, Forbidden, IllegalAct, InvalidInput, NotFound
 from editorial.history import COMMENT as COMMENT_ACT
@@ -31,6 +33,7 @@ from editorial.models import (
     Membership,
     Person,
     Role,
+    Series,
     Stage,
     State,
 )
@@ -468,6 +471,7 @@ class ProposeChoices:
 
     columns: list[Column]
     producers: dict[int, list[Person]]  # column id -> its active producers
+    series: list[Series] = field(default_factory=list)  # the columns' series (连续报道)
 
 
 def propose_choices(session: Session, person: Person) -> ProposeChoices:
@@ -493,7 +497,9 @@ def propose_choices(session: Session, person: Person) -> ProposeChoices:
         ).all()
         for column_id, producer in rows:
             producers[column_id].append(producer)
-    return ProposeChoices(columns, producers)
+    return ProposeChoices(
+        columns, producers, series_service.column_series(session, list(producers))
+    )
 
 
 def may_propose(held: nav.Held) -> bool:
@@ -513,7 +519,46 @@ def _propose_form(choices: ProposeChoices) -> ProposeForm:
         for c in choices.columns
         if choices.producers[c.id]
     }
+    names = {c.id: c.name for c in choices.columns}
+    form.series.choices = [(0, str(_l("不属于连续报道")))] + [
+        (
+            s.id,
+            str(
+                _l(
+                    "%(column)s · %(title)s（共 %(n)d 集）",
+                    column=names[s.column_id],
+                    title=s.title,
+                    n=s.parts,
+                )
+            ),
+        )
+        for s in choices.series
+    ]
+    if not form.is_submitted():
+        _preset_series(form, choices)
     return form
+
+
+def _preset_series(form: ProposeForm, choices: ProposeChoices) -> None:
+    """From a series page's 「申报这一集」: its column, series and part chosen already."""
+    wanted = request.args.get("series", "")
+    chosen = next((s for s in choices.series if str(s.id) == wanted), None)
+    if chosen is None:
+        return
+    form.series.data, form.column.data = chosen.id, chosen.column_id
+    part = request.args.get("part_number", "")
+    if re.fullmatch(r"[0-9]{1,3}", part):
+        form.part_number.data = int(part)
+
+
+def _chosen_series(form: ProposeForm, choices: ProposeChoices) -> Series | None:
+    """The series chosen on the form, among the offered; an unknown one is a field error."""
+    if not form.series.data:
+        return None
+    chosen = next((s for s in choices.series if s.id == form.series.data), None)
+    if chosen is None:
+        form.series.errors = [*form.series.errors, str(_l("请从列表中选择连续报道"))]
+    return chosen
 
 
 def _apply_field_errors(form: EpisodeFields, fields: dict[str, str]) -> dict[str, str]:
@@ -575,6 +620,9 @@ def propose() -> Page | Response:
     column = next(c for c in choices.columns if c.id == form.column.data)
     producer = session.get(Person, form.responsible_producer.data)
     assert producer is not None  # among the choices
+    series = _chosen_series(form, choices)
+    if form.series.data and series is None:
+        return page(422, str(errors.HEADLINE[InvalidInput]))
     proposal = workflow.Proposal(
         title=form.title.data or "",
         target_duration_s=form.duration_s(),
@@ -583,6 +631,8 @@ def propose() -> Page | Response:
         synopsis=form.synopsis.data or "",
         genre=form.genre.data or "",
         air_by=form.air_by.data,
+        series=series,
+        part_number=form.part_number.data,
         priority_tags=form.tags(),
     )
     try:

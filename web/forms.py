@@ -67,6 +67,15 @@ class WholeNumberField(IntegerField):
             raise ValueError(str(_l("请填写整数"))) from None
 
 
+def _choice(value: object) -> int:
+    """A chosen id; anything that is not one is 0 (nothing chosen), never an error in
+    English."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
 def split_tags(text: str | None) -> tuple[str, ...]:
     """Priority tags typed as one line, separated by commas, 、 or semicolons."""
     return tuple(t.strip() for t in TAG_SEPARATORS.split(text or "") if t.strip())
@@ -121,6 +130,46 @@ class ProposeForm(EpisodeFields):
     responsible_producer = SelectField(
         _l("负责制片人"), coerce=int, validators=[InputRequired(_l("请选择负责制片人"))]
     )
+    # A part of a series (连续报道) of the chosen column: 0 is none; the workflow checks
+    # the series is the column's and the part free, so any id is let through to it.
+    series = SelectField(_l("连续报道"), coerce=_choice, default=0, validate_choice=False)
+    part_number = WholeNumberField(
+        _l("第几集"),
+        validators=[Optional(), NumberRange(1, 100, message=_l("集数须为 1 至 100"))],
+    )
+
+
+class SeriesFields(FlaskForm):
+    """What describes a series (连续报道): shared by creating and editing."""
+
+    title = StringField(
+        _l("系列标题"),
+        validators=[
+            InputRequired(_l("请填写系列的标题。")),
+            Length(max=MAX_TITLE, message=_l("系列标题最多 200 个字符")),
+        ],
+    )
+    parts = WholeNumberField(
+        _l("集数"),
+        validators=[
+            InputRequired(_l("请填写集数")),
+            NumberRange(2, 100, message=_l("集数须为 2 至 100")),
+        ],
+    )
+    start_by = DayField(_l("最迟开播日期"), validators=[InputRequired(_l("请填写最迟开播日期"))])
+    relay = BooleanField(_l("县级栏目转播"))
+
+
+class SeriesForm(SeriesFields):
+    """Plan a series: the view offers the columns the person plans for."""
+
+    column = SelectField(_l("栏目"), coerce=_choice, validate_choice=False)
+
+
+class SeriesEditForm(SeriesFields):
+    """Edit a series; ``version`` is the one the editor saw."""
+
+    version = WholeNumberField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 class EditForm(EpisodeFields):

@@ -90,6 +90,7 @@ ACT = {
     "set_priority_tags": _l("设置宣传报道重点"),
     "review_note": _l("审看意见"),
     "resolve_note": _l("意见已处理"),
+    "renumber_part": _l("调整连续报道的集号"),
 }
 
 # The review checklist (政治性与可视性的统一), in workflow.Checklist's field order.

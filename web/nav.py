@@ -22,6 +22,7 @@ ITEMS: list[tuple[str, LazyString]] = [
     ("views.home", _l("我的节目")),
     ("episodes.propose", _l("申报选题")),
     ("schedule.week", _l("播出编排")),
+    ("series.index", _l("连续报道")),
     ("liaison.index", _l("通联")),
     ("account.feeds", _l("日历订阅")),
     ("account.notifications", _l("通知")),

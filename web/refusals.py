@@ -93,6 +93,27 @@ REFUSAL: dict[str, LazyString] = {
     "token_label_required": _l("请为令牌写一个说明其用途的名称。"),
     "series_title_required": _l("请填写系列的标题。"),
     "series_parts_too_few": _l("一个系列至少有两集。"),
+    # --- series (连续报道)
+    "not_series_planner": _l("您不是《%(column)s》的制片人或管理员，不能安排它的连续报道。"),
+    "plans_no_series": _l(
+        "只有栏目的制片人或管理员可以新建连续报道；您目前不是任何栏目的制片人或管理员。"
+    ),
+    "invalid_series": _l("连续报道的设置有误，请按提示修改。"),
+    "series_title_too_long": _l("系列标题最多 %(most)s 个字符。"),
+    "series_parts_too_many": _l("一个系列最多 %(most)s 集。"),
+    "series_parts_below_proposed": _l("第 %(highest)s 集已经申报，集数不能少于 %(highest)s。"),
+    "series_start_by_past": _l("最迟开播日期 %(day)s 已经过去。"),
+    "series_changed": _l(
+        "其他人已先修改了这个连续报道（您看到第 %(seen)s 版，现为第 %(current)s 版），"
+        "请刷新后再试。"
+    ),
+    "series_changed_meanwhile": _l(
+        "其他人在您操作的同时修改了这个连续报道，您的操作没有保存，请刷新后再试。"
+    ),
+    "series_part_aired": _l("《%(series)s》第 %(part)s 集已经播出，各集顺序不能再调整。"),
+    "invalid_order": _l("各集的新顺序有误，请按提示修改。"),
+    "series_order_incomplete": _l("请为这个系列已申报的每一集各填写一次新的集号。"),
+    "series_order_repeated": _l("第 %(part)s 集填写了不止一次：每个集号只能用一次。"),
     "password_too_short": _l("密码至少 %(least)s 个字符"),
     "password_too_long": _l("密码最多 %(most)s 个字符"),
     "password_edge_spaces": _l("密码首尾不能是空格"),

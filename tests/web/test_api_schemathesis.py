@@ -61,6 +61,9 @@ JUDGED = {
     "offered",
     "timecode",  # past the end of the master, or a frame a second does not have
     "media_version",  # not the version under review, or no probed master
+    "start_by",  # a series' start-by date already past
+    "parts",  # fewer parts than the highest part proposed; a part order not the series'
+    "order",  # a reordering that names not every part of the series once
 }
 SEED = 20261203
 TESTER = "api.tester"

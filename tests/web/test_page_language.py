@@ -19,10 +19,10 @@ the page's text, longest first. Then:
   recurrence rules, keys);
 - either: no code on show (``in_production``, ``liaison_behind``).
 
-Every episode page worth telling apart (one per state, and each with media) and every
-airing page is read too, in both languages. One demo per backend for the whole module
-(loading it takes seconds), with what the scheduler service would have done (reminders
-sent, a run missed); the crawl only reads.
+Every episode page worth telling apart (one per state, and each with media), every
+airing page and every series page is read too, in both languages. One demo per backend
+for the whole module (loading it takes seconds), with what the scheduler service would
+have done (reminders sent, a run missed); the crawl only reads.
 """
 
 from __future__ import annotations
@@ -250,9 +250,11 @@ class Demo:
     def __init__(self, app: Flask, session: Session) -> None:
         self.app = app
         self.typed = user_data(session)
-        self.details = [f"/episodes/{n}" for n in sorted(samples(session))] + [
-            f"/schedule/airings/{n}" for n in session.scalars(select(Airing.id))
-        ]
+        self.details = (
+            [f"/episodes/{n}" for n in sorted(samples(session))]
+            + [f"/schedule/airings/{n}" for n in session.scalars(select(Airing.id))]
+            + [f"/series/{n}" for n in session.scalars(select(Series.id))]
+        )
 
     def foreign(self, language: str, text: str) -> list[str]:
         """The words of ``text`` in the other language, user data aside."""

@@ -2,8 +2,8 @@
 
 ``access`` authenticates, ``errors`` answers every refusal in JSON, ``schema``
 declares what each view takes (``openapi`` publishes those declarations), and
-``episodes``, ``acts``, ``media``, ``schedule``, ``slots``, ``feeds`` and ``notifications`` are
-the views.
+``episodes``, ``acts``, ``media``, ``schedule``, ``slots``, ``series``, ``feeds`` and
+``notifications`` are the views.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from web.api import (
     notifications,
     openapi,
     schedule,
+    series,
     slots,
 )
 from web.api.blueprint import bp
@@ -36,5 +37,6 @@ __all__ = [
     "notifications",
     "openapi",
     "schedule",
+    "series",
     "slots",
 ]

@@ -27,6 +27,7 @@ from editorial.models import (
     Person,
     ReviewNote,
     Role,
+    Series,
     Stage,
     State,
 )
@@ -34,6 +35,7 @@ from editorial.workdays import SHANGHAI
 from editorial.workflow import Act
 from media.models import JobKind, JobState, MediaJob, MediaVersion
 from schedule.models import Airing, AiringStatus, Slot, SlotDateKind, SlotKind
+from schedule.series import Part
 from web import labels, notices
 from web.api.schema import Schema
 
@@ -271,6 +273,61 @@ def media_version(v: MediaVersion, current: bool, jobs: list[Json]) -> Json:
         "qc": v.qc,
         "qc_passed": v.qc_passed,
         "jobs": jobs,
+    }
+
+
+# --- series -----------------------------------------------------------------------------------
+
+
+def series(s: Series) -> Json:
+    return {
+        "id": s.id,
+        "column": column(s.column),
+        "title": s.title,
+        "parts": s.parts,
+        "start_by": day(s.start_by),
+        "relay": s.relay,
+        "version": s.version,
+        "created_at": moment(s.created_at),
+        "created_by": None if s.created_by is None else person(s.created_by),
+        "updated_at": moment(s.updated_at),
+        "updated_by": None if s.updated_by is None else person(s.updated_by),
+    }
+
+
+def _next_airing(a: Airing | None) -> Json | None:
+    if a is None:
+        return None
+    return {
+        "id": a.id,
+        "slot": {"id": a.slot.id, "name": a.slot.name},
+        "kind": a.kind.value,
+        "status": a.status.value,
+        "starts_at": moment(a.starts_at),
+        "starts_at_local": local(a.starts_at),
+    }
+
+
+def series_detail(s: Series, parts: Iterable[Part]) -> Json:
+    return {
+        **series(s),
+        "part_list": [
+            {
+                "part": p.number,
+                "episode": None
+                if p.episode is None
+                else {
+                    "id": p.episode.id,
+                    "title": p.episode.title,
+                    "state": p.episode.state.value,
+                    "state_label": chinese(labels.STATE[p.episode.state]),
+                    "version": p.episode.version,
+                },
+                "next_airing": _next_airing(p.next_airing),
+                "aired_at": None if p.aired is None else moment(p.aired.starts_at),
+            }
+            for p in parts
+        ],
     }
 
 
@@ -660,6 +717,59 @@ NOTIFICATION_PAGE = obj(
         "unread_count": {"type": "integer", "description": "all the caller's unread ones"},
     }
 )
+SERIES_FIELDS: dict[str, Schema] = {
+    "id": INTEGER,
+    "column": ref("Column"),
+    "title": STRING,
+    "parts": INTEGER,
+    "start_by": DAY,
+    "relay": {"type": "boolean", "description": "county columns relay it (转播)"},
+    "version": {
+        "type": "integer",
+        "description": "send it back with an edit or a reordering: a stale one is refused with 409",
+    },
+    "created_at": MOMENT,
+    "created_by": nullable(ref("Person")),
+    "updated_at": OPT_MOMENT,
+    "updated_by": nullable(ref("Person")),
+}
+SERIES = obj(SERIES_FIELDS, "A series (连续报道): a major topic run in parts that air in order.")
+SERIES_LIST = obj({"items": array(ref("Series"))})
+SERIES_PART = obj(
+    {
+        "part": INTEGER,
+        "episode": nullable(
+            obj(
+                {
+                    "id": INTEGER,
+                    "title": STRING,
+                    "state": {"type": "string", "enum": STATES},
+                    "state_label": STRING,
+                    "version": INTEGER,
+                }
+            )
+        ),
+        "next_airing": nullable(
+            obj(
+                {
+                    "id": INTEGER,
+                    "slot": obj({"id": INTEGER, "name": STRING}),
+                    "kind": {"type": "string", "enum": [k.value for k in SlotKind]},
+                    "status": {"type": "string", "enum": [s.value for s in AiringStatus]},
+                    "starts_at": MOMENT,
+                    "starts_at_local": MOMENT,
+                }
+            )
+        ),
+        "aired_at": {**OPT_MOMENT, "description": "when its last airing aired, if one has"},
+    },
+    "One part number of a series: its episode (null: not proposed yet) and its next "
+    "planned airing (null: none).",
+)
+SERIES_DETAIL = obj(
+    {**SERIES_FIELDS, "part_list": array(SERIES_PART)},
+    "A series with each part number from 1 to `parts`.",
+)
 ERROR = obj(
     {
         "status": INTEGER,
@@ -701,6 +811,9 @@ COMPONENTS: dict[str, Schema] = {
     "MediaJob": MEDIA_JOB,
     "MediaList": MEDIA_LIST,
     "MediaUploaded": MEDIA_UPLOADED,
+    "Series": SERIES,
+    "SeriesList": SERIES_LIST,
+    "SeriesDetail": SERIES_DETAIL,
     "Airing": AIRING,
     "ExternalAiring": EXTERNAL_AIRING,
     "Slot": SLOT,

@@ -28,6 +28,7 @@ CONVERTERS: dict[str, Schema] = {
 PATH_ARGUMENTS = {
     "episode_id": "id of an episode of one of the caller's columns",
     "notification_id": "id of one of the caller's notifications",
+    "series_id": "id of a series of one of the caller's columns",
 }
 STATUS_TEXT = {
     200: "OK",
@@ -65,6 +66,7 @@ TAGS = [
     ("comments", "Comments on episodes"),
     ("media", "Masters of episodes (成片), their QC and review material"),
     ("schedule", "The air schedule (播出编排)"),
+    ("series", "Series (连续报道) of the caller's columns and the order of their parts"),
     ("feeds", "iCalendar feeds (日历订阅)"),
     ("notifications", "The caller's notifications (通知)"),
     ("meta", "This document"),
