@@ -152,6 +152,7 @@ def build_with_changes(
         window.end,
         world.forbidden,
         world.column_names,
+        _pinned(session, world),
     )
     total = len(world.columns) + 1
     inputs = _column_inputs(world, ctx)
@@ -180,6 +181,17 @@ def build_with_changes(
     return BuildOutcome(
         record, changes.inserted, changes.updated, changes.cancelled, changes.deleted
     )
+
+
+def _pinned(session: Session, world: World) -> dict[OccKey, str]:
+    """The premieres pinned by hand the build keeps, with their episodes' titles."""
+    rows = {k: r for k, r in world.fixed.items() if r.pinned and r.kind is SlotKind.PREMIERE}
+    if not rows:
+        return {}
+    ids = sorted({r.episode_id for r in rows.values()})
+    rows_found = session.execute(select(Episode.id, Episode.title).where(Episode.id.in_(ids)))
+    titles: dict[int, str] = {episode_id: title for episode_id, title in rows_found}
+    return {k: titles[r.episode_id] for k, r in rows.items()}
 
 
 def _column_inputs(world: World, ctx: Context) -> list[ColumnInput]:

@@ -152,7 +152,8 @@ class ColumnInput:
 class Context:
     """What every column's plan shares: the settings, the plan region (occurrences
     starting in ``plan_from``..``plan_to``), the pairs pulled by hand (slot,
-    start, episode) and the column names reasons quote."""
+    start, episode), the column names reasons quote, and the premieres pinned by hand
+    (their episodes' titles) a reason names when one holds what an episode needed."""
 
     settings: BuildSettings
     plan_from: datetime
@@ -160,6 +161,7 @@ class Context:
     last_day: date
     forbidden: frozenset[tuple[int, datetime, int]] = frozenset()
     column_names: dict[int, str] = field(default_factory=dict)
+    pinned: dict[OccKey, str] = field(default_factory=dict)  # premieres pinned: their titles
 
     @property
     def first_day(self) -> date:
@@ -408,17 +410,24 @@ def place_key(c: Candidate, day: date, ctx: Context) -> Key:
     return (rank, -weight, c.air_by or date.max, c.approved_at, c.episode_id)
 
 
-def placement_reason(c: Candidate, day: date, ctx: Context) -> str:
+def placement_reason(c: Candidate, day: date, ctx: Context, *, waiting: bool = True) -> str:
+    """Why the episode airs on ``day``; ``waiting`` False for a tagged episode that could
+    not wait for its window (out of reach, or taken by others) and airs as early as it can."""
     windows = ctx.windows(c.tags)
     inside = [w for w in windows if w.contains(day)]
     if inside:
         w = max(inside, key=lambda w: w.weight)  # the first of the heaviest
         return reason("priority", tag=w.tag, start=w.start, end=w.end).text
-    for w in windows:
-        if w.start > day:
-            return reason("priority_waiting", tag=w.tag, start=w.start, end=w.end).text
+    if waiting:
+        for w in windows:
+            if w.start > day:
+                return reason("priority_waiting", tag=w.tag, start=w.start, end=w.end).text
     if c.air_by is not None:
         return reason("earliest_before_air_by", air_by=c.air_by).text
+    full = [w for w in windows if w.end >= ctx.first_day]
+    if full:
+        w = full[0]
+        return reason("priority_full", tag=w.tag, start=w.start, end=w.end).text
     return reason("approval_order", approved=local_date(c.approved_at)).text
 
 
@@ -539,17 +548,56 @@ def _place_singles(
     tagged = pool.tagged
 
     def key(e: int, o: int) -> Key:
-        return place_key(singles[e], occs[o].day, ctx) if e in tagged else plain[e]
+        if e not in tagged:
+            return plain[e]
+        found = place_key(singles[e], occs[o].day, ctx)
+        return found if found[0] != WAITING or e in waiting else plain[e]
 
     def waits(e: int, o: int) -> bool:
-        return e in tagged and key(e, o)[0] == WAITING
+        return e in waiting and key(e, o)[0] == WAITING
 
-    matching.settle(chosen, key, waits if tagged else None)
+    # Timeliness: an episode waits for its priority window only while it can still air
+    # inside it. One whose windows are out of reach (its air-by date comes first) or,
+    # within this build, taken by others is placed like any other: as early as it can.
+    waiting = {e for e in tagged if _reachable(singles[e], ctx)}
+    start = (list(matching.match), dict(matching.holder))
+    while True:
+        matching.settle(chosen, key, waits if waiting else None)
+        missed = {
+            e
+            for e in waiting
+            if matching.match[e] >= 0
+            and _missed_window(singles[e], occs[matching.match[e]].day, ctx)
+        }
+        if not missed:
+            break
+        waiting -= missed
+        matching.match, matching.holder = list(start[0]), dict(start[1])
     for e in chosen:
         occ, c = occs[matching.match[e]], singles[e]
-        plan.assignments[occ.key] = Assignment(occ, c.episode_id, placement_reason(c, occ.day, ctx))
+        why = placement_reason(c, occ.day, ctx, waiting=e in waiting)
+        plan.assignments[occ.key] = Assignment(occ, c.episode_id, why)
     placed = set(chosen)
     plan.unplaced = [c for e, c in enumerate(singles) if e not in placed]
+
+
+def _reachable(c: Candidate, ctx: Context) -> bool:
+    """Whether one of the episode's priority windows is still ahead of its air-by date."""
+    return any(
+        w.end >= ctx.first_day and (c.air_by is None or w.start <= c.air_by)
+        for w in ctx.windows(c.tags)
+    )
+
+
+def _missed_window(c: Candidate, day: date, ctx: Context) -> bool:
+    """Placed on ``day`` outside every window of its, each of which this build covers to
+    its end: waiting bought it nothing."""
+    windows = [
+        w
+        for w in ctx.windows(c.tags)
+        if w.end >= ctx.first_day and (c.air_by is None or w.start <= c.air_by)
+    ]
+    return not any(w.contains(day) for w in windows) and all(w.end <= ctx.last_day for w in windows)
 
 
 def _place_run(plan: ColumnPlan, run: Run) -> None:
@@ -692,6 +740,9 @@ def _continuation(
             return reason("series_beyond_window", part=c.part, last=ctx.last_day).text
         occ = seq[at]
         if occ.key not in index:
+            if occ.key in ctx.pinned:
+                title = ctx.pinned[occ.key]
+                return reason("series_next_pinned", part=c.part, at=occ.starts_at, title=title).text
             return reason("series_next_taken", part=c.part, at=occ.starts_at).text
         if not _usable(occ, c, ctx, index):
             return reason("series_next_unusable", part=c.part, at=occ.starts_at).text
@@ -825,14 +876,20 @@ def plan_exchange(
         return {}
     occs = sorted(free, key=lambda o: (o.starts_at, o.slot_id))
     adj = adjacency(offered, occs, ctx, limit=len(offered), other_column=True)
-    matching = Matching(adj)
+    # A priority-tagged episode's list puts its window first (``adjacency``).
+    matching = Matching(adj, frozenset(e for e, c in enumerate(offered) if ctx.windows(c.tags)))
 
     def order(e: int) -> tuple[date, datetime, int]:
         c = offered[e]
         return (c.air_by or date.max, c.approved_at, c.episode_id)
 
+    def key(e: int, o: int) -> tuple[object, ...]:
+        # Inside its priority window first (the heaviest first), then the order above.
+        inside = [w.weight for w in ctx.windows(offered[e].tags) if w.contains(occs[o].day)]
+        return (0, -max(inside), *order(e)) if inside else (1, 0, *order(e))
+
     chosen = matching.select(sorted(range(len(offered)), key=order))
-    matching.settle(chosen, lambda e, o: order(e))
+    matching.settle(chosen, key)
     result = {}
     for e in chosen:
         occ = occs[matching.match[e]]
@@ -916,13 +973,38 @@ def diagnose(c: Candidate, region: Sequence[SlotOcc], ctx: Context) -> Miss:
             why = reason("air_by_passed", air_by=c.air_by)
             return Miss(c.episode_id, "no_slot_before_deadline", why.text)
         before = [o for o in usable if o.day <= c.air_by]
+        pins = [o for o in before if o.key in ctx.pinned]
         if not before:
             why = reason("no_fitting_slot_before", air_by=c.air_by)
+        elif pins:
+            why = reason(
+                "full_before_pinned",
+                air_by=c.air_by,
+                count=len(before),
+                pins=len(pins),
+                **_earliest(pins, ctx),
+            )
         else:
             why = reason("full_before", air_by=c.air_by, count=len(before))
         return Miss(c.episode_id, "no_slot_before_deadline", why.text)
-    why = reason("full", first=ctx.first_day, last=ctx.last_day, count=len(usable))
+    pins = [o for o in usable if o.key in ctx.pinned]
+    if pins:
+        why = reason(
+            "full_pinned",
+            first=ctx.first_day,
+            last=ctx.last_day,
+            count=len(usable),
+            pins=len(pins),
+            **_earliest(pins, ctx),
+        )
+    else:
+        why = reason("full", first=ctx.first_day, last=ctx.last_day, count=len(usable))
     return Miss(c.episode_id, "no_free_occurrence", why.text)
+
+
+def _earliest(pins: Sequence[SlotOcc], ctx: Context) -> dict[str, object]:
+    first = min(pins, key=lambda o: (o.starts_at, o.slot_id))
+    return {"at": first.starts_at, "title": ctx.pinned[first.key]}
 
 
 def _no_fit(c: Candidate, durations: list[int], ctx: Context) -> Miss:

@@ -108,10 +108,11 @@ def schedule_report(
     else:
         today = local_date(now)
         horizon = (today, today + timedelta(days=BuildSettings().horizon_days))
+    unscheduled = _unscheduled(session, column_ids)
     return ScheduleReport(
         latest,
-        _unscheduled(session, column_ids),
-        _at_risk(session, now, column_ids, risk_days),
+        unscheduled,
+        _at_risk(session, now, column_ids, risk_days, unscheduled),
         _stale(session, now, column_ids),
         horizon,
         _cancelled(session, now, column_ids),
@@ -155,9 +156,16 @@ def _unscheduled(session: Session, column_ids: Sequence[int] | None) -> list[Uns
 
 
 def _at_risk(
-    session: Session, now: datetime, column_ids: Sequence[int] | None, days: int
+    session: Session,
+    now: datetime,
+    column_ids: Sequence[int] | None,
+    days: int,
+    unscheduled: Sequence[UnscheduledItem],
 ) -> list[AtRiskItem]:
-    """Air-by within ``days`` and no premiere, or a premiere after the air-by date."""
+    """Every episode that may miss its air-by date: without a premiere, its air-by date
+    passed, or a build could not place it (with the build's reason), or its air-by date
+    within ``days``; or a premiere after the air-by date."""
+    left_out = {u.episode.id: u for u in unscheduled if u.reason != NOT_BUILT}
     today = local_date(now)
     premiere, condition = _live_premiere()
     rows = session.execute(
@@ -172,9 +180,18 @@ def _at_risk(
         airing: Airing | None = found
         assert episode.air_by is not None
         if airing is None:
-            if today <= episode.air_by <= today + timedelta(days=days):
-                why = reason("air_by_near", air_by=episode.air_by)
-                items.append(AtRiskItem(episode, None, why))
+            left = left_out.get(episode.id)
+            said = parse(left.detail) if left is not None else None
+            if episode.air_by < today:
+                items.append(
+                    AtRiskItem(episode, None, reason("air_by_passed", air_by=episode.air_by))
+                )
+            elif said is not None:
+                items.append(AtRiskItem(episode, None, said))
+            elif left is not None or episode.air_by <= today + timedelta(days=days):
+                items.append(
+                    AtRiskItem(episode, None, reason("air_by_near", air_by=episode.air_by))
+                )
         elif airing.status is not AiringStatus.AIRED and airing.starts_at >= now:
             day = local_date(airing.starts_at)
             if day > episode.air_by:

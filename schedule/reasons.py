@@ -41,6 +41,7 @@ PATTERNS: dict[str, str] = {
     # Why an airing is where it is (Airing.reason).
     "priority": "季度宣传报道重点“{tag}”（{start:date}至{end:date}）",
     "priority_waiting": "等待季度宣传报道重点“{tag}”（{start:date}至{end:date}），暂排于此",
+    "priority_full": "季度宣传报道重点“{tag}”（{start:date}至{end:date}）期间已排满，尽早播出",
     "earliest_before_air_by": "截止日期 {air_by:date} 前最早可播",
     "approval_order": "按终审通过先后排播（{approved:date} 通过终审）",
     "series_part": "连续报道《{title}》第{part:int}集（共{parts:int}集）",
@@ -59,6 +60,15 @@ PATTERNS: dict[str, str] = {
     "no_fitting_slot_before": "截止日期 {air_by:date} 前没有时长相符的首播时段",
     "full_before": "截止日期 {air_by:date} 前时长相符的 {count:int} 期首播已全部排满",
     "full": "{first:date}至{last:date}时长相符的 {count:int} 期首播已全部排满",
+    # The same, when airings pinned by hand hold some of those occurrences: the earliest named.
+    "full_before_pinned": (
+        "截止日期 {air_by:date} 前时长相符的 {count:int} 期首播已全部排满，其中 {pins:int} 期"
+        "为手动固定的播出（最早 {at:time}《{title}》）"
+    ),
+    "full_pinned": (
+        "{first:date}至{last:date}时长相符的 {count:int} 期首播已全部排满，其中 {pins:int} 期"
+        "为手动固定的播出（最早 {at:time}《{title}》）"
+    ),
     "longer_than_slot": (
         "时长 {duration:length} 超过本栏目最长的首播时段（{longest:length}，"
         "最多可超 {over:int} 秒）"
@@ -89,6 +99,7 @@ PATTERNS: dict[str, str] = {
         "第{part:int}集应接续播出，但相应期次不在本次编排范围（至 {last:date}）"
     ),
     "series_next_taken": "第{part:int}集应在 {at:time} 接续播出，但该期次已占用或不可编排",
+    "series_next_pinned": "第{part:int}集应在 {at:time} 接续播出，但该期次已手动固定给《{title}》",
     "series_next_unusable": "第{part:int}集应在 {at:time} 接续播出，但时长不符或已被手动撤下",
     # The schedule report's warnings (made when it is read; never stored).
     "air_by_near": "截止日期 {air_by:date} 临近，尚未安排播出",

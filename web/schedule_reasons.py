@@ -56,6 +56,12 @@ SAY: dict[str, Say] = {
         start=p["start"],
         end=p["end"],
     ),
+    "priority_full": lambda p: _(
+        "季度宣传报道重点“%(tag)s”（%(start)s至%(end)s）期间已排满，尽早播出",
+        tag=p["tag"],
+        start=p["start"],
+        end=p["end"],
+    ),
     "earliest_before_air_by": lambda p: _("截止日期 %(day)s 前最早可播", day=p["air_by"]),
     "approval_order": lambda p: _("按终审通过先后排播（%(day)s 通过终审）", day=p["approved"]),
     "series_part": lambda p: _(
@@ -88,6 +94,25 @@ SAY: dict[str, Say] = {
         first=p["first"],
         last=p["last"],
         n=p["count"],
+    ),
+    "full_before_pinned": lambda p: _(
+        "截止日期 %(day)s 前时长相符的 %(n)d 期首播已全部排满，其中 %(pins)d 期"
+        "为手动固定的播出（最早 %(at)s《%(title)s》）",
+        day=p["air_by"],
+        n=p["count"],
+        pins=p["pins"],
+        at=p["at"],
+        title=p["title"],
+    ),
+    "full_pinned": lambda p: _(
+        "%(first)s至%(last)s时长相符的 %(n)d 期首播已全部排满，其中 %(pins)d 期"
+        "为手动固定的播出（最早 %(at)s《%(title)s》）",
+        first=p["first"],
+        last=p["last"],
+        n=p["count"],
+        pins=p["pins"],
+        at=p["at"],
+        title=p["title"],
     ),
     "longer_than_slot": lambda p: _(
         "时长 %(length)s 超过本栏目最长的首播时段（%(longest)s，最多可超 %(over)d 秒）",
@@ -149,6 +174,12 @@ SAY: dict[str, Say] = {
     ),
     "series_next_taken": lambda p: _(
         "第%(part)d集应在 %(at)s 接续播出，但该期次已占用或不可编排", part=p["part"], at=p["at"]
+    ),
+    "series_next_pinned": lambda p: _(
+        "第%(part)d集应在 %(at)s 接续播出，但该期次已手动固定给《%(title)s》",
+        part=p["part"],
+        at=p["at"],
+        title=p["title"],
     ),
     "series_next_unusable": lambda p: _(
         "第%(part)d集应在 %(at)s 接续播出，但时长不符或已被手动撤下", part=p["part"], at=p["at"]

@@ -469,6 +469,58 @@ def test_an_episode_that_cannot_air_by_its_date_is_not_aired_late(
     assert missed[nothing_before.id].detail == "截止日期 2026-03-05 前没有时长相符的首播时段"
 
 
+def test_a_miss_caused_by_a_pinned_airing_names_it(session: Session, desk: Desk) -> None:
+    desk.slot()
+    pinned = desk.episode(title="村支书的一天")
+    run_build(session)
+    (airing,) = live(session)
+    assert airing.starts_at == local(FRIDAYS[0])
+    airing.pinned = True
+    due = desk.episode(air_by=date(2026, 3, 10))
+    free_late = [desk.episode() for _ in range(4)]
+    session.flush()
+    build = run_build(session)
+    missed = unscheduled(session, build)
+    assert premieres(session)[pinned.id] == local(FRIDAYS[0])
+    assert missed[due.id].reason == "no_slot_before_deadline"
+    assert missed[due.id].detail == (
+        "截止日期 2026-03-10 前时长相符的 1 期首播已全部排满，其中 1 期为手动固定的播出"
+        "（最早 2026-03-06 20:00《村支书的一天》）"
+    )
+    (left_out,) = [e for e in free_late if e.id in missed]
+    assert missed[left_out.id].detail == (
+        "2026-03-02至2026-03-31时长相符的 4 期首播已全部排满，其中 1 期为手动固定的播出"
+        "（最早 2026-03-06 20:00《村支书的一天》）"
+    )
+
+
+def test_the_report_counts_every_episode_that_cannot_make_its_air_by_date(
+    session: Session, desk: Desk
+) -> None:
+    """可能误期 is every episode that may miss its date, not only those due within a week:
+    one the build could not place before a date 12 days ahead (with the build's reason),
+    one whose date has passed; not one due in a month and placed, nor one the next build
+    has not seen yet with its date far ahead."""
+    desk.slot()
+    winners = [
+        desk.episode(air_by=date(2026, 3, 14), approved_at=NOW - timedelta(days=40 - n))
+        for n in range(2)
+    ]
+    loser = desk.episode(air_by=date(2026, 3, 14))
+    passed = desk.episode(air_by=date(2026, 2, 27))
+    placed = desk.episode(air_by=date(2026, 3, 31))
+    run_build(session)
+    unseen = desk.episode(air_by=date(2026, 3, 30))
+    report = builder_report.schedule_report(session, NOW)
+    risks = {r.episode.id: str(r.why) for r in report.at_risk}
+    assert set(premieres(session)) == {winners[0].id, winners[1].id, placed.id}
+    assert risks == {
+        loser.id: "截止日期 2026-03-14 前时长相符的 2 期首播已全部排满",
+        passed.id: "截止日期 2026-02-27 已过",
+    }
+    assert unseen.id not in risks
+
+
 # --- priorities ----------------------------------------------------------------------------------
 
 
@@ -501,6 +553,42 @@ def test_a_tagged_episode_waits_for_a_later_window_while_others_can_air(
     assert reason == "等待季度宣传报道重点“七一”（2026-06-20至2026-07-10），暂排于此"
     run_build(session, settings=BuildSettings(priorities=(window,)), end=date(2026, 7, 31))
     assert premieres(session)[tagged.id] == local(date(2026, 6, 26))
+
+
+def test_a_tagged_episode_that_cannot_get_into_its_window_airs_as_early_as_it_can(
+    session: Session, desk: Desk
+) -> None:
+    # One Friday in the window and two episodes for it: the one that does not get it
+    # gains nothing by waiting, so it airs on the first free Friday, not after the window.
+    desk.slot()
+    first = desk.episode(tags=["七一"], approved_at=NOW - timedelta(days=60))
+    second = desk.episode(tags=["七一"], approved_at=NOW - timedelta(days=55))
+    untagged = desk.episode(approved_at=NOW - timedelta(days=50))
+    window = PriorityWindow("七一", date(2026, 3, 16), date(2026, 3, 22))
+    run_build(session, settings=BuildSettings(priorities=(window,)))
+    assert premieres(session) == {
+        second.id: local(FRIDAYS[0]),
+        untagged.id: local(FRIDAYS[1]),
+        first.id: local(FRIDAYS[2]),
+    }
+    reasons = {a.episode_id: a.reason for a in live(session)}
+    assert reasons[first.id] == "季度宣传报道重点“七一”（2026-03-16至2026-03-22）"
+    assert (
+        reasons[second.id] == "季度宣传报道重点“七一”（2026-03-16至2026-03-22）期间已排满，尽早播出"
+    )
+
+
+def test_a_tagged_episode_due_before_its_window_is_not_said_to_wait(
+    session: Session, desk: Desk
+) -> None:
+    desk.slot()
+    untagged = desk.episode(approved_at=NOW - timedelta(days=60))
+    due = desk.episode(tags=["七一"], air_by=date(2026, 3, 14))
+    window = PriorityWindow("七一", date(2026, 3, 16), date(2026, 3, 22))
+    run_build(session, settings=BuildSettings(priorities=(window,)))
+    assert premieres(session) == {due.id: local(FRIDAYS[0]), untagged.id: local(FRIDAYS[1])}
+    reasons = {a.episode_id: a.reason for a in live(session)}
+    assert reasons[due.id] == "截止日期 2026-03-14 前最早可播"
 
 
 def test_a_window_that_has_passed_changes_nothing(session: Session, desk: Desk) -> None:
