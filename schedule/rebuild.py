@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -131,11 +131,28 @@ def preview(
 ) -> Preview:
     """What rebuilding the whole schedule at ``now`` would change; writes nothing."""
     require_builder(session, actor)
+    return dry_run(session, now, fingerprint, settings)
+
+
+def dry_run(
+    session: Session,
+    now: datetime,
+    fingerprint: str,
+    settings: BuildSettings | None = None,
+    *,
+    column_ids: list[int] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> Preview:
+    """What ``builder.build`` with these arguments would change; writes nothing (the
+    command line's ``schedule build --dry-run``, which names no acting person)."""
     session.flush()
     before = _live(session, now)
     nested = session.begin_nested()
     try:
-        outcome = builder.build_with_changes(session, now, settings=settings)
+        outcome = builder.build_with_changes(
+            session, now, column_ids=column_ids, start=start, end=end, settings=settings
+        )
         after = _live(session, now)
         left = _left(session, outcome.build.id)
     finally:
