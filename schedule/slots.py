@@ -488,18 +488,20 @@ def edit_slot(
                 other=other.name,
                 at=at,
             )
-        # Only while nobody changed it since it was read: of two editors, the second is refused.
+        # Only while nobody changed it since it was read: of two editors, the second is
+        # refused. The stamp always moves on, so an edit in the same instant is seen too.
+        stamp = max(now, updated_at + timedelta(microseconds=1))
         claimed = session.execute(
             update(Slot)
             .where(Slot.id == slot.id, Slot.updated_at == updated_at)
-            .values(updated_at=now),
+            .values(updated_at=stamp),
             execution_options={"synchronize_session": False},
         )
         assert isinstance(claimed, CursorResult)
         if claimed.rowcount != 1:
             session.expire(slot)
             _refuse_stale(slot)
-    slot.updated_at = now
+    slot.updated_at = stamp
     session.flush()
     return slot
 
