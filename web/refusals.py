@@ -315,6 +315,7 @@ REFUSAL: dict[str, LazyString] = {
     "slot_field_fixed": _l("时段的栏目和类型不能修改（%(names)s），请新建一个时段。"),
     "slot_rerun_of_itself": _l("重播时段不能重播它自己。"),
     "slot_changed_meanwhile": _l("时段“%(slot)s”已被他人修改，请刷新后再改。"),
+    "slot_updated_at": _l("请附上读取时段时的修改时间（updated_at）。"),
 }
 
 # Params that name things by a key of their own (a checklist item), by param name.
