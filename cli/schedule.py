@@ -124,6 +124,7 @@ def schedule_build(
             )
         )
         return
+    rebuild.hold_build_lock(session, wait=True)  # never at once with the service's build
     with _Progress() as progress:
         outcome = builder.build_with_changes(
             session,

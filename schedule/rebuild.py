@@ -180,17 +180,21 @@ def apply(
     session.flush()
     before = _live(session, now)
     nested = session.begin_nested()
-    outcome = builder.build_with_changes(session, now, settings=settings)
-    outcome.build.fingerprint = fingerprint
-    session.flush()
-    after = _live(session, now)
-    done = _compare(now, fingerprint, before, after, _left(session, outcome.build.id))
-    if done.digest != shown[1]:
-        nested.rollback()
-        raise Conflict(
-            "the rebuild would now change something other than the preview showed; preview again",
-            code="rebuild_preview_stale",
-        )
+    try:
+        outcome = builder.build_with_changes(session, now, settings=settings)
+        outcome.build.fingerprint = fingerprint
+        session.flush()
+        after = _live(session, now)
+        done = _compare(now, fingerprint, before, after, _left(session, outcome.build.id))
+        if done.digest != shown[1]:
+            raise Conflict(
+                "the rebuild would now change something other than the preview showed; "
+                "preview again",
+                code="rebuild_preview_stale",
+            )
+    except BaseException:
+        nested.rollback()  # nothing of it stays, whatever the caller does next
+        raise
     nested.commit()
     return Preview(
         done.now, fingerprint, done.digest, done.changes, done.unscheduled, outcome.build.id

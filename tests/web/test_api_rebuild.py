@@ -10,15 +10,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from editorial import people
 from editorial.models import Episode, State
-from schedule import builder
+from schedule import builder, rebuild
 from schedule.models import Airing, ScheduleBuild
 from tests.web.test_api import NOW, Api, world
 from tests.web.test_api_slots import SLOT
 from web.api import access
-from web.db import unit_of_work
+from web.db import session_factory, unit_of_work
 
 
 @pytest.fixture(autouse=True)
@@ -190,3 +191,22 @@ def test_the_service_building_first_is_seen_by_apply(
         "/schedule/apply", {"fingerprint": shown["fingerprint"], "digest": shown["digest"]}
     )
     assert refused.status_code == 409 and counts(app) == (1, 1)
+
+
+def test_apply_while_the_service_builds_is_told_to_retry(
+    app: Flask, api: dict[str, Api], slot: dict[str, Any]
+) -> None:
+    engine = session_factory(app).kw["bind"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer: a second one gets 503 busy with Retry-After")
+    approve(app, "初心如磐")
+    shown: Any = api["sch"].post("/schedule/preview", None).json
+    with Session(engine) as service, service.begin():
+        rebuild.hold_build_lock(service, wait=True)
+        refused = api["sch"].post(
+            "/schedule/apply", {"fingerprint": shown["fingerprint"], "digest": shown["digest"]}
+        )
+    assert refused.status_code == 409
+    assert refused.json["reason"] == "rebuild_running"  # type: ignore[index]
+    assert refused.headers["Retry-After"] == str(rebuild.RETRY_AFTER_S)
+    assert counts(app) == (0, 0)
