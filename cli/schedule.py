@@ -24,7 +24,7 @@ from editorial import people
 from editorial.workdays import SHANGHAI, local_date
 from liaison import planning
 from liaison.coverage import PriorityCoverage, priority_coverage
-from schedule import airings, builder, slots
+from schedule import airings, builder, rebuild, slots
 from schedule.builder_report import schedule_report
 from schedule.models import Airing, AiringStatus, Slot, SlotDateKind, SlotKind
 from scheduler import jobs
@@ -96,12 +96,35 @@ class _Progress:
 @click.option("--column", "column_slugs", multiple=True, help="only this column (repeatable)")
 @click.option("--from", "start", type=DAY, default=None, help="first day (default: today)")
 @click.option("--to", "end", type=DAY, default=None, help="last day (default: 120 days on)")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="only show what the build would add, move and cancel; write nothing",
+)
 @domain_command
 def schedule_build(
-    session: Session, column_slugs: tuple[str, ...], start: datetime | None, end: datetime | None
+    session: Session,
+    column_slugs: tuple[str, ...],
+    start: datetime | None,
+    end: datetime | None,
+    dry_run: bool,
 ) -> None:
     """Build the air schedule: premieres for approved episodes, and their reruns."""
     now = common.now()
+    if dry_run:
+        _print_preview(
+            rebuild.dry_run(
+                session,
+                now,
+                jobs.inputs_fingerprint(session),
+                planning.build_settings(session, now, start=_day(start)),
+                column_ids=_column_ids(session, column_slugs),
+                start=_day(start),
+                end=_day(end),
+            )
+        )
+        return
+    rebuild.hold_build_lock(session, wait=True)  # never at once with the service's build
     with _Progress() as progress:
         outcome = builder.build_with_changes(
             session,
@@ -123,6 +146,40 @@ def schedule_build(
         f"{outcome.deleted} removed); {b.unscheduled} approved episodes unscheduled"
         + (" (see `tvcolumn schedule report`)" if b.unscheduled else "")
     )
+
+
+CHANGE = {rebuild.NEW: "新排", rebuild.MOVED: "改期", rebuild.CANCELLED: "取消"}
+
+
+def _print_preview(shown: rebuild.Preview) -> None:
+    """What a build would change, as ``schedule build --dry-run`` prints it."""
+
+    def at(spot: rebuild.Spot | None) -> str:
+        return f"{local_time(spot.starts_at)} {spot.slot}" if spot is not None else ""
+
+    rows = [
+        [
+            CHANGE[c.what],
+            c.title,
+            c.column,
+            KIND[c.kind],
+            at(c.before),
+            at(c.after),
+            "已发布：订阅者将看到取消" if c.published else "",
+        ]
+        for c in shown.changes
+    ]
+    if rows:
+        for line in table(["change", "episode", "column", "kind", "from", "to", ""], rows):
+            click.echo(line)
+    counts = {what: len(shown.of(what)) for what in CHANGE}
+    click.echo(
+        f"dry run: {counts[rebuild.NEW]} new, {counts[rebuild.MOVED]} moved, "
+        f"{counts[rebuild.CANCELLED]} cancelled; {len(shown.unscheduled)} approved episodes "
+        "would stay unscheduled; nothing was written"
+    )
+    for left in shown.unscheduled:
+        click.echo(f"  unscheduled: {left.title} ({left.column}) {left.code}: {left.detail}")
 
 
 @schedule.command("show")
@@ -519,3 +576,70 @@ def slots_stops(session: Session, slot_id: int) -> None:
         rows.append([str(d.day), d.reason, added, removed])
     for line in table(["day", "reason", "added", "removed"], rows):
         click.echo(line)
+
+
+def _clock_or_none(ctx: click.Context, param: click.Parameter, value: str | None) -> time | None:
+    return None if value is None else _clock(ctx, param, value)
+
+
+@slots_group.command("edit")
+@click.argument("slot_id", type=int)
+@click.option("--as", "actor", required=True, help="username of a scheduler of the column")
+@click.option("--name", default=None, help="e.g. 周五首播")
+@click.option("--start", "local_start", default=None, callback=_clock_or_none, help="local HH:MM")
+@click.option("--timezone", default=None, help="IANA time zone of the local start time")
+@click.option("--duration", type=int, default=None, help="minutes")
+@click.option("--rrule", default=None, help="RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=FR")
+@click.option("--from", "first", type=DAY, default=None, help="first date")
+@click.option("--to", "last", type=DAY, default=None, help="last date")
+@click.option("--open-ended", is_flag=True, help="remove the last date")
+@click.option("--rerun-of", "rerun_of", type=int, default=None, help="premiere slot id")
+@click.option("--rerun-back", type=int, default=None, help="premieres back")
+@click.option("--station", default=None)
+@click.option("--channel", default=None)
+@domain_command
+def slots_edit(
+    session: Session,
+    slot_id: int,
+    actor: str,
+    name: str | None,
+    local_start: time | None,
+    timezone: str | None,
+    duration: int | None,
+    rrule: str | None,
+    first: datetime | None,
+    last: datetime | None,
+    open_ended: bool,
+    rerun_of: int | None,
+    rerun_back: int | None,
+    station: str | None,
+    channel: str | None,
+) -> None:
+    """Change a slot's name, time, duration, rule, dates, station, channel or time zone;
+    the next build moves its airings (a published one whose occurrence is gone is cancelled
+    and the people concerned are told)."""
+    if open_ended and last is not None:
+        raise click.UsageError("--to and --open-ended exclude each other")
+    given: dict[str, Any] = {
+        "name": name,
+        "local_start": local_start,
+        "timezone": timezone,
+        "duration_s": duration * 60 if duration is not None else None,
+        "rrule": rrule,
+        "first_date": _day(first),
+        "last_date": _day(last),
+        "rerun_of": slots.get_slot(session, rerun_of) if rerun_of is not None else None,
+        "rerun_back": rerun_back,
+        "station": station,
+        "channel": channel,
+    }
+    changes = {field: value for field, value in given.items() if value is not None}
+    if open_ended:
+        changes["last_date"] = None
+    if not changes:
+        raise click.UsageError("nothing to change: give at least one option")
+    slot = slots.get_slot(session, slot_id)
+    slots.edit_slot(
+        session, people.get_person(session, actor), slot.id, changes, slot.updated_at, common.now()
+    )
+    click.echo(f"slot {slot.id} ({slot.name}): changed {', '.join(sorted(changes))}")

@@ -322,12 +322,13 @@ def _unairable(world: World) -> dict[int, Cause]:
 
 
 def _stop_of(slot: Slot, starts_at: datetime) -> Cause:
-    """The live stop date of the occurrence's local day, or a plain drop (the slot changed)."""
+    """The live stop date of the occurrence's local day; else the slot was changed (its
+    time, days or dates: ``schedule.slots.edit_slot``) and the occurrence is gone."""
     day = starts_at.astimezone(ZoneInfo(slot.timezone)).date()
     for d in slot.dates:
         if d.day == day and d.kind is SlotDateKind.EXCEPTION and d.removed_at is None:
             return Cause(STOPPED, d.reason, d.created_by_id)
-    return Cause(DROPPED, "")
+    return Cause(SLOT_CHANGED, "")
 
 
 def _classify(world: World, outside: set[int]) -> None:
@@ -483,13 +484,15 @@ def _series(session: Session, world: World, ids: list[int]) -> None:
 
 
 STOPPED, PULLED, DROPPED = "stopped", "pulled", "dropped"
+SLOT_CHANGED = "slot_changed"
 
 
 @dataclass(frozen=True)
 class Cause:
     """Why a published or pinned airing is cancelled: ``STOPPED`` (``why``: the stop
-    date's reason, ``actor_id``: who added it), ``PULLED`` (``why``: the episode's state)
-    or ``DROPPED`` (its occurrence is gone without a stop date)."""
+    date's reason, ``actor_id``: who added it), ``PULLED`` (``why``: the episode's state),
+    ``SLOT_CHANGED`` (its occurrence is gone without a stop date: the slot was edited) or
+    ``DROPPED``."""
 
     kind: str
     why: str

@@ -220,7 +220,7 @@ def _stale(session: Session, now: datetime, column_ids: Sequence[int] | None) ->
     ]
 
 
-CANCEL_CODES = frozenset({"stopped", "episode_pulled"})
+CANCEL_CODES = frozenset({"stopped", "episode_pulled", "slot_changed"})
 REPLACEMENTS = 5
 
 

@@ -1,7 +1,8 @@
 """Airings that may not air any more, cancelled by the build: nothing wrong stays published.
 
 A published (已发布, inside the frozen horizon) or pinned (固定) airing whose day
-got a stop date (停播) or whose episode was pulled from air (撤播) is cancelled
+got a stop date (停播), whose episode was pulled from air (撤播) or whose
+occurrence is gone because its slot was edited (a new time, days or dates) is cancelled
 by the next build (``schedule.builder_load`` finds them, ``Cause`` says why),
 with its ``revision`` bumped so every feed shows it CANCELLED with a new
 SEQUENCE. A pin protects an airing from the builder, not from a stop date or a
@@ -23,7 +24,7 @@ from editorial import notifications
 from editorial.models import HistoryEntry, Membership, Person, Role
 from editorial.permissions import Act
 from editorial.workdays import SHANGHAI
-from schedule.builder_load import DROPPED, PULLED, STOPPED, Cause, Row
+from schedule.builder_load import DROPPED, PULLED, SLOT_CHANGED, STOPPED, Cause, Row
 from schedule.models import Airing, Slot
 from schedule.reasons import reason
 
@@ -36,6 +37,8 @@ def reason_text(cause: Cause) -> str:
         return reason("stopped", why=cause.why).text
     if cause.kind == PULLED:
         return reason("episode_pulled", state=cause.why).text
+    if cause.kind == SLOT_CHANGED:
+        return reason("slot_changed").text
     return reason("dropped").text
 
 
@@ -92,6 +95,8 @@ def render(params: dict[str, Any]) -> str:
     head = f"《{params['title']}》{params['at']}（{params['slot']}）的播出已取消"
     if params["cause"] == STOPPED:
         return f"{head}：停播（{params['why']}）。请查看编排报告，考虑替换节目。"
+    if params["cause"] == SLOT_CHANGED:
+        return f"{head}：播出时段已更改。请查看编排报告，考虑替换节目。"
     return f"{head}：节目已撤播。请查看编排报告，考虑替换节目。"
 
 
@@ -107,7 +112,10 @@ def _recipients(session: Session, airing: Airing) -> list[Person]:
 
 
 def _actor(session: Session, airing: Airing, cause: Cause) -> Person | None:
-    """Who added the stop date, or who pulled the episode (the latest pull)."""
+    """Who added the stop date, or who pulled the episode (the latest pull); nobody for a
+    slot's change (every scheduler of the column is told)."""
+    if cause.kind == SLOT_CHANGED:
+        return None
     if cause.kind == STOPPED:
         return session.get(Person, cause.actor_id) if cause.actor_id is not None else None
     return session.scalar(

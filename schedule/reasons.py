@@ -53,6 +53,7 @@ PATTERNS: dict[str, str] = {
     "dropped": "重新编排后取消",
     "stopped": "停播：{why}",
     "episode_pulled": "节目{state:state}，已取消",
+    "slot_changed": "播出时段已更改，已取消",
     # Why an approved episode has no premiere (Unscheduled.detail; its code is the row's).
     "not_built": "通过终审后尚未编排（等待下次编排）",
     "no_slot": "{first:date}至{last:date}本栏目没有首播时段",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -401,3 +402,119 @@ def get_slot(session: Session, slot_id: int) -> Slot:
     if slot is None:
         raise NotFound(f"no slot {slot_id}")
     return slot
+
+
+# What ``edit_slot`` may change; a slot's column and kind stay (make a new slot instead).
+EDITABLE = frozenset(
+    {
+        "name",
+        "local_start",
+        "duration_s",
+        "rrule",
+        "first_date",
+        "last_date",
+        "station",
+        "channel",
+        "timezone",
+        "rerun_of",
+        "rerun_back",
+    }
+)
+
+
+def edit_slot(
+    session: Session,
+    actor: Person,
+    slot_id: int,
+    changes: Mapping[str, Any],
+    updated_at: datetime,
+    now: datetime,
+) -> Slot:
+    """Change a slot's name, time, duration, rule, dates, station and channel or time zone.
+
+    ``changes`` maps fields of ``EDITABLE`` to their new values (``rerun_of`` a
+    ``Slot``, ``last_date`` None for open-ended); ``updated_at`` is the slot's as the
+    editor saw it: an edit of a slot changed since is refused. A refused edit leaves
+    the slot as it was. The next build (within one poll of the service: the inputs
+    fingerprint moves with ``updated_at``) redoes the draft airings and cancels the
+    published or pinned ones whose occurrence is gone, telling the people concerned
+    (``schedule.cancellations``).
+    """
+    slot = get_slot(session, slot_id)
+    require_scheduler(session, actor, slot.column)
+    unknown = sorted(set(changes) - EDITABLE)
+    if unknown:
+        raise InvalidInput(
+            f"these slot fields cannot be changed: {', '.join(unknown)}",
+            {name: "cannot be changed" for name in unknown},
+            code="slot_field_fixed",
+            names=", ".join(unknown),
+        )
+    if slot.updated_at != updated_at:
+        _refuse_stale(slot)
+    spec = _edited_spec(slot, changes)
+    errors = _validate(spec, slot.column)
+    if spec.rerun_of is not None and spec.rerun_of.id == slot.id:
+        errors.discard("rerun_of")
+        errors.add("rerun_of", "slot_rerun_of_itself", "a rerun slot cannot replay itself")
+    if errors:
+        raise InvalidInput("the slot has errors: " + errors.english(), errors, code="invalid_slot")
+    values = {
+        "name": visible_text(spec.name),
+        "local_start": spec.local_start,
+        "duration_s": spec.duration_s,
+        "rrule": spec.rrule.strip().removeprefix("RRULE:"),
+        "first_date": spec.first_date,
+        "last_date": spec.last_date,
+        "station": (spec.station or slot.station).strip(),
+        "channel": (spec.channel or slot.channel).strip(),
+        "timezone": spec.timezone,
+        "rerun_of": spec.rerun_of,
+        "rerun_back": spec.rerun_back,
+    }
+    with session.no_autoflush:
+        for name, value in values.items():
+            setattr(slot, name, value)
+        clash = _overlapping(session, slot)
+        if clash is not None:
+            session.expire(slot)  # the slot stays as it was
+            other, at = clash
+            raise InvalidInput(
+                f"the slot would overlap another on the same channel: slot {other.name!r} "
+                f"(id {other.id}) also airs on {values['station']} {values['channel']} "
+                f"at {at:%Y-%m-%d %H:%M} UTC",
+                {"rrule": "overlaps another slot"},
+                code="slot_overlaps",
+                other=other.name,
+                at=at,
+            )
+        # Only while nobody changed it since it was read: of two editors, the second is
+        # refused. The stamp always moves on, so an edit in the same instant is seen too.
+        stamp = max(now, updated_at + timedelta(microseconds=1))
+        claimed = session.execute(
+            update(Slot)
+            .where(Slot.id == slot.id, Slot.updated_at == updated_at)
+            .values(updated_at=stamp),
+            execution_options={"synchronize_session": False},
+        )
+        assert isinstance(claimed, CursorResult)
+        if claimed.rowcount != 1:
+            session.expire(slot)
+            _refuse_stale(slot)
+    slot.updated_at = stamp
+    session.flush()
+    return slot
+
+
+def _edited_spec(slot: Slot, changes: Mapping[str, Any]) -> SlotSpec:
+    current: dict[str, Any] = {name: getattr(slot, name) for name in EDITABLE}
+    current.update(changes)
+    return SlotSpec(kind=slot.kind, campaign=slot.campaign, **current)
+
+
+def _refuse_stale(slot: Slot) -> NoReturn:
+    raise Conflict(
+        f"slot {slot.id} ({slot.name}) was changed by someone else since it was read",
+        code="slot_changed_meanwhile",
+        slot=slot.name,
+    )

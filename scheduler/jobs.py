@@ -35,6 +35,7 @@ from liaison import reminders as liaison_reminders
 from media.jobs import Supervisor
 from schedule import builder, publishing
 from schedule.models import ScheduleBuild
+from schedule.rebuild import hold_build_lock
 from scheduler.models import RunStatus, SchedulerRun
 
 log = logging.getLogger(__name__)
@@ -434,13 +435,16 @@ def forget_sign_ins() -> int | None:
 
 
 def _rebuild(session: Session, now: datetime) -> int:
+    hold_build_lock(session, wait=True)
     return _build(session, now, inputs_fingerprint(session))
 
 
 def rebuild_when_changed(session: Session, now: datetime) -> int:
     """The poll's work: rebuild if the builder's inputs changed since the last build (an
     approval, a pull from air, a stop date added or removed, a hand act on an airing);
-    the build also cancels what may no longer air (``schedule.cancellations``)."""
+    the build also cancels what may no longer air (``schedule.cancellations``). A person
+    applying a rebuild (「立即编排」, ``schedule.rebuild``) holds the same lock."""
+    hold_build_lock(session, wait=True)
     fingerprint = inputs_fingerprint(session)
     last = session.scalar(
         select(ScheduleBuild.fingerprint).order_by(ScheduleBuild.id.desc()).limit(1)

@@ -118,6 +118,8 @@ SLOT_ENDPOINTS = frozenset(
         "add_stop_date",
         "remove_stop_date",
         "slot_preview",
+        "edit_slot_page",
+        "edit_slot",
     )
 )
 
@@ -648,6 +650,131 @@ def slot_preview(slug: str) -> FlaskResponse:
             "errors": parsed.form.errors if shown is None else {},
         }
     )
+
+
+# --- editing a slot -------------------------------------------------------------------------------
+
+SLOT_EDIT_FIELDS = (
+    "name",
+    "local_start",
+    "timezone",
+    "duration",
+    "rrule",
+    "first_date",
+    "last_date",
+    "rerun_of",
+    "rerun_back",
+    "station",
+    "channel",
+    "updated_at",
+)
+
+
+def _slot_edit_form(slot: Slot) -> Form:
+    return Form(
+        {
+            "name": slot.name,
+            "local_start": f"{slot.local_start:%H:%M}",
+            "timezone": slot.timezone,
+            "duration": str(slot.duration_s // 60),
+            "rrule": slot.rrule,
+            "first_date": slot.first_date.isoformat(),
+            "last_date": slot.last_date.isoformat() if slot.last_date else "",
+            "rerun_of": str(slot.rerun_of_id or ""),
+            "rerun_back": str(slot.rerun_back),
+            "station": slot.station,
+            "channel": slot.channel,
+            "updated_at": slot.updated_at.isoformat(),
+        }
+    )
+
+
+def _slot_edit_page(column: Column, slot: Slot, form: Form) -> str:
+    premieres = request_session().scalars(
+        select(Slot)
+        .where(Slot.column_id == column.id, Slot.kind == SlotKind.PREMIERE, Slot.id != slot.id)
+        .order_by(Slot.id)
+    )
+    return render_template(
+        "admin/slot_edit.html",
+        column=column,
+        slot=slot,
+        form=form,
+        premieres=list(premieres),
+        KIND=KIND,
+        TIMEZONES=slots.TIMEZONES,
+        DEFAULT_TIMEZONE=slots.DEFAULT_TIMEZONE,
+        timezone_label=labels.timezone,
+    )
+
+
+@bp.get("/columns/<slug>/slots/<int:slot_id>/edit")
+def edit_slot_page(slug: str, slot_id: int) -> str:
+    session = request_session()
+    column = _column(session, slug)
+    slot = _scheduled_slot(session, column, slot_id)
+    return _slot_edit_page(column, slot, _slot_edit_form(slot))
+
+
+def _seen_at(value: str) -> datetime | None:
+    try:
+        seen = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return seen if seen.tzinfo is not None else None
+
+
+@bp.post("/columns/<slug>/slots/<int:slot_id>/edit")
+def edit_slot(slug: str, slot_id: int) -> Response | tuple[str, int]:
+    """Change a slot's settings; the next automatic rebuild moves its airings. A refusal,
+    or an edit of a slot someone changed since the form was opened (409), keeps it as it was."""
+    session = request_session()
+    column = _column(session, slug)
+    slot = _scheduled_slot(session, column, slot_id)
+    data = {**request.form.to_dict(), "kind": slot.kind.value}
+    parsed = parse_slot(session, column, data)
+    form = Form.of(request.form, SLOT_EDIT_FIELDS)
+    form.errors.update(parsed.form.errors)
+    seen = _seen_at(form.values.get("updated_at", ""))
+    status = 422
+    if parsed.spec is not None:
+        spec = parsed.spec
+        changes = {
+            "name": spec.name,
+            "local_start": spec.local_start,
+            "timezone": spec.timezone,
+            "duration_s": spec.duration_s,
+            "rrule": spec.rrule,
+            "first_date": spec.first_date,
+            "last_date": spec.last_date,
+            "rerun_of": spec.rerun_of,
+            "rerun_back": spec.rerun_back,
+            "station": spec.station,
+            "channel": spec.channel,
+        }
+        try:
+            # A form that does not say which version it edits is as stale as an old one.
+            seen_at = seen or datetime.min.replace(tzinfo=UTC)
+            slots.edit_slot(session, current_person(), slot.id, changes, seen_at, _now())
+        except InvalidInput as error:
+            form.refused(error)
+            if "duration_s" in form.errors:
+                form.errors.setdefault("duration", form.errors.pop("duration_s"))
+        except Conflict as error:
+            form.errors["form"] = errors.describe(error)
+            status = 409
+        else:
+            flash(
+                _(
+                    "已修改时段“%(name)s”。排播将在下次自动重排时更新。",
+                    name=slot.name,
+                )
+            )
+            return redirect(url_for(".slots_page", slug=column.slug))
+    session.rollback()
+    column = _column(session, slug)
+    slot = _scheduled_slot(session, column, slot_id)
+    return _slot_edit_page(column, slot, form), status
 
 
 # --- people and roles -----------------------------------------------------------------------------

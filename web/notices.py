@@ -128,6 +128,12 @@ def _airing_cancelled(p: Mapping[str, Any]) -> str:
             why=str(p["why"]),
             **values,
         )
+    if p["cause"] == "slot_changed":
+        return _(
+            "《%(title)s》%(at)s（%(slot)s）的播出已取消：播出时段已更改。"
+            "请查看编排报告，考虑替换节目。",
+            **values,
+        )
     return _(
         "《%(title)s》%(at)s（%(slot)s）的播出已取消：节目已撤播。请查看编排报告，考虑替换节目。",
         **values,

@@ -305,6 +305,17 @@ REFUSAL: dict[str, LazyString] = {
     ),
     "qc_override_unneeded": _l("当前成片技术质检没有未通过，签审无须说明质检理由"),
     "qc_override_too_long": _l("质检未通过的签审理由最多 %(max)s 个字符（您填写了 %(given)s 个）"),
+    # --- 「立即编排」 (schedule.rebuild) and slot edits
+    "not_a_scheduler": _l("只有栏目的编排或管理员才能立即编排。"),
+    "rebuild_inputs_changed": _l(
+        "预览之后编排所依据的内容有了变化（节目、时段或停播），请重新预览。"
+    ),
+    "rebuild_preview_stale": _l("预览之后节目表已有变动，现在编排的结果与预览不同，请重新预览。"),
+    "rebuild_running": _l("节目表正在编排中，请 %(retry_after)s 秒后再试。"),
+    "slot_field_fixed": _l("时段的栏目和类型不能修改（%(names)s），请新建一个时段。"),
+    "slot_rerun_of_itself": _l("重播时段不能重播它自己。"),
+    "slot_changed_meanwhile": _l("时段“%(slot)s”已被他人修改，请刷新后再改。"),
+    "slot_updated_at": _l("请附上读取时段时的修改时间（updated_at）。"),
 }
 
 # Params that name things by a key of their own (a checklist item), by param name.

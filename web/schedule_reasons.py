@@ -78,6 +78,7 @@ SAY: dict[str, Say] = {
     "dropped": lambda p: _("重新编排后取消"),
     "stopped": lambda p: _("停播：%(why)s", why=p["why"]),
     "episode_pulled": lambda p: _("节目状态为“%(state)s”，已取消", state=_state(p["state"])),
+    "slot_changed": lambda p: _("播出时段已更改，已取消"),
     "not_built": lambda p: _("通过终审后尚未编排（等待下次编排）"),
     "no_slot": lambda p: _(
         "%(first)s至%(last)s本栏目没有首播时段", first=p["first"], last=p["last"]

@@ -329,3 +329,45 @@ def test_a_full_build_stamps_its_inputs_so_the_service_does_not_rebuild_them(
         latest = s.scalars(select(ScheduleBuild).order_by(ScheduleBuild.id.desc())).first()
         assert latest is not None
         assert latest.fingerprint == jobs.inputs_fingerprint(s) != ""
+
+
+# --- 「立即编排」 dry run and slot edits --------------------------------------------------------
+
+
+def test_a_dry_run_shows_what_a_build_would_change_and_writes_nothing(
+    app: Flask, desk: Run
+) -> None:
+    add_episode(app, "七一特别节目")
+    add_episode(app, "超长专题", duration=3600)
+    shown = desk("schedule", "build", "--dry-run", "--to", str(TODAY + timedelta(days=6)))
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stdout.splitlines()
+    assert lines[0].split() == ["change", "episode", "column", "kind", "from", "to"]
+    assert lines[1].split()[:4] == ["新排", "七一特别节目", "时代风采", "首播"]
+    assert local(TOMORROW, "20:00") in lines[1]
+    assert "dry run: 2 new, 0 moved, 0 cancelled; 1 approved episodes would stay" in shown.stdout
+    assert "unscheduled: 超长专题 (时代风采) longer_than_slot" in shown.stdout
+    assert count(app, Airing) == count(app, ScheduleBuild) == 0
+
+
+def test_slots_edit_moves_a_slot_and_the_next_build_follows(app: Flask, desk: Run) -> None:
+    add_episode(app, "七一特别节目")
+    desk("schedule", "build", "--to", str(TODAY + timedelta(days=6)))
+    edited = desk("slots", "edit", "1", "--as", "bp", "--start", "21:15", "--name", "晚间新首播")
+    assert edited.exit_code == 0, edited.output
+    assert "slot 1 (晚间新首播): changed local_start, name" in edited.stdout
+    shown = desk("schedule", "build", "--dry-run", "--to", str(TODAY + timedelta(days=6)))
+    assert "改期" in shown.stdout and local(TOMORROW, "21:15") in shown.stdout
+    listed = desk("slots", "show", "1")
+    assert "start:\t21:15 Asia/Shanghai" in listed.stdout
+
+
+def test_slots_edit_refuses_bad_input_and_changes_nothing(desk: Run) -> None:
+    refused = desk("slots", "edit", "1", "--as", "bp", "--to", "2020-01-01")
+    assert refused.exit_code == 1 and "before first date" in refused.stderr
+    itself = desk("slots", "edit", "2", "--as", "bp", "--rerun-of", "2")
+    assert itself.exit_code == 1 and "cannot replay itself" in itself.stderr
+    nothing = desk("slots", "edit", "1", "--as", "bp")
+    assert nothing.exit_code == 2 and "nothing to change" in nothing.stderr
+    shown = desk("slots", "show", "1")
+    assert f"dates:\t{TOMORROW}.." in shown.stdout and "start:\t20:00" in shown.stdout

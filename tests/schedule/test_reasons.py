@@ -26,6 +26,7 @@ GIVEN: dict[str, dict[str, Any]] = {
     "dropped": {},
     "stopped": {"why": "转播重大会议：全市党员大会"},
     "episode_pulled": {"state": "pulled"},
+    "slot_changed": {},
     "not_built": {},
     "no_slot": {"first": date(2026, 12, 1), "last": date(2027, 2, 28)},
     "air_by_passed": {"air_by": date(2026, 11, 30)},

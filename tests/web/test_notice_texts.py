@@ -108,5 +108,9 @@ def test_a_cancelled_airing_is_said_in_english_and_in_chinese_as_stored(app: Fla
         "is cancelled: the episode was pulled from air. See the schedule report for what "
         "could replace it."
     )
-    for params in (CANCELLED, pulled):
+    moved = {**CANCELLED, "cause": "slot_changed", "why": ""}
+    assert said("airing_cancelled", moved, "en").endswith(
+        "is cancelled: its slot changed. See the schedule report for what could replace it."
+    )
+    for params in (CANCELLED, pulled, moved):
         assert said("airing_cancelled", params, "zh") == cancellations.render(params)

@@ -2,7 +2,7 @@
 
 ``access`` authenticates, ``errors`` answers every refusal in JSON, ``schema``
 declares what each view takes (``openapi`` publishes those declarations), and
-``episodes``, ``acts``, ``media``, ``schedule``, ``slots``, ``series``, ``feeds`` and
+``episodes``, ``acts``, ``media``, ``schedule``, ``rebuild``, ``slots``, ``series``, ``feeds`` and
 ``notifications`` are the views.
 """
 
@@ -19,6 +19,7 @@ from web.api import (
     notes,
     notifications,
     openapi,
+    rebuild,
     schedule,
     series,
     slots,
@@ -36,6 +37,7 @@ __all__ = [
     "notes",
     "notifications",
     "openapi",
+    "rebuild",
     "schedule",
     "series",
     "slots",

@@ -85,6 +85,7 @@ def slot(s: Slot) -> Json:
             if d.kind is SlotDateKind.EXCEPTION
         ],
         "extra_dates": [d.day.isoformat() for d in dates if d.kind is SlotDateKind.EXTRA],
+        "updated_at": moment(s.updated_at),
     }
 
 
@@ -558,6 +559,10 @@ SLOT = obj(
         "campaign": {"type": "boolean", "description": "a concentrated broadcast window"},
         "stop_dates": array(obj({"day": DAY, "reason": STRING})),
         "extra_dates": array(DAY),
+        "updated_at": {
+            **MOMENT,
+            "description": "send it back with an edit: a stale one is refused with 409",
+        },
     },
     "A slot (播出时段): a recurring premiere or rerun of a column.",
 )

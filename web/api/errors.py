@@ -77,7 +77,9 @@ def _domain(refusal: DomainError) -> Response:
         code = refusal.code  # 422: the file is refused (not_video, incomplete, …)
     fields = refusal.fields if isinstance(refusal, InvalidInput) else None
     reason = None if isinstance(refusal, NotFound) else refusal.code
-    return error(status, refusal.message, code=code, reason=reason, fields=fields)
+    retry = refusal.params.get("retry_after")  # busy for a moment (a build running)
+    headers = {"Retry-After": str(retry)} if retry is not None else None
+    return error(status, refusal.message, code=code, reason=reason, fields=fields, headers=headers)
 
 
 @bp.errorhandler(SQLAlchemyError)

@@ -8,7 +8,7 @@ answers as one that does not exist (404), as an episode of it would.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 from flask.wrappers import Response
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from editorial import workflow
-from editorial.errors import NotFound
+from editorial.errors import InvalidInput, NotFound
 from editorial.models import Column, Person
 from schedule import slots
 from schedule.models import Slot, SlotKind
@@ -170,3 +170,78 @@ def create_slot(slug: str, body: dict[str, Any]) -> Response:
     )
     slot = slots.create_slot(session, person, column, access.now(), spec)
     return encode.respond(encode.slot(slot), 201)
+
+
+EDIT_BODY = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["updated_at"],
+    "properties": {
+        **{
+            name: schema
+            for name, schema in SLOT_BODY["properties"].items()  # type: ignore[attr-defined]
+            if name not in {"kind", "campaign"}
+        },
+        "updated_at": {
+            "type": "string",
+            "maxLength": 40,
+            "pattern": TEXT,
+            "description": "the slot's `updated_at` as read; a stale one: 409",
+        },
+    },
+}
+
+
+@bp.patch("/slots/<int:slot_id>")
+@operation(
+    Operation(
+        "Edit a slot (播出时段): name, time, duration, rule, dates, station, channel, time zone",
+        tag="schedule",
+        description="For a scheduler or administrator of its column. Send the fields to "
+        "change with the `updated_at` you read; a stale one is refused with 409 "
+        "(`slot_changed_meanwhile`). Bad input (the last date before the first, an invalid "
+        "rule, an unknown time zone, a rerun replaying itself, an overlap): 422 with the "
+        "fields at fault, the slot unchanged. The next build follows within one poll of the "
+        "service: published or pinned airings no longer on an occurrence are cancelled and "
+        "the column's schedulers and the responsible producer told. `last_date` null: "
+        "open-ended.",
+        body=EDIT_BODY,
+        result=encode.ref("Slot"),
+        errors=(403, 404, 409),
+    )
+)
+def edit_slot(slot_id: int, body: dict[str, Any]) -> Response:
+    session = request_session()
+    person = access.caller()
+    slot = session.get(Slot, slot_id) if 0 < slot_id <= MAX_ID else None
+    if slot is None:
+        raise NotFound(f"no slot {slot_id}")
+    column = _column(session, person, slot.column.slug)
+    changes: dict[str, Any] = {k: v for k, v in body.items() if k != "updated_at"}
+    if "local_start" in changes:
+        hours, minutes = changes["local_start"].split(":")
+        changes["local_start"] = time(int(hours), int(minutes))
+    if "rerun_of" in changes and changes["rerun_of"] is not None:
+        rerun_of = session.get(Slot, changes["rerun_of"])
+        if rerun_of is None or rerun_of.column_id != column.id:
+            raise UnknownReference(
+                f"column {column.slug} has no slot {changes['rerun_of']}",
+                {"rerun_of": "no such slot in this column"},
+                code="unknown_slot",
+            )
+        changes["rerun_of"] = rerun_of
+    for name in ("station", "channel"):
+        if name in changes and not changes[name]:
+            del changes[name]  # empty: keep what it is
+    try:
+        seen = datetime.fromisoformat(body["updated_at"])
+    except ValueError:
+        seen = None
+    if seen is None or seen.tzinfo is None:
+        raise InvalidInput(
+            f"updated_at must be the slot's updated_at as read, not {body['updated_at']!r}",
+            {"updated_at": "not a moment with its offset"},
+            code="slot_updated_at",
+        )
+    edited = slots.edit_slot(session, person, slot.id, changes, seen, access.now())
+    return encode.respond(encode.slot(edited))
