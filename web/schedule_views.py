@@ -90,6 +90,7 @@ class Shown:
     series_title: str | None
     series_parts: int | None
     origin: str  # the name of the episode's column (another column's for an exchange)
+    fill: bool = False  # a rerun in an empty premiere occurrence (补播)
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ def grid_items(
             Series.title,
             Series.parts,
             origin.name,
+            Airing.fill,
         )
         .join(Slot, Slot.id == Airing.slot_id)
         .join(Episode, Episode.id == Airing.episode_id)
@@ -435,6 +437,8 @@ def _labels() -> dict[str, object]:
         "WEEKDAYS": [str(w) for w in WEEKDAYS],
         "BADGE": {
             "exchange": _("交流"),
+            "fill": _("补播"),
+            "fill_title": _("空档补播：重播本栏目已播出的节目"),
             "pinned": _("固定"),
             "external": _("外部"),
             "from_work": _("来自《%(name)s》"),
