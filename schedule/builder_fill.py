@@ -18,6 +18,7 @@ those slots.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -73,15 +74,20 @@ def fill_off(session: Session, column_ids: Iterable[int]) -> set[int]:
 def empty_occurrences(world: World, taken: Iterable[OccKey], ctx: Context) -> list[SlotOcc]:
     """Premiere occurrences of the plan region inside the frozen horizon that nothing
     takes, of the columns whose fill is on, in time order."""
-    frozen_end = world.window.frozen_end
-    taken = set(taken) | set(world.fixed)
-    found = [
-        o
-        for seq in world.sequences.values()
-        for o in seq
-        if ctx.in_region(o) and o.starts_at < frozen_end and o.key not in taken
-    ]
+    frozen_end = min(world.window.frozen_end, ctx.plan_to)
+    if frozen_end <= ctx.plan_from:
+        return []
+    taken = set(taken)
+    found = []
+    for seq in world.sequences.values():  # each in time order: look at its frozen part only
+        first = bisect.bisect_left(seq, ctx.plan_from, key=_start)
+        last = bisect.bisect_left(seq, frozen_end, first, key=_start)
+        found += [o for o in seq[first:last] if o.key not in taken and o.key not in world.fixed]
     return sorted(found, key=lambda o: (o.starts_at, o.slot_id))
+
+
+def _start(occ: SlotOcc) -> datetime:
+    return occ.starts_at
 
 
 def plan_fills(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from editorial import workflow
 from editorial.errors import Conflict, Forbidden, InvalidInput
 from editorial.models import Episode, Person, State
-from schedule import fill
+from schedule import airings, fill
 from schedule.builder import inputs_fingerprint
 from schedule.models import Airing, AiringStatus, FillSwitch, KeepEmpty, Slot, SlotKind
 from tests.conftest import NOW, Crew
@@ -266,3 +266,18 @@ def test_unmarking_a_day_not_marked_is_refused(
     with pytest.raises(InvalidInput) as refused:
         fill.unkeep_empty(session, scheduler_person, slot, FRIDAYS[0], NOW)
     assert refused.value.code == "keep_empty_not_marked"
+
+
+def test_assigning_an_episode_by_hand_turns_a_fill_into_its_premiere(
+    session: Session, desk: Desk, slot: Slot, scheduler_person: Person
+) -> None:
+    aired(session, slot, desk.episode(), date(2026, 2, 27))
+    run_build(session)
+    (filled,) = on(session, FRIDAYS[0])
+    publish(filled)
+    session.flush()
+    fresh = desk.episode()
+    assigned = airings.assign(session, scheduler_person, slot, local(FRIDAYS[0]), fresh, NOW)
+    assert assigned.id == filled.id
+    assert (assigned.kind, assigned.fill, assigned.premiere_id) == (SlotKind.PREMIERE, False, None)
+    assert (assigned.episode_id, assigned.pinned, assigned.revision) == (fresh.id, True, 1)
