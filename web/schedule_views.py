@@ -519,6 +519,8 @@ def free_occurrences(session: Session, slot: Slot, now: datetime) -> list[Occurr
 
 def movable(airing: Airing, now: datetime) -> tuple[bool, str]:
     """Whether the move form makes sense for this airing, and if not, why (shown instead)."""
+    if airing.fill:
+        return False, _("补播由编排自动安排在空档：可以撤下，或把新节目安排到这一期。")
     if airing.kind is not SlotKind.PREMIERE:
         return False, _("重播随首播安排：改动首播，重播随之调整。")
     if airing.status is AiringStatus.AIRED:

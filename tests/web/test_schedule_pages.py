@@ -631,7 +631,9 @@ def test_a_fill_is_marked_on_the_grid_the_airing_page_and_the_report(
     week = page(client, "/schedule/week?start=2026-03-02")
     assert f'class="airing rerun fill draft" href="/schedule/airings/{filled.id}"' in week
     assert '<span class="badge b-fill"' in week
-    assert "补播" in page(client, f"/schedule/airings/{filled.id}")
+    shown = page(client, f"/schedule/airings/{filled.id}")
+    assert '<span class="badge b-fill">补播</span>' in shown
+    assert "补播由编排自动安排在空档" in shown
     section = page(client, "/schedule/report").split('id="fills"')[1]
     assert "2026-03-06 20:00" in section and "红船精神代代传" in section
     assert "2026-02-27 20:00" in section  # its premiere
