@@ -55,7 +55,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
 from types import ModuleType
@@ -79,7 +79,9 @@ from bench.schedule_reference import (
     solve,
 )
 from editorial.db import make_engine, make_sessionmaker
-from schedule.models import Airing, AiringStatus, SlotKind
+from editorial.models import Person
+from schedule import publishing
+from schedule.models import Airing, AiringStatus, FillSwitch, Slot, SlotKind
 
 INSTANCES_ENV = "TVCOLUMN_BENCH_SCHEDULE_INSTANCES"
 CPSAT_SECONDS_ENV = "TVCOLUMN_BENCH_CPSAT_SECONDS"
@@ -205,15 +207,22 @@ class BuildResult:
     assignment: dict[int, OccurrenceKey]
 
 
-def build(builder: ModuleType, session: Session, instance: instances.Instance) -> BuildResult:
-    """Build the instance's columns over its horizon; timed around build() alone."""
-    settings = builder.BuildSettings(horizon_days=instance.days, frozen_days=0)
+def build(
+    builder: ModuleType,
+    session: Session,
+    instance: instances.Instance,
+    frozen_days: int = 0,
+    now: datetime | None = None,
+) -> BuildResult:
+    """Build the instance's columns over its horizon (from ``now``'s day when given);
+    timed around build() alone."""
+    settings = builder.BuildSettings(horizon_days=instance.days, frozen_days=frozen_days)
     started, cpu_started = time.perf_counter(), time.process_time()
     result = builder.build(
         session,
-        instance.now,
+        now or instance.now,
         column_ids=list(instance.column_ids),
-        start=instance.start,
+        start=instance.start if now is None else None,
         end=instance.end - timedelta(days=1),  # the builder's end day is inclusive
         settings=settings,
     )
@@ -357,9 +366,94 @@ def province(tmp: Path, builder: ModuleType | None) -> list[Figure]:
         ("schedule_province_missed_deadlines", score.missed_deadlines, "episodes"),
         ("schedule_province_rule_violations", len(score.violations), "violations"),
     ]
+    figures += province_fill(tmp, builder, instance, db, len(problem.occurrences))
     if os.environ.get(PROVINCE_OPTIMUM_ENV, "1") != "0":
         figures += province_optimum(problem, instance, result, seconds[len(seconds) // 2])
     return figures
+
+
+# The late-year rebuild of the fill figures: this many days before the year ends, when the
+# year's premieres so far count as aired and its last weeks run short of new episodes.
+LATE_DAYS = 21
+
+
+def province_fill(
+    tmp: Path, builder: ModuleType, instance: instances.Instance, db: Path, occurrences: int
+) -> list[Figure]:
+    """The rerun fill (补播) on and off: the year built with the default frozen horizon,
+    then rebuilt ``LATE_DAYS`` before its end (every premiere so far aired): each build's
+    seconds and CPU seconds, its fills, and the premiere occurrences of the year left
+    empty."""
+    frozen = builder.BuildSettings().frozen_days
+    late = instance.now + timedelta(days=instance.days - LATE_DAYS)
+    figures: list[Figure] = []
+    year = tmp / "province-fill-year.sqlite3"
+    for fill in (True, False):
+        word = "on" if fill else "off"
+        copy = tmp / f"province-fill-{word}.sqlite3"
+        copy_database(db, copy)
+        with sqlite_engine(copy) as engine, make_sessionmaker(engine)() as session:
+            if not fill:
+                switch_fill_off(session, instance)
+            gc.collect()
+            first = build(builder, session, instance, frozen_days=frozen)
+            session.commit()
+            empty_first, fills_first = empties(session, instance, occurrences)
+            publishing.publish_frozen(session, late)  # as the service would have by then
+            publishing.mark_aired(session, late)
+            session.commit()
+            gc.collect()
+            second = build(builder, session, instance, frozen_days=frozen, now=late)
+            session.commit()
+            empty_late, fills_late = empties(session, instance, occurrences)
+        if fill:
+            copy_database(copy, year)
+        log(
+            f"fill {word}: year {first.seconds:.3f} s ({first.cpu_seconds:.3f} s CPU), "
+            f"{empty_first} empty, {fills_first} fills; late rebuild {second.seconds:.3f} s "
+            f"({second.cpu_seconds:.3f} s CPU), {empty_late} empty, {fills_late} fills"
+        )
+        figures += [
+            (f"schedule_province_fill_{word}_build_seconds", round(first.seconds, 3), "s"),
+            (f"schedule_province_fill_{word}_build_cpu_seconds", round(first.cpu_seconds, 3), "s"),
+            (f"schedule_province_fill_{word}_empty_occurrences", empty_first, "occurrences"),
+            (f"schedule_province_fill_{word}_fills", fills_first, "airings"),
+            (f"schedule_province_fill_{word}_late_build_seconds", round(second.seconds, 3), "s"),
+            (
+                f"schedule_province_fill_{word}_late_build_cpu_seconds",
+                round(second.cpu_seconds, 3),
+                "s",
+            ),
+            (f"schedule_province_fill_{word}_late_empty_occurrences", empty_late, "occurrences"),
+            (f"schedule_province_fill_{word}_late_fills", fills_late, "airings"),
+        ]
+    return figures
+
+
+def switch_fill_off(session: Session, instance: instances.Instance) -> None:
+    """Every column's fill switched off, by the first person, at the instance's ``now``."""
+    by = session.scalar(select(func.min(Person.id)))
+    session.add_all(
+        FillSwitch(column_id=c, fill=False, switched_by_id=by, switched_at=instance.now)
+        for c in instance.column_ids
+    )
+    session.commit()
+
+
+def empties(session: Session, instance: instances.Instance, occurrences: int) -> tuple[int, int]:
+    """The premiere occurrences of the year no live airing takes, and the live fills."""
+    taken, fills = session.execute(
+        select(func.count(), func.count().filter(Airing.fill.is_(True)))
+        .join(Slot, Slot.id == Airing.slot_id)
+        .where(
+            Slot.kind == SlotKind.PREMIERE,
+            Slot.id.in_(instance.slot_ids),
+            Airing.status != AiringStatus.CANCELLED,
+            Airing.starts_at >= instance.start_at,
+            Airing.starts_at < instance.end_at,
+        )
+    ).one()
+    return occurrences - taken, fills
 
 
 def province_optimum(

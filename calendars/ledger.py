@@ -47,6 +47,7 @@ from schedule.models import Airing, AiringStatus, Slot, SlotKind
 UID_DOMAIN = "tvcolumn"
 SYNCED_KINDS = (EventKind.AIRING, EventKind.EXTERNAL, EventKind.REVIEW, EventKind.LIAISON)
 KIND_LABEL = {SlotKind.PREMIERE: "首播", SlotKind.RERUN: "重播"}
+FILL_LABEL = "补播"  # a rerun in an empty premiere occurrence (``Airing.fill``)
 STAGE_LABEL = {Stage.FIRST: "初审", Stage.SECOND: "复审", Stage.FINAL: "终审"}
 STATUS_LABEL = {
     AiringStatus.DRAFT: "暂定（编排草稿，可能调整）",
@@ -293,6 +294,7 @@ def _airing_events(session: Session, since: datetime) -> Iterable[Desired]:
             Airing.starts_at,
             Airing.ends_at,
             Airing.exchange,
+            Airing.fill,
             live.c.nth,
             Slot.id.label("slot_id"),
             Slot.station,
@@ -322,7 +324,7 @@ def _airing_events(session: Session, since: datetime) -> Iterable[Desired]:
 
 
 def _airing_event(row: Any) -> Desired:
-    kind = KIND_LABEL[row.kind]
+    kind = FILL_LABEL if row.fill else KIND_LABEL[row.kind]
     part = ""
     lines = [f"栏目：《{row.column_name}》", f"节目：{row.title}"]
     categories = [kind]

@@ -24,7 +24,7 @@ from editorial import people
 from editorial.workdays import SHANGHAI, local_date
 from liaison import planning
 from liaison.coverage import PriorityCoverage, priority_coverage
-from schedule import airings, builder, rebuild, slots
+from schedule import airings, builder, fill, rebuild, slots
 from schedule.builder_report import schedule_report
 from schedule.models import Airing, AiringStatus, Slot, SlotDateKind, SlotKind
 from scheduler import jobs
@@ -255,7 +255,7 @@ def _show_row(a: Airing) -> list[str]:
         local_time(a.starts_at),
         a.slot.column.slug,
         a.slot.name,
-        KIND[a.kind],
+        "补播" if a.fill else KIND[a.kind],
         status,
         "固定" if a.pinned else "",
         title,
@@ -292,6 +292,14 @@ def schedule_report_command(session: Session, column_slugs: tuple[str, ...]) -> 
             a = stale.airing
             title = f"#{a.episode_id} {a.episode.title}"
             click.echo(f"  airing {a.id} {local_time(a.starts_at)} {title}\t{stale.why}")
+    if report.fills:
+        click.echo(f"fills (补播, reruns in empty premiere occurrences): {len(report.fills)}")
+        for a in report.fills:
+            first_aired = f"premiere {local_time(a.premiere.starts_at)}" if a.premiere else ""
+            click.echo(
+                f"  airing {a.id} {local_time(a.starts_at)} [{a.slot.column.slug}] {a.slot.name}"
+                f" #{a.episode_id} {a.episode.title}\t补播 {STATUS[a.status]}\t{first_aired}"
+            )
     first, last = report.horizon
     _print_coverage(first, last, priority_coverage(session, first, last, column_ids=column_ids))
 
@@ -643,3 +651,75 @@ def slots_edit(
         session, people.get_person(session, actor), slot.id, changes, slot.updated_at, common.now()
     )
     click.echo(f"slot {slot.id} ({slot.name}): changed {', '.join(sorted(changes))}")
+
+
+@schedule.command("fill")
+@click.argument("column_slug")
+@click.option("--as", "actor", default=None, help="username of a scheduler of the column")
+@click.option("--on/--off", "on", default=None, help="switch the rerun fill on or off")
+@domain_command
+def schedule_fill(session: Session, column_slug: str, actor: str | None, on: bool | None) -> None:
+    """Show or switch a column's rerun fill (补播): empty premiere occurrences inside the
+    frozen horizon get a rerun of an aired episode of the column (on by default)."""
+    column = people.get_column(session, column_slug)
+    if on is not None:
+        if actor is None:
+            raise click.UsageError("--on/--off needs --as")
+        fill.switch_fill(session, people.get_person(session, actor), column, on, common.now())
+    latest = fill.latest_switch(session, column)
+    said = "on" if fill.fill_is_on(session, column) else "off"
+    since = (
+        f" (switched by {latest.switched_by.username} at {local_time(latest.switched_at)})"
+        if latest is not None
+        else " (default)"
+    )
+    click.echo(f"{column.slug}: rerun fill {said}{since}")
+
+
+@slots_group.command("keep-empty")
+@click.argument("slot_id", type=int)
+@click.option("--as", "actor", required=True, help="username of a scheduler of the column")
+@click.option("--day", type=DAY, required=True, help="a day the premiere slot airs (local date)")
+@domain_command
+def slots_keep_empty(session: Session, slot_id: int, actor: str, day: datetime) -> None:
+    """Mark one occurrence of a premiere slot to stay empty: no rerun fill (补播) there."""
+    fill.keep_empty(
+        session,
+        people.get_person(session, actor),
+        slots.get_slot(session, slot_id),
+        day.date(),
+        common.now(),
+    )
+    click.echo(f"slot {slot_id}: the occurrence on {day.date()} stays empty (no fill)")
+
+
+@slots_group.command("unkeep-empty")
+@click.argument("slot_id", type=int)
+@click.option("--as", "actor", required=True, help="username of a scheduler of the column")
+@click.option("--day", type=DAY, required=True, help="the marked day to unmark")
+@domain_command
+def slots_unkeep_empty(session: Session, slot_id: int, actor: str, day: datetime) -> None:
+    """Remove a keep-empty mark: the builder may fill that occurrence again."""
+    fill.unkeep_empty(
+        session,
+        people.get_person(session, actor),
+        slots.get_slot(session, slot_id),
+        day.date(),
+        common.now(),
+    )
+    click.echo(f"slot {slot_id}: the occurrence on {day.date()} may be filled again")
+
+
+@slots_group.command("kept-empty")
+@click.argument("slot_id", type=int)
+@domain_command
+def slots_kept_empty(session: Session, slot_id: int) -> None:
+    """Every keep-empty mark of a slot, removed ones too: who marked and unmarked each."""
+    rows = []
+    for m in fill.marks_of(session, slots.get_slot(session, slot_id)):
+        removed = ""
+        if m.removed_at is not None and m.removed_by is not None:
+            removed = f"{local_time(m.removed_at)} {m.removed_by.username}"
+        rows.append([str(m.day), f"{local_time(m.created_at)} {m.created_by.username}", removed])
+    for line in table(["day", "marked", "unmarked"], rows):
+        click.echo(line)

@@ -293,6 +293,11 @@ def assign(
             created_at=now,
         )
         session.add(occupant)
+    elif occupant.fill:  # a rerun in the empty occurrence (补播) gives way to the premiere
+        occupant.kind, occupant.fill, occupant.premiere = SlotKind.PREMIERE, False, None
+        occupant.episode = episode
+        if occupant.status is AiringStatus.PUBLISHED:
+            occupant.revision += 1
     elif occupant.episode_id != episode.id:
         _follow(session, occupant, episode, now)
     occupant.pinned, occupant.exchange, occupant.reason = True, exchange, why

@@ -58,6 +58,7 @@ from sqlalchemy.orm import Session
 
 from editorial.models import Episode, State
 from schedule import cancellations
+from schedule.builder_fill import Fill, plan_fills
 from schedule.builder_load import World, chunks, in_window, load, resolve_window
 from schedule.builder_plan import (
     Assignment,
@@ -78,6 +79,8 @@ from schedule.builder_write import Desired, bulk_insert, write
 from schedule.models import (
     Airing,
     AiringStatus,
+    FillSwitch,
+    KeepEmpty,
     ScheduleBuild,
     Slot,
     SlotDate,
@@ -162,7 +165,8 @@ def build_with_changes(
         if progress is not None:
             progress(done, total)
     assignments = _with_exchange(world, plans, ctx)
-    desired = _desired(world, assignments, ctx)
+    fills = plan_fills(session, world, assignments, ctx)
+    desired = _desired(world, assignments, ctx, fills)
     changes = write(
         session,
         now,
@@ -239,9 +243,13 @@ def _with_exchange(world: World, plans: list[ColumnPlan], ctx: Context) -> dict[
 
 
 def _desired(
-    world: World, assignments: dict[OccKey, Assignment], ctx: Context
+    world: World,
+    assignments: dict[OccKey, Assignment],
+    ctx: Context,
+    fills: dict[OccKey, Fill] | None = None,
 ) -> dict[OccKey, Desired]:
-    """Premieres as planned and the reruns derived from them (or from kept premieres)."""
+    """Premieres as planned, the reruns derived from them (or from kept premieres), and
+    the fills (补播) of premiere occurrences left empty."""
 
     def premiere_at(key: OccKey) -> tuple[int, bool] | None:
         planned = assignments.get(key)
@@ -282,6 +290,18 @@ def _desired(
             r.exchange,
             r.reason,
             r.premiere_key,
+        )
+    for key, f in sorted((fills or {}).items()):
+        desired[key] = Desired(
+            key[0],
+            key[1],
+            f.occ.ends_at,
+            f.episode_id,
+            SlotKind.RERUN,
+            False,
+            f.reason,
+            fill=True,
+            premiere_row=f.premiere_id,
         )
     return desired
 
@@ -371,7 +391,8 @@ def inputs_fingerprint(session: Session, priorities: tuple[object, ...] = ()) ->
     from air, 撤播), when any act touches an approved episode (its version moves),
     when a scheduler pins, unpins, assigns or pulls an airing, when a slot or a
     slot's dated exception is added, changed or removed (a stop date's removal is
-    stamped on its row), and when
+    stamped on its row), when a scheduler switches a column's rerun fill (补播) or
+    marks an occurrence to stay empty or unmarks it, and when
     ``priorities`` (what of the reporting priorities the caller passes to the
     build: tag, window, weight) change. Anything else (series dates) waits for
     the nightly rebuild.
@@ -397,7 +418,11 @@ def inputs_fingerprint(session: Session, priorities: tuple[object, ...] = ()) ->
             func.count(case((Airing.status == AiringStatus.CANCELLED, 1))),
         ).where(Airing.pinned.is_(True))
     ).one()
+    switches = session.execute(select(func.count(), func.max(FillSwitch.id))).one()
+    marks = session.execute(select(func.count(), func.max(KeepEmpty.removed_at))).one()
     inputs: tuple[object, ...] = (tuple(approved), tuple(slots), tuple(dates), tuple(hand))
+    if switches[0] or marks[0]:  # (before any, the digest is what it was before the fill)
+        inputs += (tuple(switches), tuple(marks))
     if priorities:  # (without any, the digest is what it was before priorities were stored)
         inputs += (priorities,)
     return hashlib.sha256(repr(inputs).encode()).hexdigest()

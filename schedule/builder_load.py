@@ -109,6 +109,7 @@ class Row(NamedTuple):
     status: AiringStatus
     pinned: bool
     exchange: bool
+    fill: bool
     reason: str
     revision: int
     published_at: datetime | None
@@ -253,6 +254,7 @@ def _airings(session: Session, world: World, lookback_from: datetime) -> None:
             Airing.status,
             Airing.pinned,
             Airing.exchange,
+            Airing.fill,
             Airing.reason,
             Airing.revision,
             Airing.published_at,

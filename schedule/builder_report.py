@@ -81,6 +81,7 @@ class ScheduleReport:
     stale: list[StaleAiring]
     horizon: tuple[date, date]  # the latest build's days, or the default horizon from today
     cancelled: list[CancelledAiring] = field(default_factory=list)
+    fills: list[Airing] = field(default_factory=list)  # reruns in empty occurrences (补播)
 
 
 def _live_premiere() -> tuple[type[Airing], ColumnElement[bool]]:
@@ -116,6 +117,7 @@ def schedule_report(
         _stale(session, now, column_ids),
         horizon,
         _cancelled(session, now, column_ids),
+        _fills(session, now, column_ids),
     )
 
 
@@ -218,6 +220,24 @@ def _stale(session: Session, now: datetime, column_ids: Sequence[int] | None) ->
         StaleAiring(airing, reason("not_approved", state=airing.episode.state.value))
         for airing in session.scalars(query)
     ]
+
+
+def _fills(session: Session, now: datetime, column_ids: Sequence[int] | None) -> list[Airing]:
+    """The live fills (补播) ahead: reruns the builder put into empty premiere occurrences."""
+    query = (
+        select(Airing)
+        .where(Airing.fill.is_(True), Airing.status != AiringStatus.CANCELLED)
+        .where(Airing.ends_at > now)
+        .options(
+            joinedload(Airing.episode),
+            joinedload(Airing.slot).joinedload(Slot.column),
+            joinedload(Airing.premiere),
+        )
+        .order_by(Airing.starts_at, Airing.id)
+    )
+    if column_ids is not None:
+        query = query.join(Slot, Slot.id == Airing.slot_id).where(Slot.column_id.in_(column_ids))
+    return list(session.scalars(query))
 
 
 CANCEL_CODES = frozenset({"stopped", "episode_pulled", "slot_changed"})

@@ -58,6 +58,8 @@ class Desired:
     exchange: bool
     reason: str
     premiere_key: OccKey | None = None
+    fill: bool = False  # a rerun in an empty premiere occurrence (补播)
+    premiere_row: int | None = None  # a fill's premiere: an aired row, not a planned one
 
     @property
     def key(self) -> OccKey:
@@ -105,11 +107,18 @@ def write(
     changes.cancelled += len(retire)
 
     def split(kind: SlotKind) -> _Work:
+        # An occurrence whose airing changes kind (a fill, 补播, replaced by a premiere,
+        # or the reverse) is written with what it becomes.
         keys = {k for k, d in desired.items() if d.kind is kind}
-        keys |= {k for k, r in changeable.items() if r.kind is kind}
+        keys |= {k for k, r in changeable.items() if r.kind is kind and k not in desired}
         return _diff(now, sorted(keys), desired, changeable, revivable, ids, changes)
 
     premieres = split(SlotKind.PREMIERE)
+    premieres.vacate += [
+        r.id
+        for k, r in sorted(changeable.items())
+        if r.kind is SlotKind.PREMIERE and k in desired and desired[k].kind is SlotKind.RERUN
+    ]
     _bulk_update(session, [{"id": i, "status": AiringStatus.CANCELLED} for i in premieres.vacate])
     _insert(session, now, premieres.inserts, ids, changes)
     _bulk_update(session, premieres.updates)
@@ -136,7 +145,7 @@ def _diff(
     work = _Work()
     for key in keys:
         old, want = changeable.get(key), desired.get(key)
-        premiere_id = None
+        premiere_id = None if want is None else want.premiere_row
         if want is not None and want.premiere_key is not None:
             premiere_id = ids.get(want.premiere_key)  # None until a new premiere is inserted
         if old is None and want is not None:
@@ -171,10 +180,12 @@ def _diff(
 
 def _changed(old: Row, want: Desired, premiere_id: int | None) -> bool:
     """Whether a viewer would see a difference (a new reason alone is not one)."""
-    return (old.episode_id, old.exchange, old.premiere_id) != (
+    return (old.episode_id, old.exchange, old.premiere_id, old.kind, old.fill) != (
         want.episode_id,
         want.exchange,
         premiere_id,
+        want.kind,
+        want.fill,
     )
 
 
@@ -190,8 +201,12 @@ def _values(
         "revision": revision,
         "updated_at": now,
     }
-    if want.kind is SlotKind.RERUN:
+    if want.kind is SlotKind.RERUN and want.premiere_key is not None:
         values["premiere_key"] = want.premiere_key
+    elif row.kind is not want.kind or row.fill != want.fill:
+        values |= {"kind": want.kind, "fill": want.fill, "premiere_id": want.premiere_row}
+    elif want.fill:
+        values["premiere_id"] = want.premiere_row
     return values
 
 
@@ -230,12 +245,13 @@ def _insert(
             "slot_id": d.slot_id,
             "episode_id": d.episode_id,
             "kind": d.kind,
-            "premiere_id": ids[d.premiere_key] if d.premiere_key is not None else None,
+            "premiere_id": ids[d.premiere_key] if d.premiere_key is not None else d.premiere_row,
             "starts_at": d.starts_at,
             "ends_at": d.ends_at,
             "status": AiringStatus.DRAFT,
             "pinned": False,
             "exchange": d.exchange,
+            "fill": d.fill,
             "reason": d.reason,
             "revision": 0,
             "published_at": None,

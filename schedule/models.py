@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -138,6 +139,8 @@ class Airing(Base):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("(kind = 'rerun') = (premiere_id IS NOT NULL)", name="rerun_has_premiere"),
         CheckConstraint("revision >= 0", name="revision_not_negative"),
+        # A fill (补播) replays an aired episode: a rerun of its premiere, never a premiere.
+        CheckConstraint("NOT fill OR kind = 'rerun'", name="fill_is_rerun"),
         # One live airing per slot occurrence, and one live premiere per episode.
         Index(
             "uq_airings_live_occurrence",
@@ -167,6 +170,8 @@ class Airing(Base):
     status: Mapped[AiringStatus] = mapped_column(str_enum(AiringStatus, "airing_status"))
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     exchange: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A rerun the builder put into an empty premiere occurrence (补播, ``schedule.fill``).
+    fill: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     reason: Mapped[str] = mapped_column(Text, default="")
     revision: Mapped[int] = mapped_column(Integer, default=0)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -176,6 +181,58 @@ class Airing(Base):
     slot: Mapped[Slot] = relationship()
     episode: Mapped[Episode] = relationship()
     premiere: Mapped[Airing | None] = relationship(remote_side=[id])
+
+
+class FillSwitch(Base):
+    """A scheduler switching the rerun fill (补播) of a column off or on again.
+
+    Rows are only added, never changed: the latest row of a column is its
+    setting (on when it has none), the rows together the record of who switched
+    it when.
+    """
+
+    __tablename__ = "rerun_fill_switches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id"), index=True)
+    fill: Mapped[bool] = mapped_column(Boolean)
+    switched_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    switched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    switched_by: Mapped[Person] = relationship()
+
+
+class KeepEmpty(Base):
+    """A premiere occurrence (a local day of a slot) the builder must not fill with a
+    rerun (留空): the scheduler knows it stays empty.
+
+    Removing the mark stamps who removed it and when; one live mark per slot and day.
+    """
+
+    __tablename__ = "keep_empty_days"
+    __table_args__ = (
+        Index(
+            "uq_keep_empty_days_live_day",
+            "slot_id",
+            "day",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),
+        CheckConstraint("(removed_at IS NULL) = (removed_by_id IS NULL)", name="removal_recorded"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    slot: Mapped[Slot] = relationship()
+    created_by: Mapped[Person] = relationship(foreign_keys=[created_by_id])
+    removed_by: Mapped[Person | None] = relationship(foreign_keys=[removed_by_id])
 
 
 class ScheduleBuild(Base):

@@ -47,6 +47,7 @@ PATTERNS: dict[str, str] = {
     "series_part": "连续报道《{title}》第{part:int}集（共{parts:int}集）",
     "exchange": "交流节目：来自《{column}》",
     "rerun": "重播 {premiere:time} 首播",
+    "fill": "补播（空档重播）：{premiere:time} 首播",
     "premiere_moved": "首播已改期",
     "pinned_by": "手动固定（{name}）",
     "pulled_by": "撤下（{name}）：{why}",

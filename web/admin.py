@@ -16,7 +16,7 @@ and stores nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -42,8 +42,8 @@ from editorial import accounts, outbox, people
 from editorial.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from editorial.models import Channel, Column, DeliveryState, Level, Membership, Person, Role
 from editorial.workdays import SHANGHAI
-from schedule import slots
-from schedule.models import Slot, SlotDate, SlotKind
+from schedule import fill, slots
+from schedule.models import KeepEmpty, Slot, SlotDate, SlotKind
 from schedule.recurrence import Occurrence, Recurrence, occurrences, zone
 from scheduler import runs
 from scheduler.models import RunStatus
@@ -120,6 +120,9 @@ SLOT_ENDPOINTS = frozenset(
         "slot_preview",
         "edit_slot_page",
         "edit_slot",
+        "switch_fill",
+        "keep_empty",
+        "unkeep_empty",
     )
 )
 
@@ -462,9 +465,12 @@ def _slots_page(
     shown: list[Occurrence] | None = None,
     stop: tuple[int, Form] | None = None,
     unstop: tuple[int, Form] | None = None,
+    keep: tuple[int, Form] | None = None,
+    fill_error: str | None = None,
 ) -> str:
     """The column's slots; ``stop`` is a refused stop-date form and the slot it was for,
-    ``unstop`` a refused removal of one."""
+    ``unstop`` a refused removal of one, ``keep`` a refused keep-empty mark (or its
+    removal), ``fill_error`` why switching the rerun fill was refused."""
     session = request_session()
     now = _now()
     may_schedule = _may_schedule(session, column)
@@ -501,7 +507,25 @@ def _slots_page(
         stop_forms={s.id: stop[1] if stop and stop[0] == s.id else Form() for s in listed},
         unstop_forms={s.id: unstop[1] for s in listed if unstop and unstop[0] == s.id},
         MAX_REASON=MAX_REASON,
+        fill_on=fill.fill_is_on(session, column),
+        fill_switch=fill.latest_switch(session, column),
+        fill_error=fill_error,
+        marks=_marks(session, [s.id for s in listed if s.kind is SlotKind.PREMIERE]),
+        keep_forms={s.id: keep[1] if keep and keep[0] == s.id else Form() for s in listed},
     )
+
+
+def _marks(session: Session, slot_ids: list[int]) -> dict[int, list[KeepEmpty]]:
+    """Each premiere slot's keep-empty marks (留空), removed ones too, by day."""
+    found: dict[int, list[KeepEmpty]] = {i: [] for i in slot_ids}
+    for m in session.scalars(
+        select(KeepEmpty)
+        .where(KeepEmpty.slot_id.in_(slot_ids))
+        .options(joinedload(KeepEmpty.created_by), joinedload(KeepEmpty.removed_by))
+        .order_by(KeepEmpty.day, KeepEmpty.id)
+    ):
+        found[m.slot_id].append(m)
+    return found
 
 
 def _new_slot_form() -> Form:
@@ -634,6 +658,76 @@ def remove_stop_date(slug: str, slot_id: int) -> Response | tuple[str, int]:
             return redirect(url_for(".slots_page", slug=column.slug))
     session.rollback()
     page = _slots_page(_column(session, slug), _new_slot_form(), unstop=(slot_id, form))
+    return page, status
+
+
+@bp.post("/columns/<slug>/fill")
+def switch_fill(slug: str) -> Response | tuple[str, int]:
+    """Switch the column's rerun fill (补播) on or off; the service rebuilds within a poll."""
+    session = request_session()
+    column = _slot_column(session, slug)
+    on = request.form.get("fill") == "on"
+    try:
+        fill.switch_fill(session, current_person(), column, on, _now())
+    except Conflict as error:
+        session.rollback()
+        column = _column(session, slug)
+        return _slots_page(column, _new_slot_form(), fill_error=errors.describe(error)), 409
+    if on:
+        flash(_("已开启补播：首播空档将重播本栏目已播出的节目。排播将在下次自动重排时更新。"))
+    else:
+        flash(_("已关闭补播：首播空档将保持空档。排播将在下次自动重排时更新。"))
+    return redirect(url_for(".slots_page", slug=column.slug))
+
+
+KEEP_FIELDS = ("day",)
+
+
+@bp.post("/columns/<slug>/slots/<int:slot_id>/keep-empty")
+def keep_empty(slug: str, slot_id: int) -> Response | tuple[str, int]:
+    """Mark one premiere occurrence to stay empty (留空): no rerun fill there."""
+    return _keep_or_unkeep(slug, slot_id, fill.keep_empty)
+
+
+@bp.post("/columns/<slug>/slots/<int:slot_id>/keep-empty/remove")
+def unkeep_empty(slug: str, slot_id: int) -> Response | tuple[str, int]:
+    """Remove a keep-empty mark: the occurrence may be filled again."""
+    return _keep_or_unkeep(slug, slot_id, fill.unkeep_empty)
+
+
+def _keep_or_unkeep(
+    slug: str, slot_id: int, act: Callable[[Session, Person, Slot, date, datetime], KeepEmpty]
+) -> Response | tuple[str, int]:
+    session = request_session()
+    column = _column(session, slug)
+    slot = _scheduled_slot(session, column, slot_id)
+    form = Form.of(request.form, KEEP_FIELDS)
+    day = form.day("day")
+    status = 422
+    if not form.errors and day is not None:
+        try:
+            act(session, current_person(), slot, day, _now())
+        except InvalidInput as error:
+            form.refused(error)
+        except Conflict as error:
+            form.errors["form"] = errors.describe(error)
+            status = 409
+        else:
+            named = {"name": slot.name, "day": day.isoformat()}
+            if act is fill.keep_empty:
+                flash(
+                    _("“%(name)s”%(day)s 将保持空档，不补播。排播将在下次自动重排时更新。", **named)
+                )
+            else:
+                flash(
+                    _(
+                        "“%(name)s”%(day)s 不再保持空档，可以补播。排播将在下次自动重排时更新。",
+                        **named,
+                    )
+                )
+            return redirect(url_for(".slots_page", slug=column.slug))
+    session.rollback()
+    page = _slots_page(_column(session, slug), _new_slot_form(), keep=(slot_id, form))
     return page, status
 
 

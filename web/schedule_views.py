@@ -90,6 +90,7 @@ class Shown:
     series_title: str | None
     series_parts: int | None
     origin: str  # the name of the episode's column (another column's for an exchange)
+    fill: bool = False  # a rerun in an empty premiere occurrence (补播)
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ def grid_items(
             Series.title,
             Series.parts,
             origin.name,
+            Airing.fill,
         )
         .join(Slot, Slot.id == Airing.slot_id)
         .join(Episode, Episode.id == Airing.episode_id)
@@ -435,6 +437,8 @@ def _labels() -> dict[str, object]:
         "WEEKDAYS": [str(w) for w in WEEKDAYS],
         "BADGE": {
             "exchange": _("交流"),
+            "fill": _("补播"),
+            "fill_title": _("空档补播：重播本栏目已播出的节目"),
             "pinned": _("固定"),
             "external": _("外部"),
             "from_work": _("来自《%(name)s》"),
@@ -515,6 +519,8 @@ def free_occurrences(session: Session, slot: Slot, now: datetime) -> list[Occurr
 
 def movable(airing: Airing, now: datetime) -> tuple[bool, str]:
     """Whether the move form makes sense for this airing, and if not, why (shown instead)."""
+    if airing.fill:
+        return False, _("补播由编排自动安排在空档：可以撤下，或把新节目安排到这一期。")
     if airing.kind is not SlotKind.PREMIERE:
         return False, _("重播随首播安排：改动首播，重播随之调整。")
     if airing.status is AiringStatus.AIRED:

@@ -18,7 +18,7 @@ from editorial import workflow
 from editorial.errors import InvalidInput
 from editorial.models import Person
 from schedule import airings, publishing
-from schedule.models import Airing, SlotKind
+from schedule.models import Airing, AiringStatus, SlotKind
 from tests.conftest import NOW, Crew, walk_to_review
 from tests.schedule.test_builder import FRIDAYS, Desk, live, local, run_build
 
@@ -382,3 +382,30 @@ def test_a_feed_over_its_size_keeps_the_events_nearest_today_and_says_so(
     description = str(Calendar.from_ical(cut.body)["X-WR-CALDESC"])
     assert "只列出 2026-03-06 至 2026-03-13 的 2 项" in description
     assert len(cut.body) <= small.max_feed_bytes
+
+
+def test_a_fill_is_marked_as_such_in_the_feed(session: Session, desk: Desk) -> None:
+    slot = desk.slot(first_date=date(2026, 1, 2))
+    episode = desk.episode(title="初心如磐")
+    aired_at = local(date(2026, 2, 27))
+    session.add(
+        Airing(
+            slot=slot,
+            episode=episode,
+            kind=SlotKind.PREMIERE,
+            starts_at=aired_at,
+            ends_at=aired_at + timedelta(minutes=30),
+            status=AiringStatus.AIRED,
+            published_at=aired_at,
+            created_at=aired_at,
+            updated_at=aired_at,
+        )
+    )
+    run_build(session)
+    (filled,) = [a for a in live(session) if a.fill]
+    ledger.sync(session, NOW)
+    event = vevents(render_all(session))[ledger.airing_uid(SlotKind.RERUN, episode.id, slot.id, 1)]
+    assert event.decoded("DTSTART") == filled.starts_at
+    assert str(event["SUMMARY"]) == f"【补播】《{desk.crew.column.name}》初心如磐"
+    assert "播出：补播" in str(event["DESCRIPTION"])
+    assert event["CATEGORIES"].cats == ["补播"]

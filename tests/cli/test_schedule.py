@@ -19,7 +19,7 @@ from cli import common
 from editorial import people
 from editorial.models import Episode, Level, Role, State
 from editorial.workdays import local_date
-from schedule.models import Airing, AiringStatus, ScheduleBuild, Slot
+from schedule.models import Airing, AiringStatus, ScheduleBuild, Slot, SlotKind
 from scheduler import jobs
 from tests.conftest import NOW
 from web.db import unit_of_work
@@ -371,3 +371,72 @@ def test_slots_edit_refuses_bad_input_and_changes_nothing(desk: Run) -> None:
     assert nothing.exit_code == 2 and "nothing to change" in nothing.stderr
     shown = desk("slots", "show", "1")
     assert f"dates:\t{TOMORROW}.." in shown.stdout and "start:\t20:00" in shown.stdout
+
+
+# --- the rerun fill (补播) ---------------------------------------------------------------------
+
+
+def aired_premiere(app: Flask, title: str, days_ago: int) -> int:
+    """An approved episode that premiered in the premiere slot ``days_ago`` days ago."""
+    episode_id = add_episode(app, title)
+    with unit_of_work(app) as session:
+        at = NOW - timedelta(days=days_ago)
+        session.add(
+            Airing(
+                slot_id=1,
+                episode_id=episode_id,
+                kind=SlotKind.PREMIERE,
+                starts_at=at,
+                ends_at=at + timedelta(minutes=30),
+                status=AiringStatus.AIRED,
+                published_at=at,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+    return episode_id
+
+
+def test_schedule_fill_switches_a_columns_fill_off_and_says_who(desk: Run) -> None:
+    shown = desk("schedule", "fill", "city")
+    assert shown.exit_code == 0 and "city: rerun fill on (default)" in shown.stdout
+    off = desk("schedule", "fill", "city", "--off", "--as", "bp")
+    assert off.exit_code == 0, off.output
+    assert "city: rerun fill off (switched by bp at 2026-03-02" in off.stdout
+    again = desk("schedule", "fill", "city", "--off", "--as", "bp")
+    assert again.exit_code == 1 and "off already" in again.stderr
+    stranger = desk("schedule", "fill", "city", "--on", "--as", "pr")
+    assert stranger.exit_code == 1 and "not a scheduler" in stranger.stderr
+
+
+def test_a_fill_shows_in_schedule_show_and_report_and_keep_empty_stops_it(
+    app: Flask, desk: Run
+) -> None:
+    episode_id = aired_premiere(app, "初心如磐", days_ago=7)
+    kept = desk("slots", "keep-empty", "1", "--as", "bp", "--day", str(TOMORROW))
+    assert kept.exit_code == 0, kept.output
+    built = desk("schedule", "build", "--to", str(TODAY + timedelta(days=2)))
+    assert built.exit_code == 0, built.output
+    shown = desk("schedule", "show", "--column", "city")
+    assert local(TOMORROW, "20:00") not in shown.stdout  # kept empty
+    day_after = TOMORROW + timedelta(days=1)
+    assert re.search(rf"{local(day_after, '20:00')}\s+city\s+晚间首播\s+补播", shown.stdout)
+    report = desk("schedule", "report", "--column", "city")
+    assert "fills (补播, reruns in empty premiere occurrences): 1" in report.stdout
+    assert f"#{episode_id} 初心如磐\t补播" in report.stdout
+    record = desk("slots", "kept-empty", "1")
+    assert re.search(rf"{TOMORROW}\s+.* bp", record.stdout)
+
+
+def test_keep_empty_is_refused_twice_and_on_a_day_the_slot_does_not_air(desk: Run) -> None:
+    desk("slots", "keep-empty", "1", "--as", "bp", "--day", str(TOMORROW))
+    again = desk("slots", "keep-empty", "1", "--as", "bp", "--day", str(TOMORROW))
+    assert again.exit_code == 1 and "marked to stay empty already" in again.stderr
+    before = desk("slots", "keep-empty", "1", "--as", "bp", "--day", str(TODAY))
+    assert before.exit_code == 1 and f"does not air on {TODAY}" in before.stderr
+    rerun = desk("slots", "keep-empty", "2", "--as", "bp", "--day", str(TOMORROW))
+    assert rerun.exit_code == 1 and "rerun slot" in rerun.stderr
+    unmark = desk("slots", "unkeep-empty", "1", "--as", "bp", "--day", str(TOMORROW))
+    assert unmark.exit_code == 0, unmark.output
+    twice = desk("slots", "unkeep-empty", "1", "--as", "bp", "--day", str(TOMORROW))
+    assert twice.exit_code == 1 and "no keep-empty mark" in twice.stderr

@@ -97,3 +97,48 @@ def test_0016_backfills_the_qc_verdict_and_downgrades(backend: str, tmp_path: Pa
             assert verdicts(engine) == {1: False, 2: True, 3: None, 4: None}
         finally:
             engine.dispose()
+
+
+BEFORE_FILL = "a9c4e7d2b5f1"  # 0018: 0019 adds airings.fill and the fill's switches and marks
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_0019_keeps_a_fill_a_rerun_and_downgrades(backend: str, tmp_path: Path) -> None:
+    with scratch_database(backend, tmp_path, "rerun_fill") as url:
+        engine = make_engine(url)
+        try:
+            migrations.upgrade(engine, BEFORE_FILL)
+            with engine.begin() as connection:
+                insert_masters(connection)
+                connection.execute(
+                    text(
+                        "INSERT INTO slots (id, column_id, name, kind, station, channel, "
+                        "timezone, local_start, duration_s, rrule, first_date, rerun_back, "
+                        "campaign, created_at, updated_at) VALUES (1, 1, '周五首播', 'premiere', "
+                        "'市台', '综合', 'Asia/Shanghai', '20:00:00', 1800, 'FREQ=WEEKLY', "
+                        f"'2026-03-06', 1, false, '{AT}', '{AT}')"
+                    )
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO airings (id, slot_id, episode_id, kind, starts_at, ends_at, "
+                        "status, pinned, exchange, reason, revision, created_at, updated_at) "
+                        "VALUES (1, 1, 1, 'premiere', '2026-03-06 12:00:00', "
+                        f"'2026-03-06 12:30:00', 'aired', false, false, '', 0, '{AT}', '{AT}')"
+                    )
+                )
+            migrations.upgrade(engine)
+            with engine.connect() as connection:
+                assert connection.execute(text("SELECT fill FROM airings")).scalar() in (0, False)
+            with pytest.raises(IntegrityError, match="fill_is_rerun"), engine.begin() as conn:
+                conn.execute(text("UPDATE airings SET fill = true WHERE id = 1"))
+            migrations.downgrade(engine, BEFORE_FILL)
+            assert migrations.current(engine) == BEFORE_FILL
+            tables = set(inspect(engine).get_table_names())
+            assert not tables & {"rerun_fill_switches", "keep_empty_days"}
+            assert "fill" not in {c["name"] for c in inspect(engine).get_columns("airings")}
+            migrations.upgrade(engine)
+        finally:
+            engine.dispose()

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from editorial import people, workflow
 from editorial.models import Notification, Person, Role, State
-from schedule import airings, slots
+from schedule import airings, fill, slots
 from schedule.builder_report import schedule_report
 from schedule.cancellations import KIND
 from schedule.models import Airing, AiringStatus, SlotKind
@@ -137,6 +137,8 @@ def test_the_report_offers_what_could_fill_a_pulled_airings_occurrence(
     pulled = desk.episode(title="撤播节目")
     aired = desk.episode(title="已播节目")
     too_long = desk.episode(title="超长节目", duration=3600)
+    # (the rerun fill would fill the freed occurrence itself: ``test_fill``)
+    fill.switch_fill(session, desk.scheduler, slot.column, False, NOW)
     last_week = local(FRIDAYS[0] - timedelta(days=7))
     session.add(
         Airing(

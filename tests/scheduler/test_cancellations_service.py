@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -19,7 +19,8 @@ from calendars import feeds, ledger
 from editorial import people, workflow
 from editorial.errors import InvalidInput
 from editorial.models import Column, Episode, Level, Notification, Person, Role
-from schedule import airings, publishing, slots
+from editorial.workdays import SHANGHAI
+from schedule import airings, fill, publishing, slots
 from schedule.cancellations import KIND
 from schedule.models import Airing, AiringStatus, SlotKind
 from scheduler import jobs
@@ -190,3 +191,76 @@ def test_a_scheduler_pulling_an_airing_brings_a_rebuild_that_fills_it_within_one
         assert filled.episode_id == spare_id
     with station.db.factory.begin() as s:
         assert jobs.rebuild_when_changed(s, NOW + timedelta(minutes=1)) == 0
+
+
+def test_empty_occurrences_get_a_fill_unless_kept_empty_and_marks_rebuild_within_one_poll(
+    station: Station,
+) -> None:
+    with station.db.factory.begin() as s:
+        column = s.scalars(select(Column)).one()
+        crew = Crew(column, *(people.get_person(s, r.value) for r in CREW_ROLES))
+        proposal = workflow.Proposal("往期节目", 1200, crew.producer)
+        old = walk_to_approved(s, crew, workflow.propose(s, crew.director, column, NOW, proposal))
+        slot = airing_of(s, station.episodes["初心如磐"]).slot
+        before = datetime.combine(date(2026, 2, 24), time(12), tzinfo=UTC)  # 20:00 Shanghai
+        s.add(
+            Airing(
+                slot=slot,
+                episode=old,
+                kind=SlotKind.PREMIERE,
+                starts_at=before,
+                ends_at=before + timedelta(minutes=20),
+                status=AiringStatus.AIRED,
+                published_at=before,
+                created_at=before,
+                updated_at=before,
+            )
+        )
+    station.poll()
+    with station.db.factory.begin() as s:
+        scheduler = people.get_person(s, Role.SCHEDULER.value)
+        second = airing_of(s, station.episodes["使命在肩"])
+        third = airing_of(s, station.episodes["红船精神"])
+        kept_day = third.starts_at.astimezone(SHANGHAI).date()
+        final = people.get_person(s, Role.FINAL_APPROVER.value)
+        for airing in (second, third):  # pulled from air (撤播): their occurrences are free
+            episode = airing.episode
+            workflow.pull_from_air(s, final, episode, episode.version, NOW, reason="内容需更新")
+        fill.keep_empty(s, scheduler, third.slot, kept_day, NOW)
+        at_second, at_third = second.starts_at, third.starts_at
+    station.poll()
+    with station.db.factory() as s:
+        live = {
+            a.starts_at: a
+            for a in s.scalars(select(Airing).where(Airing.status != AiringStatus.CANCELLED))
+        }
+        filled = live[at_second]
+        assert (filled.episode_id, filled.fill, filled.status) == (
+            old.id,
+            True,
+            AiringStatus.PUBLISHED,
+        )
+        assert at_third not in live  # kept empty
+        uid = ledger.airing_uid(SlotKind.RERUN, old.id, filled.slot_id, 1)
+    with station.db.factory() as s:
+        body = feeds.render(s, feeds.all_feed(), feeds.window(NOW)).body
+    (event,) = [e for e in Calendar.from_ical(body).walk("VEVENT") if str(e["UID"]) == uid]
+    assert str(event["SUMMARY"]).startswith("【补播】") and str(event["STATUS"]) == "CONFIRMED"
+    later = NOW + timedelta(minutes=1)
+    with station.db.factory.begin() as s:
+        scheduler = people.get_person(s, Role.SCHEDULER.value)
+        fill.unkeep_empty(s, scheduler, s.get_one(Airing, filled.id).slot, kept_day, later)
+    with station.db.factory.begin() as s:
+        assert jobs.rebuild_when_changed(s, later) == 1  # within one poll
+    with station.db.factory() as s:
+        again = s.scalars(
+            select(Airing).where(
+                Airing.starts_at == at_third, Airing.status != AiringStatus.CANCELLED
+            )
+        ).one()
+        assert (again.episode_id, again.fill) == (old.id, True)
+    with station.db.factory.begin() as s:
+        scheduler = people.get_person(s, Role.SCHEDULER.value)
+        fill.switch_fill(s, scheduler, s.scalars(select(Column)).one(), False, later)
+    with station.db.factory.begin() as s:
+        assert jobs.rebuild_when_changed(s, later + timedelta(minutes=1)) == 1

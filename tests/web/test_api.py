@@ -66,6 +66,12 @@ class Api:
     def patch(self, path: str, body: Any) -> TestResponse:
         return self.client.patch("/api/v1" + path, json=body, headers=self.headers)
 
+    def put(self, path: str, body: Any) -> TestResponse:
+        return self.client.put("/api/v1" + path, json=body, headers=self.headers)
+
+    def delete(self, path: str) -> TestResponse:
+        return self.client.delete("/api/v1" + path, headers=self.headers)
+
     def upload(self, episode_id: int, master: Path) -> TestResponse:
         """Upload ``master`` as the episode's next master (the file is the body)."""
         version = self.get(f"/episodes/{episode_id}").json["version"]  # type: ignore[index]

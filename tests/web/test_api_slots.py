@@ -76,3 +76,58 @@ def test_only_the_columns_schedulers_read_and_create_its_slots(
     assert api["sch"].post("/columns/yunxi/slots", SLOT).status_code == 404
     assert api["sch"].get("/slots/999").status_code == 404
     assert slot_count(app) == 1
+
+
+# --- the rerun fill (补播) ---------------------------------------------------------------------
+
+
+def test_a_scheduler_switches_the_columns_fill_off_recorded_and_not_twice(
+    app: Flask, api: dict[str, Api]
+) -> None:
+    shown: Any = api["sch"].get("/columns/city/fill").json
+    assert (shown["fill"], shown["switched_by"], shown["switched_at"]) == (True, None, None)
+    off = api["sch"].put("/columns/city/fill", {"fill": False})
+    assert off.status_code == 200, off.json
+    body: Any = off.json
+    assert body["fill"] is False and body["switched_by"]["username"] == "sch"
+    assert body["switched_at"] is not None
+    again = api["sch"].put("/columns/city/fill", {"fill": False})
+    assert again.status_code == 409
+    assert again.json["reason"] == "rerun_fill_off_already"  # type: ignore[index]
+    assert api["pr"].put("/columns/city/fill", {"fill": True}).status_code == 403
+    assert api["ced"].put("/columns/city/fill", {"fill": True}).status_code == 404
+    assert api["sch"].get("/columns/city/fill").json["fill"] is False  # type: ignore[index]
+
+
+def test_a_scheduler_keeps_an_occurrence_empty_and_unmarks_it(
+    app: Flask, api: dict[str, Api]
+) -> None:
+    made: Any = api["sch"].post("/columns/city/slots", SLOT).json
+    path = f"/slots/{made['id']}/keep-empty"
+    marked = api["sch"].post(path, {"day": "2026-03-13"})
+    assert marked.status_code == 201, marked.json
+    body: Any = marked.json
+    assert (body["day"], body["marked_by"]["username"], body["removed_at"]) == (
+        "2026-03-13",
+        "sch",
+        None,
+    )
+    twice = api["sch"].post(path, {"day": "2026-03-13"})
+    assert twice.status_code == 409
+    assert twice.json["reason"] == "keep_empty_marked_already"  # type: ignore[index]
+    thursday = api["sch"].post(path, {"day": "2026-03-12"})
+    assert thursday.status_code == 422
+    assert thursday.json["reason"] == "keep_empty_day_not_aired"  # type: ignore[index]
+    assert api["pr"].post(path, {"day": "2026-03-20"}).status_code == 403
+    assert api["ced"].post(path, {"day": "2026-03-20"}).status_code == 404
+    assert api["sch"].post("/slots/999/keep-empty", {"day": "2026-03-20"}).status_code == 404
+    removed = api["sch"].delete(f"{path}/2026-03-13")
+    assert removed.status_code == 200, removed.json
+    assert removed.json["removed_by"]["username"] == "sch"  # type: ignore[index]
+    gone = api["sch"].delete(f"{path}/2026-03-13")
+    assert gone.status_code == 422
+    assert gone.json["reason"] == "keep_empty_not_marked"  # type: ignore[index]
+    listed: Any = api["sch"].get(path).json
+    assert [(m["day"], m["removed_by"]["username"]) for m in listed["items"]] == [
+        ("2026-03-13", "sch")
+    ]

@@ -19,7 +19,7 @@ from editorial import accounts, people
 from editorial.models import Column, Episode, Level, Person, PriorityTag, Role, State
 from liaison.models import Priority, Quarter, Target
 from schedule import builder, slots
-from schedule.models import Airing, AiringStatus, SlotKind
+from schedule.models import Airing, AiringStatus, Slot, SlotKind
 from tests.web.conftest import csrf_token, sign_in
 from web import schedule_views
 from web.db import session_factory, unit_of_work
@@ -597,3 +597,48 @@ def test_the_report_lists_an_airing_cancelled_by_a_pull_with_what_could_replace_
     english.get("/lang/en")
     section = page(english, "/schedule/report").split('id="cancelled"')[1]
     assert "Cancelled airings" in section and "“Pulled from air”" in section
+
+
+def test_a_fill_is_marked_on_the_grid_the_airing_page_and_the_report(
+    app: Flask, desk: dict[str, int]
+) -> None:
+    with unit_of_work(app) as s:
+        for a in s.scalars(select(Airing)):  # leave the first Friday empty...
+            s.delete(a)
+        s.flush()
+        for e in s.scalars(select(Episode)):
+            e.state = State.PULLED
+        s.flush()
+        aired = s.scalars(select(Episode).where(Episode.title == "红船精神代代传")).one()
+        aired.state = State.APPROVED
+        before = datetime(2026, 2, 27, 12, 0, tzinfo=UTC)  # ...and one episode aired before
+        slot_id = s.scalars(select(Slot.id).where(Slot.kind == SlotKind.PREMIERE)).one()
+        s.add(
+            Airing(
+                slot_id=slot_id,
+                episode=aired,
+                kind=SlotKind.PREMIERE,
+                starts_at=before,
+                ends_at=before + timedelta(minutes=30),
+                status=AiringStatus.AIRED,
+                published_at=before,
+                created_at=before,
+                updated_at=before,
+            )
+        )
+        s.flush()
+        builder.build(s, NOW, end=date(2026, 3, 31))
+    (filled,) = [a for a in airings_of(app, "红船精神代代传") if a.fill]
+    client = signed_in(app, "bp")
+    week = page(client, "/schedule/week?start=2026-03-02")
+    assert f'class="airing rerun fill draft" href="/schedule/airings/{filled.id}"' in week
+    assert '<span class="badge b-fill"' in week
+    shown = page(client, f"/schedule/airings/{filled.id}")
+    assert '<span class="badge b-fill">补播</span>' in shown
+    assert "补播由编排自动安排在空档" in shown
+    section = page(client, "/schedule/report").split('id="fills"')[1]
+    assert "2026-03-06 20:00" in section and "红船精神代代传" in section
+    assert "2026-02-27 20:00" in section  # its premiere
+    english = signed_in(app, "bp")
+    english.get("/lang/en")
+    assert "Fill-in rerun" in page(english, "/schedule/week?start=2026-03-02")

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from editorial import accounts, people
 from editorial.models import Level, Role
 from schedule import slots
-from schedule.models import Slot, SlotDate, SlotDateKind, SlotKind
+from schedule.models import FillSwitch, KeepEmpty, Slot, SlotDate, SlotDateKind, SlotKind
 from tests.web.conftest import csrf_token, sign_in
 from web import admin
 from web.db import unit_of_work
@@ -341,3 +341,94 @@ def test_only_a_scheduler_or_admin_of_the_column_removes_stop_dates(
     assert remove(signed_in(app, "pr"), slot_id, data).status_code == 403
     assert remove(signed_in(app, "sc"), slot_id + 99, data).status_code == 404
     assert records(app) == [(date(2026, 3, 13), "直播", "")]
+
+
+# --- the rerun fill (补播): switched per column, one occurrence kept empty ----------------------
+
+
+def switch(client: FlaskClient, value: str, slug: str = "city") -> Any:
+    return client.post(
+        f"/admin/columns/{slug}/fill", data={"csrf_token": csrf_token(client, "/"), "fill": value}
+    )
+
+
+def keep(client: FlaskClient, slot_id: int, day: str, remove: bool = False) -> Any:
+    tail = "/remove" if remove else ""
+    return client.post(
+        f"/admin/columns/city/slots/{slot_id}/keep-empty{tail}",
+        data={"csrf_token": csrf_token(client, "/"), "day": day},
+    )
+
+
+def kept(app: Flask) -> list[tuple[date, str, bool]]:
+    with unit_of_work(app) as s:
+        return [
+            (m.day, m.created_by.username, m.removed_at is not None)
+            for m in s.scalars(select(KeepEmpty).order_by(KeepEmpty.id))
+        ]
+
+
+def test_a_scheduler_switches_the_fill_off_and_the_page_says_who(app: Flask, slot_id: int) -> None:
+    client = signed_in(app, "sc")
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "已开启：" in page and "关闭补播" in page
+    response = switch(client, "off")
+    assert response.status_code == 302 and response.headers["Location"] == PAGE
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "已关闭：首播空档保持空档" in page and "孙超 于 2026-03-02 09:00 切换" in page
+    again = switch(client, "off")
+    assert again.status_code == 409
+    assert "《时代风采》的补播已经关闭。" in again.get_data(as_text=True)
+    with unit_of_work(app) as s:
+        assert s.scalar(select(func.count()).select_from(FillSwitch)) == 1
+
+
+def test_only_the_columns_schedulers_switch_its_fill(app: Flask, slot_id: int) -> None:
+    assert switch(signed_in(app, "ls"), "off").status_code == 403  # schedules another column
+    assert switch(signed_in(app, "pr"), "off").status_code == 403
+    with unit_of_work(app) as s:
+        assert s.scalar(select(func.count()).select_from(FillSwitch)) == 0
+
+
+def test_a_scheduler_keeps_an_occurrence_empty_and_unmarks_it(app: Flask, slot_id: int) -> None:
+    client = signed_in(app, "sc")
+    assert "标为留空" in client.get(PAGE).get_data(as_text=True)
+    assert keep(client, slot_id, "2026-03-13").status_code == 302
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "2026-03-13 留空" in page and "孙超 于 2026-03-02 09:00 标记" in page
+    assert keep(client, slot_id, "2026-03-13", remove=True).status_code == 302
+    assert kept(app) == [(date(2026, 3, 13), "sc", True)]
+    assert "<del>2026-03-13 留空</del>" in client.get(PAGE).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("day", "status", "message"),
+    [
+        ("2026-03-12", 422, "“周五首播”在 2026-03-12 不播出，不能标为留空。"),
+        ("2026/03/13", 422, "日期格式应为"),
+        ("", 422, "请填写日期"),
+    ],
+)
+def test_a_refused_keep_empty_mark_says_why_and_stores_nothing(
+    app: Flask, slot_id: int, day: str, status: int, message: str
+) -> None:
+    response = keep(signed_in(app, "sc"), slot_id, day)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+    assert kept(app) == []
+
+
+def test_marking_twice_is_refused_naming_who_marked(app: Flask, slot_id: int) -> None:
+    client = signed_in(app, "sc")
+    keep(client, slot_id, "2026-03-13")
+    again = keep(signed_in(app, "ma"), slot_id, "2026-03-13")
+    assert again.status_code == 409
+    assert "“周五首播”在 2026-03-13 已由孙超标为留空。" in again.get_data(as_text=True)
+    assert kept(app) == [(date(2026, 3, 13), "sc", False)]
+
+
+def test_another_columns_slot_cannot_be_kept_empty(app: Flask, slot_id: int) -> None:
+    outsider = signed_in(app, "ls")
+    assert keep(outsider, slot_id, "2026-03-13").status_code == 403
+    assert keep(signed_in(app, "sc"), slot_id + 1, "2026-03-16").status_code == 404
+    assert kept(app) == []

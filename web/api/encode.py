@@ -349,6 +349,7 @@ def airing(a: Airing) -> Json:
         "status": a.status.value,
         "pinned": a.pinned,
         "exchange": a.exchange,
+        "fill": a.fill,
         "starts_at": moment(a.starts_at),
         "ends_at": moment(a.ends_at),
         "starts_at_local": local(a.starts_at),
@@ -523,6 +524,10 @@ AIRING = obj(
         "exchange": {
             "type": "boolean",
             "description": "an episode of another column aired by exchange (交流)",
+        },
+        "fill": {
+            "type": "boolean",
+            "description": "a rerun the builder put into an empty premiere occurrence (补播)",
         },
         "starts_at": MOMENT,
         "ends_at": MOMENT,

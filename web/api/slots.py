@@ -8,7 +8,7 @@ answers as one that does not exist (404), as an episode of it would.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from flask.wrappers import Response
@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, selectinload
 from editorial import workflow
 from editorial.errors import InvalidInput, NotFound
 from editorial.models import Column, Person
-from schedule import slots
-from schedule.models import Slot, SlotKind
+from schedule import fill, slots
+from schedule.models import KeepEmpty, Slot, SlotKind
 from web.api import access, encode
 from web.api.access import MAX_ID
 from web.api.blueprint import bp
@@ -245,3 +245,166 @@ def edit_slot(slot_id: int, body: dict[str, Any]) -> Response:
         )
     edited = slots.edit_slot(session, person, slot.id, changes, seen, access.now())
     return encode.respond(encode.slot(edited))
+
+
+# --- the rerun fill (补播) ---------------------------------------------------------------------
+
+FILL = encode.obj(
+    {
+        "column": encode.ref("Column"),
+        "fill": {"type": "boolean", "description": "on unless a scheduler switched it off"},
+        "switched_by": encode.nullable(encode.ref("Person")),
+        "switched_at": encode.OPT_MOMENT,
+    },
+    "Whether the builder fills the column's empty premiere occurrences inside the frozen "
+    "horizon with a rerun of an aired episode (补播), and who switched it last.",
+)
+KEEP_EMPTY = encode.obj(
+    {
+        "slot": encode.INTEGER,
+        "day": encode.DAY,
+        "marked_by": encode.ref("Person"),
+        "marked_at": encode.MOMENT,
+        "removed_by": encode.nullable(encode.ref("Person")),
+        "removed_at": encode.OPT_MOMENT,
+    },
+    "A premiere occurrence (the slot's local day) kept empty: no rerun fill there.",
+)
+DAY_BODY = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["day"],
+    "properties": {
+        "day": {"type": "string", "format": "date", "description": "a local day the slot airs"}
+    },
+}
+
+
+def _fill_state(session: Session, column: Column) -> dict[str, Any]:
+    latest = fill.latest_switch(session, column)
+    return {
+        "column": encode.column(column),
+        "fill": fill.fill_is_on(session, column),
+        "switched_by": None if latest is None else encode.person(latest.switched_by),
+        "switched_at": None if latest is None else encode.moment(latest.switched_at),
+    }
+
+
+def _mark(m: KeepEmpty) -> dict[str, Any]:
+    return {
+        "slot": m.slot_id,
+        "day": m.day.isoformat(),
+        "marked_by": encode.person(m.created_by),
+        "marked_at": encode.moment(m.created_at),
+        "removed_by": None if m.removed_by is None else encode.person(m.removed_by),
+        "removed_at": encode.moment(m.removed_at),
+    }
+
+
+def _slot(session: Session, person: Person, slot_id: int) -> Slot:
+    slot = session.get(Slot, slot_id) if 0 < slot_id <= MAX_ID else None
+    if slot is None:
+        raise NotFound(f"no slot {slot_id}")
+    _column(session, person, slot.column.slug)
+    return slot
+
+
+@bp.get("/columns/<slug>/fill")
+@operation(
+    Operation(
+        "Whether the column's empty premiere occurrences get a rerun fill (补播)",
+        tag="schedule",
+        description="For a scheduler or administrator of the column.",
+        result=FILL,
+        errors=(403, 404),
+    )
+)
+def column_fill(slug: str) -> Response:
+    session = request_session()
+    return encode.respond(_fill_state(session, _column(session, access.caller(), slug)))
+
+
+@bp.put("/columns/<slug>/fill")
+@operation(
+    Operation(
+        "Switch the column's rerun fill (补播) on or off",
+        tag="schedule",
+        description="For a scheduler or administrator of the column; recorded (who, when). "
+        "Switching it to what it is already: 409 `rerun_fill_on_already` or "
+        "`rerun_fill_off_already`.",
+        body={
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["fill"],
+            "properties": {"fill": {"type": "boolean"}},
+        },
+        result=FILL,
+        errors=(403, 404, 409),
+    )
+)
+def switch_fill(slug: str, body: dict[str, Any]) -> Response:
+    session = request_session()
+    person = access.caller()
+    column = _column(session, person, slug)
+    fill.switch_fill(session, person, column, body["fill"], access.now())
+    return encode.respond(_fill_state(session, column))
+
+
+@bp.get("/slots/<int:slot_id>/keep-empty")
+@operation(
+    Operation(
+        "The slot's keep-empty marks, removed ones too",
+        tag="schedule",
+        description="For a scheduler or administrator of its column.",
+        result=encode.obj({"items": encode.array(KEEP_EMPTY)}),
+        errors=(403, 404),
+    )
+)
+def kept_empty(slot_id: int) -> Response:
+    session = request_session()
+    slot = _slot(session, access.caller(), slot_id)
+    return encode.respond({"items": [_mark(m) for m in fill.marks_of(session, slot)]})
+
+
+@bp.post("/slots/<int:slot_id>/keep-empty")
+@operation(
+    Operation(
+        "Mark one premiere occurrence to stay empty (no rerun fill, 补播)",
+        tag="schedule",
+        description="For a scheduler or administrator of its column. A day the slot does "
+        "not air: 422 `keep_empty_day_not_aired`; a rerun slot: 422 "
+        "`keep_empty_not_premiere`; a day marked already: 409 `keep_empty_marked_already`.",
+        body=DAY_BODY,
+        ok=201,
+        result=KEEP_EMPTY,
+        errors=(403, 404, 409),
+    )
+)
+def keep_empty(slot_id: int, body: dict[str, Any]) -> Response:
+    session = request_session()
+    person = access.caller()
+    slot = _slot(session, person, slot_id)
+    mark = fill.keep_empty(session, person, slot, body["day"], access.now())
+    return encode.respond(_mark(mark), 201)
+
+
+@bp.delete("/slots/<int:slot_id>/keep-empty/<day>")
+@operation(
+    Operation(
+        "Remove a keep-empty mark: the builder may fill the occurrence again",
+        tag="schedule",
+        description="For a scheduler or administrator of its column; the mark stays on "
+        "record, stamped with who removed it. None that day: 422 `keep_empty_not_marked`.",
+        result=KEEP_EMPTY,
+        errors=(403, 404),
+    )
+)
+def unkeep_empty(slot_id: int, day: str) -> Response:
+    session = request_session()
+    person = access.caller()
+    slot = _slot(session, person, slot_id)
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        raise NotFound(f"no day {day!r}") from None
+    return encode.respond(_mark(fill.unkeep_empty(session, person, slot, when, access.now())))
