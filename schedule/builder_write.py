@@ -93,10 +93,14 @@ def write(
     fixed: dict[OccKey, Row],
     retire: dict[OccKey, Row],
     reasons: dict[int, str] | None = None,
+    known: dict[OccKey, int] | None = None,
 ) -> Changes:
-    """``reasons``: why each retired row is cancelled, by row id (else it was dropped)."""
+    """``reasons``: why each retired row is cancelled, by row id (else it was dropped);
+    ``known``: the ids of premieres outside the build that reruns point at (a campaign's
+    relays, ``schedule.builder_campaign``)."""
     changes = Changes()
-    ids: dict[OccKey, int] = {key: row.id for key, row in fixed.items()}
+    ids: dict[OccKey, int] = dict(known or {})
+    ids.update({key: row.id for key, row in fixed.items()})
     why = reasons or {}
     _bulk_update(
         session,
@@ -107,10 +111,20 @@ def write(
     def split(kind: SlotKind) -> _Work:
         keys = {k for k, d in desired.items() if d.kind is kind}
         keys |= {k for k, r in changeable.items() if r.kind is kind}
-        return _diff(now, sorted(keys), desired, changeable, revivable, ids, changes)
+        return _diff(kind, now, sorted(keys), desired, changeable, revivable, ids, changes)
 
     premieres = split(SlotKind.PREMIERE)
-    _bulk_update(session, [{"id": i, "status": AiringStatus.CANCELLED} for i in premieres.vacate])
+    # A campaign's occurrence may change kind (a relay gives way to a premiere, or the
+    # other way round): the old row leaves the occurrence before the new one comes.
+    switched = [
+        r.id
+        for k, r in changeable.items()
+        if r.kind is SlotKind.RERUN and k in desired and desired[k].kind is SlotKind.PREMIERE
+    ]
+    _bulk_update(
+        session,
+        [{"id": i, "status": AiringStatus.CANCELLED} for i in premieres.vacate + switched],
+    )
     _insert(session, now, premieres.inserts, ids, changes)
     _bulk_update(session, premieres.updates)
     reruns = split(SlotKind.RERUN)
@@ -125,6 +139,7 @@ def write(
 
 
 def _diff(
+    kind: SlotKind,
     now: datetime,
     keys: Iterable[OccKey],
     desired: dict[OccKey, Desired],
@@ -133,15 +148,21 @@ def _diff(
     ids: dict[OccKey, int],
     changes: Changes,
 ) -> _Work:
+    """The work for the airings of one ``kind``; a row or wish of the other kind at an
+    occurrence counts as none here (it is the other kind's work)."""
     work = _Work()
     for key in keys:
         old, want = changeable.get(key), desired.get(key)
+        if old is not None and old.kind is not kind:
+            old = None
+        if want is not None and want.kind is not kind:
+            want = None
         premiere_id = None
         if want is not None and want.premiere_key is not None:
             premiere_id = ids.get(want.premiere_key)  # None until a new premiere is inserted
         if old is None and want is not None:
             row = revivable.get(key)
-            if row is None:
+            if row is None or row.kind is not kind:
                 work.inserts.append(want)
                 continue
             ids[key] = row.id

@@ -165,6 +165,14 @@ REFUSAL: dict[str, LazyString] = {
     "rerun_of_not_rerun": _l("只有重播时段才重播另一个时段。"),
     "rerun_back_too_small": _l("回溯期数至少为 1。"),
     "campaign_last_date": _l("集中播放须填写结束日期。"),
+    "campaign_ends_before_start": _l("集中播放的结束日期 %(last)s 早于开始日期 %(first)s。"),
+    "campaign_range_past": _l("%(first)s至%(last)s已经过去，没有可以播出的日子。"),
+    "campaign_range_too_long": _l(
+        "集中播放 %(first)s至%(last)s 超过一年；常年播出请开办固定栏目。"
+    ),
+    "campaign_no_airtimes": _l("集中播放至少需要一个播出时间。"),
+    "campaign_airtime_length": _l("%(at)s 的播出时长须为 1 分钟到 24 小时。"),
+    "campaign_airtimes_overlap": _l("%(first)s 和 %(second)s 两个播出时间在同一频道上重叠。"),
     "stop_reasons_required": _l("每个停播日期都须写明原因。"),
     "slot_overlaps": _l(
         "与同一频道的另一时段时间重叠：“%(other)s”在 %(at)s 也播出，请换一个时间或频道。"
