@@ -172,6 +172,9 @@ REFUSAL: dict[str, LazyString] = {
     ),
     "campaign_no_airtimes": _l("集中播放至少需要一个播出时间。"),
     "campaign_airtime_length": _l("%(at)s 的播出时长须为 1 分钟到 24 小时。"),
+    "campaign_date": _l("请填写日期（例如 2027-03-16）。"),
+    "campaign_airtime": _l("播出时间 %(at)s 须写成时间和分钟数（例如 19:00 和 30）。"),
+    "plans_no_campaign": _l("您不是这个栏目的编排，不能安排它的集中播放。"),
     "campaign_airtimes_overlap": _l("%(first)s 和 %(second)s 两个播出时间在同一频道上重叠。"),
     "stop_reasons_required": _l("每个停播日期都须写明原因。"),
     "slot_overlaps": _l(
