@@ -87,6 +87,10 @@ def test_plan_makes_a_daily_slot_per_airtime_and_list_shows_its_fill(
     assert shown.exit_code == 0, shown.output
     assert "filled:\t5/10" in shown.output
     assert "柳河县科技富民" in shown.output and shown.output.count("空档") == 5
+    report = run("schedule", "report")
+    assert report.exit_code == 0, report.output
+    assert "campaign 集中播放 [liuhe] 2026-03-16 to 2026-03-20: filled 5/10" in report.output
+    assert report.output.count("\t集中播放（19:30）") == 5
 
 
 @pytest.mark.parametrize(

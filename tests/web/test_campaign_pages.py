@@ -16,7 +16,7 @@ from schedule import builder
 from schedule.models import Slot
 from tests.web.conftest import csrf_token
 from tests.web.test_episode_pages import NOW, Crew, add_person, client_for, make_crew, text
-from web import campaign_views
+from web import campaign_views, schedule_views
 from web.db import unit_of_work
 
 
@@ -116,3 +116,32 @@ def test_a_producer_who_does_not_schedule_is_refused(app: Flask, county: Crew) -
     refused = plan_form(producer, county)
     assert refused.status_code == 403
     assert slot_count(app) == 0
+
+
+def test_the_grid_and_the_report_mark_the_campaign_and_list_its_empty_airtimes(
+    app: Flask, county: Crew, scheduler: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(schedule_views, "_now", lambda: NOW)
+    plan_form(scheduler, county)
+    with unit_of_work(app) as s:
+        s.add(
+            Episode(
+                column_id=county.column_id,
+                title="柳河县科技富民",
+                target_duration_s=1800,
+                director_id=people.get_person(s, county.director).id,
+                responsible_producer_id=people.get_person(s, county.producer).id,
+                state=State.APPROVED,
+                review_round=1,
+                state_entered_at=NOW,
+                created_at=NOW,
+            )
+        )
+        s.flush()
+        builder.build(s, NOW)
+    week = text(scheduler.get("/schedule/week?start=2026-03-16"))
+    assert week.count('<span class="badge b-campaign">集中播放</span>') == 5 + 1  # and the legend
+    report = text(scheduler.get("/schedule/report"))
+    section = report[report.index('id="campaigns"') :]
+    assert "已安排 5 / 10 次" in section and "5 个空档" in section
+    assert section.count("19:30 · 集中播放（19:30）") == 5
