@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from calendars import clashes
 from editorial import people
 from editorial.errors import Forbidden, InvalidInput
 from editorial.models import Column, Level, Person, Role, State
@@ -217,6 +218,18 @@ def test_an_offered_episode_that_premiered_at_home_is_relayed(session: Session, 
     assert home.slot.column_id == other.id  # its own column premieres it, no exchange
     assert [a.episode_id for a in airings] == [offered.id] * 5
     assert all(a.kind is SlotKind.RERUN and a.premiere_id == home.id for a in airings)
+
+
+def test_relaying_an_offered_episode_in_a_campaign_is_no_exchange_clash(
+    session: Session, desk: Desk
+) -> None:
+    other = desk.column("临江先锋")
+    desk.slot(other, first_date=date(2026, 3, 13))
+    desk.episode(other, offered=True, title="临江交流专题片")
+    plan(desk, county(desk))
+    run_build(session)
+    assert len(campaign_airings(session, campaigns.campaigns(session)[0])) == 5
+    assert clashes.clashes(session, NOW) == []
 
 
 def test_nothing_airs_outside_the_range_or_on_a_stop_date(session: Session, desk: Desk) -> None:
