@@ -28,6 +28,7 @@ from schedule.recurrence import zone
 
 DAILY = "FREQ=DAILY"
 MAX_CAMPAIGN_DAYS = 366  # a longer concentrated broadcast is a fixed column, or a typo
+MAX_AHEAD_DAYS = 5 * 366  # a campaign planned further ahead is a typo
 
 CampaignKey = tuple[int, date, date]  # (column id, first day, last day)
 
@@ -139,6 +140,13 @@ def _check(spec: CampaignSpec, today: date) -> None:
             code="campaign_range_too_long",
             first=first,
             last=last,
+        )
+    if (first - today).days > MAX_AHEAD_DAYS:
+        raise InvalidInput(
+            f"the campaign starts on {first}, more than five years ahead",
+            {"first_date": "too far"},
+            code="campaign_too_far",
+            first=first,
         )
     if not spec.airtimes:
         raise InvalidInput(

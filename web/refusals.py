@@ -170,6 +170,7 @@ REFUSAL: dict[str, LazyString] = {
     "campaign_range_too_long": _l(
         "集中播放 %(first)s至%(last)s 超过一年；常年播出请开办固定栏目。"
     ),
+    "campaign_too_far": _l("集中播放的开始日期 %(first)s 在五年以后，请检查日期。"),
     "campaign_no_airtimes": _l("集中播放至少需要一个播出时间。"),
     "campaign_airtime_length": _l("%(at)s 的播出时长须为 1 分钟到 24 小时。"),
     "campaign_date": _l("请填写日期（例如 2027-03-16）。"),

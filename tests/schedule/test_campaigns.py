@@ -105,6 +105,7 @@ def test_planning_a_campaign_makes_one_daily_slot_per_airtime(session: Session, 
         (FIRST, LAST, ((19, 0, 30), (19, 0, 30)), "campaign_airtimes_overlap"),
         (FIRST, LAST, ((23, 50, 30), (0, 10, 10)), "campaign_airtimes_overlap"),
         (FIRST, date(2027, 6, 1), ((19, 0, 30),), "campaign_range_too_long"),
+        (date(9999, 12, 30), date(9999, 12, 31), ((19, 0, 30),), "campaign_too_far"),
     ],
 )
 def test_a_bad_campaign_is_refused_and_makes_no_slot(
