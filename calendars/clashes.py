@@ -8,7 +8,9 @@ Two kinds:
   airing whose summary contains the episode's title (both normalized: NFKC,
   without whitespace, punctuation or 《》, case-folded; a title shorter than
   four characters never matches, it would match too much). One clash is
-  reported per episode and pair of columns: the closest two airings.
+  reported per episode and pair of columns: the closest two airings. A county's
+  concentrated broadcast (集中播放) relays exchanged episodes on purpose: its
+  airings make no clash.
 - ``relay``: a county column's imported airing that overlaps in time a live
   airing of a part of a relay series (``Series.relay``, 转播) of another
   column: the county should be relaying the series then. An imported event
@@ -154,6 +156,7 @@ def _exchange_clashes(
             Episode.offered_for_exchange.is_(True),
             Airing.status != AiringStatus.CANCELLED,
             Airing.starts_at >= since,
+            Slot.campaign.is_(False),  # a concentrated broadcast replays material on purpose
         )
     )
     for airing_id, episode_id, starts_at, ends_at, column_id in own:

@@ -300,6 +300,7 @@ def _airing_events(session: Session, since: datetime) -> Iterable[Desired]:
             Slot.station,
             Slot.channel,
             Slot.timezone,
+            Slot.campaign,
             Column.id.label("column_id"),
             Column.name.label("column_name"),
             Episode.id.label("episode_id"),
@@ -335,16 +336,20 @@ def _airing_event(row: Any) -> Desired:
     if row.exchange or row.home_id != row.column_id:
         lines.append(f"交流节目：来自《{row.home_name}》")
         categories.append("交流")
+    if row.campaign:
+        lines.append("集中播放：本县集中播放党员电化教材")
+        categories.append("集中播放")
     minutes = round((row.ends_at - row.starts_at).total_seconds() / 60)
     lines += [
         f"播出：{kind}，{row.station} {row.channel}，{minutes} 分钟",
         f"状态：{STATUS_LABEL[row.status]}",
     ]
     draft = row.status is AiringStatus.DRAFT
+    mark = "集中播放·" if row.campaign else ""
     return Desired(
         uid=airing_uid(row.kind, row.episode_id, row.slot_id, row.nth),
         kind=EventKind.AIRING,
-        summary=f"【{kind}】《{row.column_name}》{row.title}{part}",
+        summary=f"【{mark}{kind}】《{row.column_name}》{row.title}{part}",
         status=EventStatus.TENTATIVE if draft else EventStatus.CONFIRMED,
         starts_at=row.starts_at,
         ends_at=row.ends_at,

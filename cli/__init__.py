@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cli import (
     audit,
+    campaigns,
     database,
     demo,
     episodes,
@@ -74,6 +75,7 @@ for command in (
     people.holidays,
     schedule.schedule,
     schedule.slots_group,
+    campaigns.campaigns_group,
     series.series_group,
     feeds.feeds,
     liaison.liaison,

@@ -24,7 +24,7 @@ from editorial import people
 from editorial.workdays import SHANGHAI, local_date
 from liaison import planning
 from liaison.coverage import PriorityCoverage, priority_coverage
-from schedule import airings, builder, fill, rebuild, slots
+from schedule import airings, builder, campaigns, fill, rebuild, slots
 from schedule.builder_report import schedule_report
 from schedule.models import Airing, AiringStatus, Slot, SlotDateKind, SlotKind
 from scheduler import jobs
@@ -302,6 +302,20 @@ def schedule_report_command(session: Session, column_slugs: tuple[str, ...]) -> 
             )
     first, last = report.horizon
     _print_coverage(first, last, priority_coverage(session, first, last, column_ids=column_ids))
+    _print_campaigns(session, column_ids)
+
+
+def _print_campaigns(session: Session, column_ids: list[int] | None) -> None:
+    """Each concentrated broadcast (集中播放) not yet over: airtimes filled, and the empty ones."""
+    today = local_date(common.now())
+    for found in campaigns.campaigns(session, column_ids=column_ids, since=today):
+        fill = campaigns.fill(session, found)
+        span = f"{found.first_date} to {found.last_date}"
+        click.echo(
+            f"campaign 集中播放 [{found.column.slug}] {span}: filled {fill.filled}/{fill.total}"
+        )
+        for o in fill.empty:
+            click.echo(f"  empty {local_time(o.starts_at)}\t{o.slot.name}")
 
 
 def _print_coverage(first: date, last: date, coverage: Sequence[PriorityCoverage]) -> None:

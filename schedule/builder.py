@@ -57,7 +57,7 @@ from sqlalchemy import CursorResult, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from editorial.models import Episode, State
-from schedule import cancellations
+from schedule import builder_campaign, cancellations
 from schedule.builder_fill import Fill, plan_fills
 from schedule.builder_load import World, chunks, in_window, load, resolve_window
 from schedule.builder_plan import (
@@ -167,6 +167,10 @@ def build_with_changes(
     assignments = _with_exchange(world, plans, ctx)
     fills = plan_fills(session, world, assignments, ctx)
     desired = _desired(world, assignments, ctx, fills)
+    # A campaign's airtimes the plans left empty get relays (they take precedence over a
+    # rerun fill there).
+    relays, known = builder_campaign.relays(session, world, assignments, ctx)
+    desired.update(relays)
     changes = write(
         session,
         now,
@@ -176,6 +180,7 @@ def build_with_changes(
         world.fixed,
         world.retire,
         {row_id: cancellations.reason_text(cause) for row_id, cause in world.causes.items()},
+        known,
     )
     cancellations.announce(session, now, world.retire.values(), world.causes)
     misses = _misses(inputs, plans, assignments, ctx)

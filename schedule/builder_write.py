@@ -95,10 +95,14 @@ def write(
     fixed: dict[OccKey, Row],
     retire: dict[OccKey, Row],
     reasons: dict[int, str] | None = None,
+    known: dict[OccKey, int] | None = None,
 ) -> Changes:
-    """``reasons``: why each retired row is cancelled, by row id (else it was dropped)."""
+    """``reasons``: why each retired row is cancelled, by row id (else it was dropped);
+    ``known``: the ids of premieres outside the build that reruns point at (a campaign's
+    relays, ``schedule.builder_campaign``)."""
     changes = Changes()
-    ids: dict[OccKey, int] = {key: row.id for key, row in fixed.items()}
+    ids: dict[OccKey, int] = dict(known or {})
+    ids.update({key: row.id for key, row in fixed.items()})
     why = reasons or {}
     _bulk_update(
         session,
@@ -107,8 +111,8 @@ def write(
     changes.cancelled += len(retire)
 
     def split(kind: SlotKind) -> _Work:
-        # An occurrence whose airing changes kind (a fill, 补播, replaced by a premiere,
-        # or the reverse) is written with what it becomes.
+        # An occurrence whose airing changes kind (a fill, 补播, or a campaign's relay
+        # replaced by a premiere, or the reverse) is written with what it becomes.
         keys = {k for k, d in desired.items() if d.kind is kind}
         keys |= {k for k, r in changeable.items() if r.kind is kind and k not in desired}
         return _diff(now, sorted(keys), desired, changeable, revivable, ids, changes)
@@ -201,10 +205,10 @@ def _values(
         "revision": revision,
         "updated_at": now,
     }
-    if want.kind is SlotKind.RERUN and want.premiere_key is not None:
-        values["premiere_key"] = want.premiere_key
-    elif row.kind is not want.kind or row.fill != want.fill:
+    if row.kind is not want.kind or row.fill != want.fill:
         values |= {"kind": want.kind, "fill": want.fill, "premiere_id": want.premiere_row}
+    if want.kind is SlotKind.RERUN and want.premiere_key is not None:
+        values["premiere_key"] = want.premiere_key  # its id once the premieres are written
     elif want.fill:
         values["premiere_id"] = want.premiere_row
     return values

@@ -46,6 +46,8 @@ PATTERNS: dict[str, str] = {
     "approval_order": "按终审通过先后排播（{approved:date} 通过终审）",
     "series_part": "连续报道《{title}》第{part:int}集（共{parts:int}集）",
     "exchange": "交流节目：来自《{column}》",
+    "campaign_relay": "集中播放：转播《{column}》{premiere:time} 首播的节目",
+    "campaign_repeat": "集中播放：再次播出 {premiere:time} 首播的节目",
     "rerun": "重播 {premiere:time} 首播",
     "fill": "补播（空档重播）：{premiere:time} 首播",
     "premiere_moved": "首播已改期",

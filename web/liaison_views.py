@@ -45,6 +45,7 @@ from editorial.models import Column, Level, Person, Role
 from editorial.sight import title_sight
 from editorial.workdays import SHANGHAI, local_date
 from liaison import service
+from liaison.campaigns import CampaignCount, campaign_counts
 from liaison.dashboard import Dashboard, dashboard
 from liaison.drill import drill_list
 from liaison.models import AgendaKind, Attendance, AttendanceStatus, Meeting, Priority, Quarter
@@ -652,7 +653,13 @@ def _dashboard_context(quarter: Quarter) -> dict[str, Any]:
         "pace": {f.priority.id: liaison_charts.pace(f) for f in board.priorities},
         "STAGES": STAGES,
         "STAGE": _stage_labels(),
+        "campaign_counts": _campaign_counts(quarter),
     }
+
+
+def _campaign_counts(quarter: Quarter) -> list[CampaignCount]:
+    """Each county's concentrated broadcast (集中播放) airings of the quarter: one statement."""
+    return campaign_counts(request_session(), quarter.start, quarter.end, _now())
 
 
 @bp.get("/<int:year>/<int:q>/dashboard")

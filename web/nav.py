@@ -23,6 +23,7 @@ ITEMS: list[tuple[str, LazyString]] = [
     ("episodes.propose", _l("申报选题")),
     ("schedule.week", _l("播出编排")),
     ("series.index", _l("连续报道")),
+    ("campaigns.index", _l("集中播放")),
     ("liaison.index", _l("通联")),
     ("account.feeds", _l("日历订阅")),
     ("account.notifications", _l("通知")),
@@ -38,6 +39,12 @@ SHOWN_TO: dict[str, Callable[[Held], bool]] = {
         and not any(role is Role.ADMIN for role, _level in held)
     ),
 }
+
+
+# Concentrated broadcasts (集中播放) are planned by schedulers and administrators.
+SHOWN_TO["campaigns.index"] = lambda held: any(
+    role in (Role.SCHEDULER, Role.ADMIN) for role, _level in held
+)
 
 
 def show_only_to(endpoint: str, rule: Callable[[Held], bool]) -> None:

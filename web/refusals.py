@@ -165,6 +165,18 @@ REFUSAL: dict[str, LazyString] = {
     "rerun_of_not_rerun": _l("只有重播时段才重播另一个时段。"),
     "rerun_back_too_small": _l("回溯期数至少为 1。"),
     "campaign_last_date": _l("集中播放须填写结束日期。"),
+    "campaign_ends_before_start": _l("集中播放的结束日期 %(last)s 早于开始日期 %(first)s。"),
+    "campaign_range_past": _l("%(first)s至%(last)s已经过去，没有可以播出的日子。"),
+    "campaign_range_too_long": _l(
+        "集中播放 %(first)s至%(last)s 超过一年；常年播出请开办固定栏目。"
+    ),
+    "campaign_too_far": _l("集中播放的开始日期 %(first)s 在五年以后，请检查日期。"),
+    "campaign_no_airtimes": _l("集中播放至少需要一个播出时间。"),
+    "campaign_airtime_length": _l("%(at)s 的播出时长须为 1 分钟到 24 小时。"),
+    "campaign_date": _l("请填写日期（例如 2027-03-16）。"),
+    "campaign_airtime": _l("播出时间 %(at)s 须写成时间和分钟数（例如 19:00 和 30）。"),
+    "plans_no_campaign": _l("您不是这个栏目的编排，不能安排它的集中播放。"),
+    "campaign_airtimes_overlap": _l("%(first)s 和 %(second)s 两个播出时间在同一频道上重叠。"),
     "stop_reasons_required": _l("每个停播日期都须写明原因。"),
     "slot_overlaps": _l(
         "与同一频道的另一时段时间重叠：“%(other)s”在 %(at)s 也播出，请换一个时间或频道。"

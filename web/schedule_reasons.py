@@ -73,6 +73,10 @@ SAY: dict[str, Say] = {
     "exchange": lambda p: _("交流节目：来自《%(column)s》", column=p["column"]),
     "rerun": lambda p: _("重播 %(at)s 首播", at=p["premiere"]),
     "fill": lambda p: _("补播（空档重播）：%(at)s 首播", at=p["premiere"]),
+    "campaign_relay": lambda p: _(
+        "集中播放：转播《%(column)s》%(at)s 首播的节目", column=p["column"], at=p["premiere"]
+    ),
+    "campaign_repeat": lambda p: _("集中播放：再次播出 %(at)s 首播的节目", at=p["premiere"]),
     "premiere_moved": lambda p: _("首播已改期"),
     "pinned_by": lambda p: _("手动固定（%(name)s）", name=p["name"]),
     "pulled_by": lambda p: _("撤下（%(name)s）：%(why)s", name=p["name"], why=p["why"]),

@@ -28,7 +28,7 @@ from editorial.errors import Forbidden, InvalidInput, NotFound
 from editorial.models import Column, Episode, Membership, Person, Series
 from editorial.workdays import SHANGHAI, local_date
 from liaison.coverage import priority_coverage
-from schedule import airings
+from schedule import airings, campaigns
 from schedule.builder_report import schedule_report
 from schedule.models import Airing, AiringStatus, Slot, SlotKind
 from schedule.recurrence import Occurrence
@@ -91,6 +91,7 @@ class Shown:
     series_parts: int | None
     origin: str  # the name of the episode's column (another column's for an exchange)
     fill: bool = False  # a rerun in an empty premiere occurrence (补播)
+    campaign: bool = False  # in a concentrated broadcast (集中播放)
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,7 @@ def grid_items(
             Series.parts,
             origin.name,
             Airing.fill,
+            Slot.campaign,
         )
         .join(Slot, Slot.id == Airing.slot_id)
         .join(Episode, Episode.id == Airing.episode_id)
@@ -237,8 +239,8 @@ def grid_items(
     )
     items = []
     for row in session.execute(query):
-        airing_id, kind, status, pinned, exchange, starts, ends, column_id, *episode = row
-        shown = Shown(airing_id, kind, status, pinned, exchange, *episode)
+        airing_id, kind, status, pinned, exchange, starts, ends, column_id, *episode, campaign = row
+        shown = Shown(airing_id, kind, status, pinned, exchange, *episode, campaign=campaign)
         items.append(Item(_here(starts), _here(ends), by_id[column_id], airing=shown))
     items += [
         Item(_here(starts), _here(ends), by_id[column_id], external=Imported(summary, name, day))
@@ -439,6 +441,7 @@ def _labels() -> dict[str, object]:
             "exchange": _("交流"),
             "fill": _("补播"),
             "fill_title": _("空档补播：重播本栏目已播出的节目"),
+            "campaign": _("集中播放"),
             "pinned": _("固定"),
             "external": _("外部"),
             "from_work": _("来自《%(name)s》"),
@@ -472,6 +475,10 @@ def report() -> str:
         column=column,
         report=found,
         coverage=priority_coverage(session, *found.horizon, column_ids=ids),
+        campaign_fills=[
+            campaigns.fill(session, c)
+            for c in campaigns.campaigns(session, column_ids=ids, since=local_date(_now()))
+        ],
         REASON=REASON,
         here=_here,
         **_labels(),

@@ -3,7 +3,7 @@ cancelled events kept for a while, byte-identical feeds for the same schedule.""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from calendars.settings import FeedSettings
 from editorial import workflow
 from editorial.errors import InvalidInput
 from editorial.models import Person
-from schedule import airings, publishing
+from schedule import airings, campaigns, publishing
 from schedule.models import Airing, AiringStatus, SlotKind
 from tests.conftest import NOW, Crew, walk_to_review
 from tests.schedule.test_builder import FRIDAYS, Desk, live, local, run_build
@@ -202,6 +202,28 @@ def test_an_event_says_what_where_and_premiere_or_rerun(session: Session, desk: 
     assert premiere.station in str(first["LOCATION"])
     assert premiere.channel in str(first["DESCRIPTION"])
     assert any("【重播】" in str(e["SUMMARY"]) for e in events)
+
+
+def test_a_campaign_airing_is_marked_as_such_in_the_feed(session: Session, desk: Desk) -> None:
+    county = desk.column("柳河县集中播放", has_fixed_slot=False)
+    desk.episode(county, title="柳河县科技富民")
+    spec = campaigns.CampaignSpec(
+        date(2026, 3, 16), date(2026, 3, 17), (campaigns.Airtime(time(19, 0), 1800),)
+    )
+    campaigns.plan_campaign(session, desk.scheduler, county, NOW, spec)
+    desk.slot()
+    desk.episode(title="时代先锋")
+    run_build(session)
+    ledger.sync(session, NOW)
+    events = list(vevents(render_all(session)).values())
+    marked = [e for e in events if "集中播放" in e.get("CATEGORIES").to_ical().decode()]
+    assert sorted(str(e["SUMMARY"]) for e in marked) == [
+        "【集中播放·重播】《柳河县集中播放》柳河县科技富民",
+        "【集中播放·首播】《柳河县集中播放》柳河县科技富民",
+    ]
+    assert all("集中播放" in str(e["DESCRIPTION"]) for e in marked)
+    plain = next(e for e in events if "时代先锋" in str(e["SUMMARY"]))
+    assert "集中播放" not in str(plain["SUMMARY"])
 
 
 def test_reruns_of_one_episode_in_one_slot_get_distinct_stable_uids(

@@ -30,7 +30,11 @@ def test_the_demo_gets_slots_and_a_schedule_once(session: Session, now: datetime
     assert build.airings == len(live) and build.unscheduled == len(reasons)
     assert any(a.kind is SlotKind.RERUN for a in live)
     campaign = [a for a in live if a.slot.campaign]
-    assert campaign and all(a.episode.column.slug == demo.CAMPAIGN_COLUMN for a in campaign)
+    own = [a for a in campaign if a.episode.column.slug == demo.CAMPAIGN_COLUMN]
+    assert any(a.kind is SlotKind.PREMIERE for a in own)
+    # The rest relays what premiered before (集中播放 of the city's material) or exchanges.
+    assert all(a.kind is SlotKind.RERUN or a.exchange for a in campaign if a not in own)
+    assert len(campaign) == demo.CAMPAIGN_DAYS * 2  # every airtime of the campaign is filled
     assert demo.load(session, now) == 0
     assert session.scalar(select(func.count()).select_from(Slot)) == len(demo.SLOTS)
 

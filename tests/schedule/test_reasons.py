@@ -21,6 +21,8 @@ GIVEN: dict[str, dict[str, Any]] = {
     "exchange": {"column": "临江先锋"},
     "rerun": {"premiere": datetime(2026, 12, 4, 12, 0, tzinfo=UTC)},
     "fill": {"premiere": datetime(2026, 11, 6, 12, 0, tzinfo=UTC)},
+    "campaign_relay": {"column": "时代风采", "premiere": datetime(2026, 12, 4, 12, 0, tzinfo=UTC)},
+    "campaign_repeat": {"premiere": datetime(2026, 12, 4, 12, 0, tzinfo=UTC)},
     "premiere_moved": {},
     "pinned_by": {"name": "何静"},
     "pulled_by": {"name": "何静", "why": "临时插播：重大新闻（直播）"},

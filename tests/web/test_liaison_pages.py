@@ -705,7 +705,7 @@ def test_the_dashboard_runs_the_same_statements_however_many_columns_and_episode
     )
     assert more == few
     # Signed-in person, the viewer's roles, the quarter, progress (4), the columns, the
-    # premiere days; the header's entries.
+    # premiere days, the campaigns' airings (集中播放); the header's entries.
     assert few[0] <= 10, few
 
 

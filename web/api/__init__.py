@@ -12,6 +12,7 @@ from __future__ import annotations
 from web.api import (
     access,
     acts,
+    campaigns,
     episodes,
     errors,
     feeds,
@@ -30,6 +31,7 @@ __all__ = [
     "access",
     "acts",
     "bp",
+    "campaigns",
     "episodes",
     "errors",
     "feeds",
