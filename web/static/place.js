@@ -9,16 +9,23 @@
   var form = panel.querySelector("form.place-form");
   var live = document.getElementById("place-live");
   if (!form || !live) return;
+  // In time order (the page lists them by channel and time of day): "slot@UTC start".
   var targets = Array.prototype.slice.call(document.querySelectorAll(".drop-target"));
+  function at(target) { return target.getAttribute("data-occurrence").split("@")[1]; }
+  targets.sort(function (a, b) { return at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0; });
   var held = null; // the card picked up by keyboard
   var current = -1; // index in targets while choosing by keyboard
 
-  function say(key, values) {
+  function sentence(key, values) {
     var text = panel.getAttribute("data-" + key) || "";
     Object.keys(values || {}).forEach(function (name) {
       text = text.split("{" + name + "}").join(values[name]);
     });
-    live.textContent = text;
+    return text;
+  }
+
+  function say(key, values, before) {
+    live.textContent = (before ? before + " " : "") + sentence(key, values);
   }
 
   function where(target) {
@@ -46,12 +53,12 @@
     });
   }
 
-  function focusTarget(index) {
+  function focusTarget(index, before) {
     if (!targets.length) return;
     current = (index + targets.length) % targets.length;
     targets.forEach(function (t, i) { t.classList.toggle("over", i === current); });
     targets[current].focus();
-    say("over", { where: where(targets[current]) });
+    say("over", { where: where(targets[current]) }, before);
   }
 
   function pickUp(card) {
@@ -60,8 +67,7 @@
     card.classList.add("held");
     card.setAttribute("aria-pressed", "true");
     setChoosing(true);
-    say("picked", { title: card.getAttribute("data-title") });
-    focusTarget(0);
+    focusTarget(0, sentence("picked", { title: card.getAttribute("data-title") }));
   }
 
   function putDown(announce) {
