@@ -597,6 +597,7 @@ def _labels() -> dict[str, object]:
         },
         "airing_path": url_for(".airing", airing_id=0).removesuffix("0"),
         "series_colour": series_colour,
+        "minutes": lambda episode: max(1, round(episode_duration(episode) / 60)),
         "said": schedule_reasons.said,
         "SlotKind": SlotKind,
         "AiringStatus": AiringStatus,
