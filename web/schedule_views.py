@@ -684,6 +684,7 @@ def _parse_occurrence(value: str) -> tuple[int, datetime]:
         raise InvalidInput(
             "choose an empty occurrence", {"occurrence": "required"}, code="occurrence_required"
         )
+    _check_year(starts_at.year)
     return number, starts_at
 
 

@@ -293,6 +293,8 @@ def test_an_episode_that_already_premieres_is_refused(app: Flask) -> None:
         ({"occurrence": "", "episode": "1"}, "请选择一个空档"),
         ({"occurrence": "1@yesterday", "episode": "1"}, "请选择一个空档"),
         ({"occurrence": "1@2026-03-27T12:00:00+00:00", "episode": ""}, "请选择一期节目"),
+        ({"occurrence": "1@9999-12-31T23:59:00+00:00", "episode": "1"}, "只能查看"),
+        ({"occurrence": "1@2026-03-27T12:00:00", "episode": "1"}, "请选择一个空档"),
     ],
 )
 def test_a_form_without_a_choice_is_refused_plainly(
