@@ -91,7 +91,7 @@ def test_the_week_grid_marks_an_empty_occurrence_in_words_on_its_channels_time_a
     assert lane.startswith(' id="lane-1">市台 · 一套')
     row = re.search(r'<th scope="row" class="axis">20:00</th>(.*?)</tr>', lane, re.S)
     assert row is not None, "no 20:00 row on the city channel's time axis"
-    cells = re.findall(r'<td class="day[^"]*">(.*?)</td>', row.group(1), re.S)
+    cells = re.findall(r'<td class="day[^"]*" data-day="[^"]*">(.*?)</td>', row.group(1), re.S)
     assert len(cells) == 7
     assert "空档" in cells[4] and 'class="airing gap premiere' in cells[4]  # Friday 03-27
     assert not any(cells[i] for i in (0, 1, 2, 3, 5, 6))

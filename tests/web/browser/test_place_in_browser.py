@@ -118,7 +118,7 @@ def drag(page: Page, source: Locator, target: Locator) -> None:
 
 
 def test_a_scheduler_places_episodes_on_the_grid_by_mouse_and_by_keyboard(
-    page: Page, live_app: Flask
+    page: Page, phone_page: Page, live_app: Flask
 ) -> None:
     monday = a_week_with_two_empty_premieres(live_app)
     approved_without_premiere(live_app, monday)
@@ -186,3 +186,8 @@ def test_a_scheduler_places_episodes_on_the_grid_by_mouse_and_by_keyboard(
     page.goto(f"/schedule/week?column={CITY_SLUG}&start={monday.isoformat()}")
     expect(page.locator(".airing.gap").first).to_contain_text("Empty")
     screenshot(page, "place-07-week-in-english")
+
+    sign_in(phone_page, SCHEDULER)
+    phone_page.goto(f"/schedule/week?column={CITY_SLUG}&start={monday.isoformat()}")
+    expect(phone_page.locator(".airing.gap").first).to_contain_text("空档")
+    screenshot(phone_page, "place-08-week-phone")
