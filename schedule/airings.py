@@ -273,13 +273,15 @@ def assign(
     now: datetime,
     *,
     settings: BuildSettings | None = None,
+    empty_only: bool = False,
 ) -> Airing:
     """Pin ``episode`` as the premiere at the occurrence of ``slot`` starting ``starts_at``.
 
     Replaces whatever premiered there (its reruns follow the new episode); an
     episode already premiering elsewhere is moved if that airing is a draft and
     not pinned, and refused otherwise. A shorter episode is allowed (the person
-    decides); one longer than the slot's tolerance is not.
+    decides); one longer than the slot's tolerance is not. With ``empty_only`` an
+    occupied occurrence is refused instead (``occurrence_taken``).
     """
     require_scheduler(session, actor, slot.column)
     if starts_at.tzinfo is None:
@@ -299,6 +301,8 @@ def assign(
             Airing.status != AiringStatus.CANCELLED,
         )
     )
+    if occupant is not None and empty_only:
+        raise _taken(slot, starts_at)
     if occupant is not None and occupant.status is AiringStatus.AIRED:
         raise InvalidInput(
             f"airing {occupant.id} has already aired", {"at": "aired"}, code="occurrence_aired"
@@ -352,24 +356,18 @@ def place(
     ``slot``: ``assign``'s rules, and neither the occurrence nor the episode taken.
 
     Of two schedulers placing into one occurrence at once, the second is refused
-    (``occurrence_taken``, a Conflict), however close the two are: the unique index of
-    live airings per occurrence decides.
+    (``occurrence_taken``, a Conflict), however close the two are: ``assign`` looks for
+    an occupant in the statement before it inserts, and where both look before either
+    has committed, the unique index of live airings per occurrence decides.
     """
     require_scheduler(session, actor, slot.column)
-    occupant = session.scalar(
-        select(Airing.id).where(
-            Airing.slot_id == slot.id,
-            Airing.starts_at == starts_at,
-            Airing.status != AiringStatus.CANCELLED,
-        )
-    )
-    if occupant is not None:
-        raise _taken(slot, starts_at)
     episode_id = episode.id
     _refuse_scheduled(session, episode_id)
     try:
         with session.begin_nested():
-            return assign(session, actor, slot, starts_at, episode, now, settings=settings)
+            return assign(
+                session, actor, slot, starts_at, episode, now, settings=settings, empty_only=True
+            )
     except IntegrityError as error:
         if classify(error) is not Failure.CONFLICT:
             raise
