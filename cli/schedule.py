@@ -268,7 +268,8 @@ def _show_row(a: Airing) -> list[str]:
 @click.option("--column", "column_slugs", multiple=True, help="only this column (repeatable)")
 @domain_command
 def schedule_report_command(session: Session, column_slugs: tuple[str, ...]) -> None:
-    """Approved episodes left unscheduled (with the reason), air-by dates at risk, and each
+    """Approved episodes left unscheduled (with the reason), air-by dates at risk, the empty
+    premiere occurrences (空档) of the next four weeks, and each
     reporting priority's coverage: per column, tagged episodes placed in its window / target."""
     column_ids = _column_ids(session, column_slugs)
     report = schedule_report(session, common.now(), column_ids=column_ids)
@@ -286,6 +287,11 @@ def schedule_report_command(session: Session, column_slugs: tuple[str, ...]) -> 
     for risk in report.at_risk:
         e = risk.episode
         click.echo(f"  #{e.id} [{e.column.slug}] {e.title}\t{risk.why}")
+    click.echo(f"empty premiere occurrences in the next 4 weeks: {len(report.empty)}")
+    for gap in report.empty:
+        slot = gap.slot
+        where = f"slot {slot.id} {slot.name} ({slot.station} {slot.channel})"
+        click.echo(f"  {local_time(gap.starts_at)} [{slot.column.slug}] {where}")
     if report.stale:
         click.echo(f"kept airings of episodes no longer approved: {len(report.stale)}")
         for stale in report.stale:

@@ -1,5 +1,6 @@
 """A scheduler's hand acts on the air schedule: pin (固定), unpin, assign an episode
-to an occurrence, and pull (撤下) an airing.
+to an occurrence, place an unscheduled episode into an empty one (空档), and pull
+(撤下) an airing.
 
 Each takes the session, the acting scheduler, its arguments and ``now``; it
 checks that the actor is a scheduler (编排) or admin of the slot's column,
@@ -20,15 +21,18 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from editorial.errors import InvalidInput, NotFound
+from editorial.db import Failure, classify
+from editorial.errors import Conflict, InvalidInput, NotFound
 from editorial.models import Episode, Person, State
 from editorial.text import visible_text
-from editorial.workdays import SHANGHAI
+from editorial.workdays import SHANGHAI, local_date
 from schedule import reasons
 from schedule.builder_settings import BuildSettings, episode_duration
-from schedule.models import Airing, AiringStatus, Slot, SlotKind
+from schedule.models import Airing, AiringStatus, Slot, SlotDateKind, SlotKind
+from schedule.recurrence import zone
 from schedule.slots import require_scheduler, slot_occurrences
 
 NEAREST_SPAN = timedelta(days=21)
@@ -166,6 +170,17 @@ def _check_occurrence(slot: Slot, starts_at: datetime, now: datetime) -> datetim
     for occ in around:
         if occ.starts_at == starts_at:
             return occ.ends_at
+    day = starts_at.astimezone(zone(slot.timezone)).date()
+    for stop in slot.dates:
+        if stop.kind is SlotDateKind.EXCEPTION and stop.removed_at is None and stop.day == day:
+            raise InvalidInput(
+                f"slot {slot.id} ({slot.name}) does not air on {day}: stop date ({stop.reason})",
+                {"at": "stop date"},
+                code="occurrence_stopped",
+                day=day,
+                slot=slot.name,
+                why=stop.reason,
+            )
     nearest = sorted(around, key=lambda o: abs(o.starts_at - starts_at))[:2]
     hint = "; nearest: " + ", ".join(_local(o.starts_at) for o in nearest) if nearest else ""
     raise InvalidInput(
@@ -177,7 +192,9 @@ def _check_occurrence(slot: Slot, starts_at: datetime, now: datetime) -> datetim
     )
 
 
-def _check_episode(slot: Slot, episode: Episode, settings: BuildSettings) -> None:
+def _check_episode(
+    slot: Slot, episode: Episode, starts_at: datetime, settings: BuildSettings
+) -> None:
     if episode.state is not State.APPROVED:
         raise InvalidInput(
             f"episode {episode.id} is not approved to air (it is {episode.state.value})",
@@ -201,6 +218,14 @@ def _check_episode(slot: Slot, episode: Episode, settings: BuildSettings) -> Non
             code="episode_too_long",
             minutes=round(duration / 60, 1),
             most=round((slot.duration_s + settings.over_tolerance_s) / 60, 1),
+        )
+    if episode.air_by is not None and local_date(starts_at) > episode.air_by:
+        raise InvalidInput(
+            f"episode {episode.id} must air by {episode.air_by}; {_local(starts_at)} is after that",
+            {"at": "after air-by"},
+            code="after_air_by",
+            air_by=episode.air_by,
+            day=local_date(starts_at),
         )
 
 
@@ -248,13 +273,15 @@ def assign(
     now: datetime,
     *,
     settings: BuildSettings | None = None,
+    empty_only: bool = False,
 ) -> Airing:
     """Pin ``episode`` as the premiere at the occurrence of ``slot`` starting ``starts_at``.
 
     Replaces whatever premiered there (its reruns follow the new episode); an
     episode already premiering elsewhere is moved if that airing is a draft and
     not pinned, and refused otherwise. A shorter episode is allowed (the person
-    decides); one longer than the slot's tolerance is not.
+    decides); one longer than the slot's tolerance is not. With ``empty_only`` an
+    occupied occurrence is refused instead (``occurrence_taken``).
     """
     require_scheduler(session, actor, slot.column)
     if starts_at.tzinfo is None:
@@ -265,7 +292,7 @@ def assign(
             {"slot": "rerun"},
             code="rerun_slot",
         )
-    _check_episode(slot, episode, settings or BuildSettings())
+    _check_episode(slot, episode, starts_at, settings or BuildSettings())
     ends_at = _check_occurrence(slot, starts_at, now)
     occupant = session.scalar(
         select(Airing).where(
@@ -274,6 +301,8 @@ def assign(
             Airing.status != AiringStatus.CANCELLED,
         )
     )
+    if occupant is not None and empty_only:
+        raise _taken(slot, starts_at)
     if occupant is not None and occupant.status is AiringStatus.AIRED:
         raise InvalidInput(
             f"airing {occupant.id} has already aired", {"at": "aired"}, code="occurrence_aired"
@@ -316,3 +345,56 @@ def _follow(session: Session, premiere: Airing, episode: Episode, now: datetime)
         item.episode = episode
         item.exchange = episode.column_id != premiere.slot.column_id
         item.updated_at = now
+
+
+def place(
+    session: Session,
+    actor: Person,
+    slot: Slot,
+    starts_at: datetime,
+    episode: Episode,
+    now: datetime,
+    *,
+    settings: BuildSettings | None = None,
+) -> Airing:
+    """Place an approved episode without a premiere into an empty occurrence (空档) of
+    ``slot``: ``assign``'s rules, and neither the occurrence nor the episode taken.
+
+    Of two schedulers placing into one occurrence at once, the second is refused
+    (``occurrence_taken``, a Conflict), however close the two are: ``assign`` looks for
+    an occupant in the statement before it inserts, and where both look before either
+    has committed, the unique index of live airings per occurrence decides.
+    """
+    require_scheduler(session, actor, slot.column)
+    episode_id = episode.id
+    _refuse_scheduled(session, episode_id)
+    try:
+        with session.begin_nested():
+            return assign(
+                session, actor, slot, starts_at, episode, now, settings=settings, empty_only=True
+            )
+    except IntegrityError as error:
+        if classify(error) is not Failure.CONFLICT:
+            raise
+        # Someone else won meanwhile: the episode's premiere or the occurrence.
+        _refuse_scheduled(session, episode_id)
+        raise _taken(slot, starts_at) from None
+
+
+def _refuse_scheduled(session: Session, episode_id: int) -> None:
+    premiere = premieres_of(session, [episode_id]).get(episode_id)
+    if premiere is not None:
+        raise Conflict(
+            f"episode {episode_id} already premieres at {_local(premiere)}",
+            code="episode_scheduled",
+            at=premiere,
+        )
+
+
+def _taken(slot: Slot, starts_at: datetime) -> Conflict:
+    return Conflict(
+        f"the occurrence at {_local(starts_at)} of slot {slot.id} ({slot.name}) is taken",
+        code="occurrence_taken",
+        at=starts_at,
+        slot=slot.name,
+    )

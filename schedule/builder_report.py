@@ -4,6 +4,9 @@ Read from the current rows, not from one build: a build may have covered only
 some columns, so each approved episode without a live premiere shows the
 reason of the latest build that considered it (or that no build has yet).
 
+It also lists the empty premiere occurrences (空档) of the next four weeks from now:
+dead air unless someone fills them.
+
 The report names the horizon it looks at (the latest build's, or before any
 build the default horizon from today); how that horizon covers the quarter's
 reporting priorities is the liaison office's measure (``liaison.coverage``).
@@ -22,10 +25,12 @@ from editorial.models import Episode, State
 from editorial.workdays import local_date
 from schedule.builder_load import chunks
 from schedule.builder_settings import BuildSettings, episode_duration
+from schedule.gaps import EmptyOccurrence, empty_occurrences, slots_of
 from schedule.models import Airing, AiringStatus, ScheduleBuild, Slot, SlotKind, Unscheduled
 from schedule.reasons import Reason, parse, reason
 
 RISK_DAYS = 7
+EMPTY_DAYS = 28  # how far ahead the report lists empty premiere occurrences
 NOT_BUILT = "not_built"
 
 
@@ -82,6 +87,7 @@ class ScheduleReport:
     horizon: tuple[date, date]  # the latest build's days, or the default horizon from today
     cancelled: list[CancelledAiring] = field(default_factory=list)
     fills: list[Airing] = field(default_factory=list)  # reruns in empty occurrences (补播)
+    empty: list[EmptyOccurrence] = field(default_factory=list)  # premieres, next 4 weeks
 
 
 def _live_premiere() -> tuple[type[Airing], ColumnElement[bool]]:
@@ -118,7 +124,18 @@ def schedule_report(
         horizon,
         _cancelled(session, now, column_ids),
         _fills(session, now, column_ids),
+        _empty_premieres(session, now, column_ids),
     )
+
+
+def _empty_premieres(
+    session: Session, now: datetime, column_ids: Sequence[int] | None
+) -> list[EmptyOccurrence]:
+    """Premiere occurrences (首播) from ``now`` to ``EMPTY_DAYS`` ahead that nothing fills."""
+    if column_ids is None:
+        column_ids = list(session.scalars(select(Slot.column_id).distinct()))
+    premieres = slots_of(session, column_ids, kind=SlotKind.PREMIERE)
+    return empty_occurrences(session, premieres, now, now + timedelta(days=EMPTY_DAYS))
 
 
 def _approved(column_ids: Sequence[int] | None) -> list[ColumnElement[bool]]:
@@ -128,9 +145,11 @@ def _approved(column_ids: Sequence[int] | None) -> list[ColumnElement[bool]]:
     return where
 
 
-def _unscheduled(session: Session, column_ids: Sequence[int] | None) -> list[UnscheduledItem]:
+def without_premiere(session: Session, column_ids: Sequence[int] | None) -> list[Episode]:
+    """The columns' approved episodes without a live premiere (one statement): those a
+    scheduler may place into an empty occurrence."""
     _, condition = _live_premiere()
-    episodes = list(
+    return list(
         session.scalars(
             select(Episode)
             .where(*_approved(column_ids), ~exists().where(condition))
@@ -138,6 +157,10 @@ def _unscheduled(session: Session, column_ids: Sequence[int] | None) -> list[Uns
             .order_by(Episode.column_id, Episode.id)
         )
     )
+
+
+def _unscheduled(session: Session, column_ids: Sequence[int] | None) -> list[UnscheduledItem]:
+    episodes = without_premiere(session, column_ids)
     latest: dict[int, Unscheduled] = {}
     for part in chunks([e.id for e in episodes]):
         rows = session.scalars(

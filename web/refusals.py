@@ -223,6 +223,12 @@ REFUSAL: dict[str, LazyString] = {
         "节目已安排在 %(at)s 首播（已固定或已发布）：请先取消固定，或撤下那次播出。"
     ),
     "rerun_slot": _l("重播随首播安排，不能单独改期。"),
+    "occurrence_stopped": _l("时段“%(slot)s”在 %(day)s 停播，这一天没有播出。"),
+    "after_air_by": _l("节目须在 %(air_by)s 前播出，%(day)s 已经晚了，请选更早的空档。"),
+    "occurrence_taken": _l("%(at)s 的“%(slot)s”已经有节目了（可能刚被其他人安排），请另选空档。"),
+    "episode_scheduled": _l("节目已经安排在 %(at)s 首播，不能再安排到空档。"),
+    "occurrence_required": _l("请选择一个空档。"),
+    "episode_required": _l("请选择一期节目。"),
     # --- media: a refused master or media job (media.errors.CODES; the API's error codes too)
     "not_found": _l("找不到这个文件，请重新上传"),
     "not_file": _l("所选的不是文件（可能是文件夹），请选择成片文件本身"),

@@ -3,15 +3,22 @@ schedulers' acts (pin, unpin, move, pull), and the report.
 
 Everyone signed in sees the schedule of the columns they hold a role in;
 schedulers (编排) and admins of a slot's column act on its airings through
-``schedule.airings``. Times are shown in Asia/Shanghai. A grid reads its
-airings and the imported county airings in two statements, however many
-there are.
+``schedule.airings``. Times are shown in Asia/Shanghai. A grid shows one lane
+per channel (a station's channel; a county's own feed is a lane of its own) on a
+time axis, every slot occurrence in it, filled or empty (空档). It reads its
+airings, the imported county airings, the slots and their empty occurrences in a
+fixed number of statements, however many there are.
+
+Placing (安排): a scheduler puts an approved episode without a premiere into an
+empty premiere occurrence, from the report or the grid, through
+``schedule.airings.place``. The grid's drag and drop (``place.js``) only fills in and
+submits the plain form that works without a script.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -24,12 +31,14 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from werkzeug.wrappers import Response
 
 from calendars.models import ExternalAiring, FeedSource
-from editorial.errors import Forbidden, InvalidInput, NotFound
+from editorial.errors import Conflict, Forbidden, InvalidInput, NotFound
 from editorial.models import Column, Episode, Membership, Person, Series
 from editorial.workdays import SHANGHAI, local_date
 from liaison.coverage import priority_coverage
-from schedule import airings, campaigns
-from schedule.builder_report import schedule_report
+from schedule import airings, campaigns, slots
+from schedule.builder_report import schedule_report, without_premiere
+from schedule.builder_settings import BuildSettings, episode_duration
+from schedule.gaps import EmptyOccurrence, empty_occurrences, slots_of
 from schedule.models import Airing, AiringStatus, Slot, SlotKind
 from schedule.recurrence import Occurrence
 from schedule.slots import SCHEDULING_ROLES, slot_occurrences
@@ -104,14 +113,78 @@ class Imported:
 
 
 @dataclass(frozen=True)
+class Gap:
+    """An empty occurrence (空档) of a slot on a grid; ``placeable`` when the viewer may put
+    an episode into it (a premiere ahead, in a column they schedule)."""
+
+    slot_id: int
+    slot_name: str
+    kind: SlotKind
+    value: str  # what the place form posts for it (``occurrence_value``)
+    placeable: bool
+
+
+@dataclass(frozen=True)
 class Item:
-    """One thing on a grid: one of our airings, or one imported from a county's own feed."""
+    """One thing on a grid: one of our airings, one imported from a county's own feed,
+    or an empty occurrence of one of our slots."""
 
     starts: datetime  # local (Asia/Shanghai)
     ends: datetime
     column: Column
     airing: Shown | None = None
     external: Imported | None = None
+    gap: Gap | None = None
+    lane: tuple[str, str] = ("", "")  # (station, channel); ("", source) for an imported feed
+
+
+@dataclass
+class Lane:
+    """One channel on a grid: its items by local day and start time (the time axis)."""
+
+    station: str
+    channel: str
+    external: bool
+    columns: list[str] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def times(self) -> list[str]:
+        """The local start times in the lane, in order (all-day imported items first)."""
+        return sorted({_time_key(i) for i in self.items})
+
+    def at(self, key: str, day: date) -> list[Item]:
+        return [i for i in self.items if _time_key(i) == key and i.starts.date() == day]
+
+    def on(self, day: date) -> list[Item]:
+        return [i for i in self.items if i.starts.date() == day]
+
+
+def _time_key(item: Item) -> str:
+    return "" if item.external is not None and item.external.all_day else f"{item.starts:%H:%M}"
+
+
+def occurrence_value(slot_id: int, starts_at: datetime) -> str:
+    """How the place form names an occurrence: the slot and its UTC start."""
+    return f"{slot_id}@{starts_at.astimezone(UTC).isoformat()}"
+
+
+def lanes_of(items: Iterable[Item], columns: Sequence[Column]) -> list[Lane]:
+    """The grid's lanes: our channels in the order of their columns, then imported feeds."""
+    order = {c.id: i for i, c in enumerate(columns)}
+    lanes: dict[tuple[bool, str, str], Lane] = {}
+    first: dict[tuple[bool, str, str], int] = {}
+    for item in items:
+        external = item.external is not None
+        key = (external, *item.lane)
+        lane = lanes.get(key)
+        if lane is None:
+            lane = lanes[key] = Lane(item.lane[0], item.lane[1], external)
+        if item.column.name not in lane.columns:
+            lane.columns.append(item.column.name)
+        first[key] = min(first.get(key, len(order)), order.get(item.column.id, len(order)))
+        lane.items.append(item)
+    return [lanes[k] for k in sorted(lanes, key=lambda k: (k[0], first[k], k[1], k[2]))]
 
 
 @dataclass
@@ -202,6 +275,8 @@ def grid_items(
             Airing.starts_at,
             Airing.ends_at,
             Slot.column_id,
+            Slot.station,
+            Slot.channel,
             Episode.title,
             Episode.part_number,
             Series.id,
@@ -239,28 +314,67 @@ def grid_items(
     )
     items = []
     for row in session.execute(query):
-        airing_id, kind, status, pinned, exchange, starts, ends, column_id, *episode, campaign = row
+        airing_id, kind, status, pinned, exchange, starts, ends, column_id, *rest = row
+        station, channel, *episode, campaign = rest
         shown = Shown(airing_id, kind, status, pinned, exchange, *episode, campaign=campaign)
-        items.append(Item(_here(starts), _here(ends), by_id[column_id], airing=shown))
+        column = by_id[column_id]
+        lane = (station, channel)
+        items.append(Item(_here(starts), _here(ends), column, airing=shown, lane=lane))
     items += [
-        Item(_here(starts), _here(ends), by_id[column_id], external=Imported(summary, name, day))
+        Item(
+            _here(starts),
+            _here(ends),
+            by_id[column_id],
+            external=Imported(summary, name, day),
+            lane=("", name),
+        )
         for starts, ends, column_id, summary, name, day in session.execute(external)
     ]
     items.sort(key=lambda item: item.starts)
     return items
 
 
+def gap_items(
+    session: Session,
+    columns: Sequence[Column],
+    first: date,
+    last: date,
+    *,
+    now: datetime,
+    scheduling: frozenset[int],
+) -> list[Item]:
+    """The columns' empty occurrences (空档), local days ``first`` to ``last``, in time
+    order: three statements (``schedule.gaps``)."""
+    by_id = {c.id: c for c in columns}
+    since, until = local_bounds(first, last)
+    return [
+        Item(
+            _here(gap.starts_at),
+            _here(gap.ends_at),
+            by_id[gap.slot.column_id],
+            gap=Gap(
+                gap.slot.id,
+                gap.slot.name,
+                gap.slot.kind,
+                occurrence_value(gap.slot.id, gap.starts_at),
+                _placeable(gap, now, scheduling),
+            ),
+            lane=(gap.slot.station, gap.slot.channel),
+        )
+        for gap in empty_occurrences(session, slots_of(session, by_id), since, until)
+    ]
+
+
+def _placeable(gap: EmptyOccurrence, now: datetime, scheduling: frozenset[int]) -> bool:
+    return (
+        gap.slot.kind is SlotKind.PREMIERE
+        and gap.starts_at >= now
+        and gap.slot.column_id in scheduling
+    )
+
+
 def _here(moment: datetime) -> datetime:
     return moment.astimezone(SHANGHAI)
-
-
-def by_day(items: Iterable[Item], days: list[Day]) -> list[Day]:
-    index = {d.day: d for d in days}
-    for item in items:
-        found = index.get(item.starts.date())
-        if found is not None:
-            found.items.append(item)
-    return days
 
 
 def legend(items: Iterable[Item]) -> list[tuple[str, str]]:
@@ -310,10 +424,6 @@ def _check_year(year: int) -> None:
         )
 
 
-def _bool_arg(name: str) -> bool:
-    return request.args.get(name, "") in ("1", "on", "true")
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -333,15 +443,37 @@ def previous_month(first: date) -> date:
 # --- grids ----------------------------------------------------------------------------------------
 
 
-def _grid(first: date, last: date) -> tuple[Desk, Column | None, bool, list[Item]]:
+@dataclass(frozen=True)
+class Grid:
     """What a week or month grid shows: the viewer's desk, the chosen column (or all the
-    viewer's columns) and their airings between the two days."""
+    viewer's columns), their airings and empty occurrences between two days, and what the
+    viewer may place (approved episodes without a premiere, in columns they schedule)."""
+
+    desk: Desk
+    column: Column | None
+    cancelled: bool
+    items: list[Item]  # airings and imported ones
+    gaps: list[Item]
+    lanes: list[Lane]
+    unscheduled: list[Episode]
+
+    @property
+    def placeable(self) -> list[Item]:
+        return [g for g in self.gaps if g.gap is not None and g.gap.placeable]
+
+
+def _grid(params: Mapping[str, str], first: date, last: date) -> Grid:
     session = request_session()
     desk = desk_of(session, current_person())
-    column = _chosen(desk, request.args.get("column"))
-    cancelled = _bool_arg("cancelled")
+    column = _chosen(desk, params.get("column"))
+    cancelled = params.get("cancelled", "") in ("1", "on", "true")
     shown = [column] if column is not None else desk.columns
-    return desk, column, cancelled, grid_items(session, shown, first, last, cancelled=cancelled)
+    items = grid_items(session, shown, first, last, cancelled=cancelled)
+    gaps = gap_items(session, shown, first, last, now=_now(), scheduling=desk.scheduling)
+    ours = [c.id for c in shown if c.id in desk.scheduling]
+    unscheduled = without_premiere(session, ours) if ours and gaps else []
+    lanes = lanes_of(sorted(items + gaps, key=lambda i: i.starts), shown)
+    return Grid(desk, column, cancelled, items, gaps, lanes, unscheduled)
 
 
 @bp.get("/")
@@ -354,9 +486,15 @@ def index() -> Response:
 @login_required
 def week() -> str:
     """Seven days (or up to six weeks: ``end``) from ``start``, by default this week."""
+    return _week_page(request.args)[0]
+
+
+def _week_page(
+    params: Mapping[str, str], *, error: str | None = None, status: int = 200
+) -> tuple[str, int]:
     today = local_date(_now())
-    start_arg = request.args.get("start", "")
-    end_arg = request.args.get("end", "")
+    start_arg = params.get("start", "")
+    end_arg = params.get("end", "")
     first = parse_day(start_arg, _("开始日期")) if start_arg else _monday(today)
     last = parse_day(end_arg, _("结束日期")) if end_arg else first + timedelta(days=6)
     if last < first:
@@ -370,21 +508,22 @@ def week() -> str:
         raise InvalidInput(
             f"at most {MAX_DAYS} days at a time", code="range_too_long", most=MAX_DAYS
         )
-    desk, column, cancelled, items = _grid(first, last)
+    grid = _grid(params, first, last)
     span = (last - first).days + 1
-    days = by_day(items, [Day(first + timedelta(days=i)) for i in range(span)])
+    days = [Day(first + timedelta(days=i)) for i in range(span)]
     step = timedelta(days=7 if span <= 7 else span)
-    return render_template(
+    page = render_template(
         "schedule/week.html",
-        desk=desk,
-        column=column,
+        grid=grid,
+        desk=grid.desk,
+        column=grid.column,
         days=days,
         first=first,
         last=last,
         today=today,
-        items=items,
-        series=legend(items),
-        cancelled=cancelled,
+        items=grid.items,
+        series=legend(grid.items),
+        cancelled=grid.cancelled,
         custom_end=bool(end_arg),
         previous=first - step,
         following=first + step,
@@ -392,43 +531,57 @@ def week() -> str:
         # 看整月: the month most of the days shown are in (a week's Thursday, as ISO weeks
         # count), not the month of its Monday.
         whole_month=first + (last - first) // 2,
+        back={"back": "week", "start": first.isoformat(), "end": end_arg},
+        error=error,
+        chosen=_chosen_place(params),
         **_labels(),
     )
+    return page, status
 
 
 @bp.get("/month")
 @login_required
 def month() -> str:
     """A calendar month, by default this one: weeks from Monday, the days outside greyed."""
+    return _month_page(request.args)[0]
+
+
+def _month_page(
+    params: Mapping[str, str], *, error: str | None = None, status: int = 200
+) -> tuple[str, int]:
     today = local_date(_now())
-    month_arg = request.args.get("month", "")
+    month_arg = params.get("month", "")
     first = parse_month(month_arg) if month_arg else today.replace(day=1)
     after = next_month(first)
     last = after - timedelta(days=1)
-    desk, column, cancelled, items = _grid(first, last)
+    grid = _grid(params, first, last)
     grid_first = _monday(first)
     grid_last = _monday(last) + timedelta(days=6)
     cells = [
         Day(grid_first + timedelta(days=i), inside=first <= grid_first + timedelta(days=i) <= last)
         for i in range((grid_last - grid_first).days + 1)
     ]
-    by_day(items, cells)
     weeks = [cells[i : i + 7] for i in range(0, len(cells), 7)]
-    return render_template(
+    page = render_template(
         "schedule/month.html",
-        desk=desk,
-        column=column,
+        grid=grid,
+        desk=grid.desk,
+        column=grid.column,
         weeks=weeks,
         first=first,
         today=today,
-        items=items,
-        series=legend(items),
-        cancelled=cancelled,
+        items=grid.items,
+        series=legend(grid.items),
+        cancelled=grid.cancelled,
         previous=previous_month(first),
         following=after,
         this_month=today.replace(day=1),
+        back={"back": "month", "month": first.strftime("%Y-%m")},
+        error=error,
+        chosen=_chosen_place(params),
         **_labels(),
     )
+    return page, status
 
 
 def _labels() -> dict[str, object]:
@@ -447,9 +600,11 @@ def _labels() -> dict[str, object]:
             "from_work": _("来自《%(name)s》"),
             "all_day": _("全天"),
             "untitled": _("（无标题）"),
+            "gap": _("空档"),
         },
         "airing_path": url_for(".airing", airing_id=0).removesuffix("0"),
         "series_colour": series_colour,
+        "minutes": lambda episode: max(1, round(episode_duration(episode) / 60)),
         "said": schedule_reasons.said,
         "SlotKind": SlotKind,
         "AiringStatus": AiringStatus,
@@ -463,13 +618,21 @@ def _labels() -> dict[str, object]:
 @login_required
 def report() -> str:
     """Approved episodes without a premiere (and why), air-by dates at risk, stale airings,
-    and each reporting priority's coverage per column (as ``tvcolumn schedule report``)."""
+    the empty premiere occurrences of the next four weeks (with what may fill each, for its
+    schedulers), and each reporting priority's coverage per column (as ``tvcolumn schedule
+    report``)."""
+    return _report_page(request.args)[0]
+
+
+def _report_page(
+    params: Mapping[str, str], *, error: str | None = None, status: int = 200
+) -> tuple[str, int]:
     session = request_session()
     desk = desk_of(session, current_person())
-    column = _chosen(desk, request.args.get("column"))
+    column = _chosen(desk, params.get("column"))
     ids = [column.id] if column is not None else desk.ids
     found = schedule_report(session, _now(), column_ids=ids)
-    return render_template(
+    page = render_template(
         "schedule/report.html",
         desk=desk,
         column=column,
@@ -481,8 +644,110 @@ def report() -> str:
         ],
         REASON=REASON,
         here=_here,
+        fillers=_fillers(found.empty, [u.episode for u in found.unscheduled], desk),
+        occurrence_value=occurrence_value,
+        back={"back": "report"},
+        error=error,
+        chosen=_chosen_place(params),
         **_labels(),
     )
+    return page, status
+
+
+def _fillers(
+    gaps: Sequence[EmptyOccurrence], episodes: Sequence[Episode], desk: Desk
+) -> dict[str, list[Episode]]:
+    """For each empty occurrence the viewer may fill (by ``occurrence_value``): the
+    unscheduled episodes of its column that are not too long for it and may still air
+    that day. ``schedule.airings.place`` decides; this only spares the reader hopeless
+    choices."""
+    settings = BuildSettings()
+    found: dict[str, list[Episode]] = {}
+    for gap in gaps:
+        if gap.slot.column_id not in desk.scheduling:
+            continue
+        day = local_date(gap.starts_at)
+        found[occurrence_value(gap.slot.id, gap.starts_at)] = [
+            e
+            for e in episodes
+            if e.column_id == gap.slot.column_id
+            and not settings.too_long(episode_duration(e), gap.slot.duration_s)
+            and (e.air_by is None or day <= e.air_by)
+        ]
+    return found
+
+
+# --- placing an episode into an empty occurrence (安排) ---------------------------------------
+
+
+def _chosen_place(params: Mapping[str, str]) -> tuple[str, str]:
+    """The episode and occurrence a refused place form had chosen (shown chosen again)."""
+    return params.get("episode", ""), params.get("occurrence", "")
+
+
+def _parse_occurrence(value: str) -> tuple[int, datetime]:
+    slot_id, _sep, at = value.partition("@")
+    try:
+        number, starts_at = int(slot_id), datetime.fromisoformat(at)
+    except ValueError:
+        starts_at = None
+    if starts_at is None or starts_at.tzinfo is None:
+        raise InvalidInput(
+            "choose an empty occurrence", {"occurrence": "required"}, code="occurrence_required"
+        )
+    _check_year(starts_at.year)
+    return number, starts_at
+
+
+def _parse_episode(value: str) -> int:
+    if not value.isdigit() or len(value) > 12:
+        raise InvalidInput("choose an episode", {"episode": "required"}, code="episode_required")
+    return int(value)
+
+
+PLACED_FROM = {"report": _report_page, "week": _week_page, "month": _month_page}
+
+
+@bp.post("/place")
+@login_required
+def place() -> Response | tuple[str, int]:
+    """Place an approved episode without a premiere into an empty premiere occurrence
+    (``schedule.airings.place``); a refusal re-shows the page it came from, with the
+    choice kept and nothing stored."""
+    session = request_session()
+    form = request.form
+    shown = PLACED_FROM.get(form.get("back", ""), _report_page)
+    try:
+        slot_id, starts_at = _parse_occurrence(form.get("occurrence", ""))
+        episode_id = _parse_episode(form.get("episode", ""))
+        slot = slots.get_slot(session, slot_id)
+        episode = session.get(Episode, episode_id)
+        if episode is None:
+            raise NotFound(f"no episode {episode_id}")
+        placed = airings.place(session, current_person(), slot, starts_at, episode, _now())
+    except (InvalidInput, Conflict) as refused:
+        session.rollback()
+        return shown(form, error=errors.describe(refused), status=errors.status_of(refused))
+    flash(
+        _(
+            "已把《%(title)s》安排在 %(at)s 首播（已固定）。",
+            title=episode.title,
+            at=f"{_here(placed.starts_at):%Y-%m-%d %H:%M}",
+        )
+    )
+    return redirect(_back_url(form))
+
+
+def _back_url(form: Mapping[str, str]) -> str:
+    keep = {k: form.get(k) or None for k in ("column", "cancelled")}
+    match form.get("back"):
+        case "week":
+            return url_for(
+                ".week", start=form.get("start") or None, end=form.get("end") or None, **keep
+            )
+        case "month":
+            return url_for(".month", month=form.get("month") or None, **keep)
+    return url_for(".report", column=keep["column"])
 
 
 # --- one airing and the schedulers' acts ----------------------------------------------------------

@@ -252,6 +252,35 @@ def test_report_lists_unscheduled_episodes_with_reasons_and_risks(app: Flask, de
     )
 
 
+def test_report_counts_and_lists_the_empty_premieres_of_the_next_four_weeks(
+    app: Flask, desk: Run
+) -> None:
+    """A daily premiere from tomorrow, one episode built into tomorrow: every later day of
+    the four weeks is empty (空档), listed by local time, slot and channel; an episode
+    assigned to one of them takes it off the list."""
+    add_episode(app, "明晚首播")
+    desk("schedule", "build", "--to", str(TOMORROW))
+
+    def empty() -> list[str]:
+        out = desk("schedule", "report").stdout.splitlines()
+        at = next(i for i, line in enumerate(out) if line.startswith("empty premiere"))
+        listed = [line for line in out[at + 1 :] if line.startswith("  ")]
+        listed = listed[: int(out[at].rsplit(": ", 1)[1])]
+        assert all("[city] slot 1 晚间首播 (市电视台 新闻综合)" in line for line in listed)
+        return [line.split(" [")[0].strip() for line in listed]
+
+    later = TOMORROW + timedelta(days=1)
+    shown = empty()
+    assert shown[0] == local(later, "20:00") and len(shown) in (26, 27)
+    assert local(TOMORROW, "20:00") not in shown
+    fresh = add_episode(app, "后天首播")
+    assigned = desk(
+        "schedule", "assign", str(fresh), "--as", "bp", "--slot", "1", "--at", f"{later} 20:00"
+    )
+    assert assigned.exit_code == 0, assigned.output
+    assert empty() == shown[1:]
+
+
 # --- hand acts -----------------------------------------------------------------------------------
 
 

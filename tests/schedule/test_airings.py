@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from editorial.errors import Forbidden, InvalidInput, NotFound
+from editorial.errors import Conflict, Forbidden, InvalidInput, NotFound
 from editorial.models import Person, State
-from schedule import airings
+from editorial.workdays import local_date
+from schedule import airings, slots
+from schedule.builder_report import schedule_report
 from schedule.models import Airing, AiringStatus, SlotKind
 from tests.conftest import NOW, Crew
 from tests.schedule.test_builder import (
@@ -186,6 +188,76 @@ def test_assign_takes_another_columns_offered_episode_as_exchange(
     offered = desk.episode(desk.column(), offered=True)
     airing = airings.assign(session, desk.scheduler, slot, local(FRIDAYS[0]), offered, NOW)
     assert airing.exchange
+
+
+def test_assign_refuses_an_occurrence_after_the_air_by_date(session: Session, desk: Desk) -> None:
+    slot = desk.slot()
+    urgent = desk.episode(air_by=FRIDAYS[1] + timedelta(days=1))
+    with pytest.raises(InvalidInput, match="must air by 2026-03-14; 2026-03-20 20:00 is after"):
+        airings.assign(session, desk.scheduler, slot, local(FRIDAYS[2]), urgent, NOW)
+    assert count(session) == 0
+    airings.assign(session, desk.scheduler, slot, local(FRIDAYS[1]), urgent, NOW)  # in time
+
+
+def test_assign_names_the_stop_date_of_an_occurrence(session: Session, desk: Desk) -> None:
+    slot = desk.slot()
+    slots.add_exception(session, desk.scheduler, slot, FRIDAYS[1], "全会直播", NOW)
+    with pytest.raises(InvalidInput, match=r"does not air on 2026-03-13: stop date \(全会直播\)"):
+        airings.assign(session, desk.scheduler, slot, local(FRIDAYS[1]), desk.episode(), NOW)
+    assert count(session) == 0
+
+
+# --- place into an empty occurrence (空档) ---------------------------------------------------
+
+
+def test_place_fills_an_empty_occurrence_and_the_report_counts_it_no_more(
+    session: Session, desk: Desk
+) -> None:
+    slot = desk.slot()
+    desk.episode()
+    run_build(session)
+    empty = schedule_report(session, NOW).empty
+    assert [local_date(e.starts_at) for e in empty] == FRIDAYS[1:]  # one episode for four
+    fresh = desk.episode()
+    airing = airings.place(session, desk.scheduler, slot, local(FRIDAYS[2]), fresh, NOW)
+    assert airing.pinned and airing.episode_id == fresh.id
+    empty = schedule_report(session, NOW).empty
+    assert [local_date(e.starts_at) for e in empty] == [FRIDAYS[1], FRIDAYS[3]]
+
+
+def test_place_refuses_a_taken_occurrence_and_replaces_nothing(
+    session: Session, desk: Desk
+) -> None:
+    slot = desk.slot()
+    desk.episode()
+    run_build(session)
+    before = state(session)
+    with pytest.raises(Conflict, match="is taken") as refused:
+        airings.place(session, desk.scheduler, slot, local(FRIDAYS[0]), desk.episode(), NOW)
+    assert refused.value.code == "occurrence_taken"
+    assert state(session) == before
+
+
+def test_place_refuses_an_episode_that_already_premieres(session: Session, desk: Desk) -> None:
+    slot = desk.slot()
+    placed = desk.episode()
+    run_build(session, end=FRIDAYS[0])
+    with pytest.raises(Conflict, match="already premieres at 2026-03-06 20:00"):
+        airings.place(session, desk.scheduler, slot, local(FRIDAYS[1]), placed, NOW)
+    assert premieres(session) == {placed.id: local(FRIDAYS[0])}
+
+
+def test_place_keeps_assigns_refusals(session: Session, desk: Desk, crew: Crew) -> None:
+    slot = desk.slot()
+    with pytest.raises(Forbidden):
+        airings.place(session, crew.producer, slot, local(FRIDAYS[0]), desk.episode(), NOW)
+    with pytest.raises(InvalidInput, match="takes at most 1830 s"):
+        long = desk.episode(duration=1900)
+        airings.place(session, desk.scheduler, slot, local(FRIDAYS[0]), long, NOW)
+    with pytest.raises(InvalidInput, match="is not approved"):
+        waiting = desk.episode(state=State.FINAL_REVIEW)
+        airings.place(session, desk.scheduler, slot, local(FRIDAYS[0]), waiting, NOW)
+    assert count(session) == 0
 
 
 # --- pull ----------------------------------------------------------------------------------------
