@@ -14,7 +14,7 @@ from typing import NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, aliased, load_only, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from editorial.errors import InvalidInput, NotFound
 from editorial.models import Column, Episode, PriorityTag, Series, State
@@ -32,6 +32,7 @@ CHUNK = 500  # ids per IN list (SQLite's parameter limit)
 CANDIDATE_FIELDS = [
     getattr(Episode, name)
     for name in (
+        "id",
         "column_id",
         "title",
         "air_by",
@@ -55,16 +56,16 @@ class Window:
     now: datetime
     frozen_days: int
 
-    @property
+    @functools.cached_property  # read in loops over thousands of occurrences
     def start_at(self) -> datetime:
         return datetime.combine(self.start, time(), SHANGHAI).astimezone(UTC)
 
-    @property
+    @functools.cached_property  # read in loops over thousands of occurrences
     def plan_from(self) -> datetime:
         """Nothing that starts before ``now`` is planned: the past is kept as it is."""
         return max(self.now, self.start_at)
 
-    @property
+    @functools.cached_property  # read in loops over thousands of occurrences
     def plan_to(self) -> datetime:
         return datetime.combine(self.end + timedelta(days=1), time(), SHANGHAI).astimezone(UTC)
 
@@ -371,8 +372,9 @@ def _candidates(session: Session, world: World, ids: list[int], settings: BuildS
     w = world.window
     changeable_ids = {r.id for r in world.changeable.values()} | set(world.causes)
     premiere = aliased(Airing)
+    # Plain rows, not Episode objects: thousands of them at province scale.
     rows = session.execute(
-        select(Episode, premiere.id)
+        select(*CANDIDATE_FIELDS, premiere.id.label("premiere_id"))
         .outerjoin(
             premiere,
             and_(
@@ -386,10 +388,9 @@ def _candidates(session: Session, world: World, ids: list[int], settings: BuildS
             or_(Episode.column_id.in_(ids), Episode.offered_for_exchange.is_(True)),
             or_(premiere.id.is_(None), premiere.starts_at >= w.plan_from),
         )
-        .options(load_only(*CANDIDATE_FIELDS))
         .order_by(Episode.id)
     )
-    episodes = [e for e, airing_id in rows if airing_id is None or airing_id in changeable_ids]
+    episodes = [e for e in rows if e.premiere_id is None or e.premiere_id in changeable_ids]
     tags = _tags(session, [e.id for e in episodes], settings)
     world.candidates = [
         Candidate(

@@ -475,10 +475,18 @@ class _Singles:
     tagged: frozenset[int]  # priority-tagged: their lists put their window first
 
     def evaluate(self, occupied: frozenset[int]) -> tuple[tuple[int, int], Matching, list[int]]:
-        adj = [
-            list(itertools.islice((o for o in a if o not in occupied), cap))
-            for a, cap in zip(self.adjacency, self.caps, strict=True)
-        ]
+
+        def trimmed(a: list[int], cap: int | None) -> list[int]:
+            # The lists are only read: share them while nothing of theirs is occupied.
+            head = a if cap is None else a[:cap]
+            if not occupied or occupied.isdisjoint(head):
+                return head
+            if cap is None:
+                return [o for o in a if o not in occupied]
+            # At most len(occupied) of them go: the first cap others are among these.
+            return [o for o in a[: cap + len(occupied)] if o not in occupied][:cap]
+
+        adj = [trimmed(a, cap) for a, cap in zip(self.adjacency, self.caps, strict=True)]
         matching = Matching(adj, self.tagged)
         chosen = matching.select(self.order)
         met = sum(1 for e in chosen if self.candidates[e].air_by is not None)
@@ -933,7 +941,7 @@ def derive_reruns(
         seq = sequences.get(slot.rerun_of, [])
         starts = [o.starts_at for o in seq]
         for occ in slot.occs:
-            at = _bisect_left(starts, occ.starts_at) - slot.back
+            at = bisect.bisect_left(starts, occ.starts_at) - slot.back
             if at < 0:
                 continue
             source = seq[at]
@@ -944,17 +952,6 @@ def derive_reruns(
                 occ, found[0], source.key, found[1], rerun_reason(source.starts_at)
             )
     return result
-
-
-def _bisect_left(items: list[datetime], value: datetime) -> int:
-    lo, hi = 0, len(items)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if items[mid] < value:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 def diagnose(c: Candidate, region: Sequence[SlotOcc], ctx: Context) -> Miss:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from editorial.errors import InvalidInput
 from editorial.models import Episode
@@ -101,7 +102,17 @@ class BuildSettings:
 DURATION_FIELDS = ("target_duration_s", "media_duration_s")
 
 
-def episode_duration(episode: Episode) -> int:
+class Durations(Protocol):
+    """What ``episode_duration`` reads: an Episode, or a row of its ``DURATION_FIELDS``."""
+
+    @property
+    def target_duration_s(self) -> int: ...
+
+    @property
+    def media_duration_s(self) -> int | None: ...
+
+
+def episode_duration(episode: Episode | Durations) -> int:
     """The duration the schedule plans with, in seconds.
 
     The current master's measured duration once one is uploaded (media

@@ -325,24 +325,27 @@ def _sqlite_insert(driver: Any, table: Table, rows: list[dict[str, Any]]) -> Non
     names = list(rows[0])
     marks = ", ".join("?" for _ in names)
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
-    seen: dict[datetime, str] = {}
+    columns = [_sqlite_column([row[name] for row in rows]) for name in names]
+    driver.executemany(sql, list(zip(*columns, strict=True)))
 
-    def stored(value: object) -> object:
-        if isinstance(value, datetime):
-            found = seen.get(value)
-            if found is None:
-                utc = value.astimezone(UTC)
-                found = seen[value] = f"{utc:%Y-%m-%d %H:%M:%S}.{utc.microsecond:06d}"
-            return found
-        if isinstance(value, enum.Enum):
-            return value.value
-        if isinstance(value, bool):
-            return int(value)
-        if isinstance(value, date):
-            return value.isoformat()
-        return value
 
-    driver.executemany(sql, [tuple(stored(row[name]) for name in names) for row in rows])
+def _sqlite_column(values: list[Any]) -> list[Any]:
+    """One column's values as stored, converted by the type of its first non-null one."""
+    sample = next((v for v in values if v is not None), None)
+    if isinstance(sample, datetime):
+        seen: dict[datetime, str] = {}
+        for v in values:
+            if v is not None and v not in seen:
+                utc = v.astimezone(UTC)
+                seen[v] = f"{utc:%Y-%m-%d %H:%M:%S}.{utc.microsecond:06d}"
+        return [None if v is None else seen[v] for v in values]
+    if isinstance(sample, enum.Enum):
+        return [None if v is None else v.value for v in values]
+    if isinstance(sample, bool):
+        return [None if v is None else int(v) for v in values]
+    if isinstance(sample, date):
+        return [None if v is None else v.isoformat() for v in values]
+    return values
 
 
 def _plain(value: object) -> object:
