@@ -187,11 +187,11 @@ def test_only_schedulers_and_admins_rebuild(session: Session, desk: Desk, crew: 
     assert refused.value.code == "not_a_scheduler"
 
 
+# PostgreSQL only: SQLite has one writer at a time, the database itself serializes builds.
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 def test_a_person_applying_while_the_service_builds_is_told_to_try_again(
     session: Session, desk: Desk, engine: Engine
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one writer at a time: the database itself serializes builds")
     with_a_stop(session, desk)
     print_ = fingerprint(session)
     shown = rebuild.preview(session, desk.scheduler, NOW, print_)
