@@ -448,14 +448,27 @@ def test_the_service_records_a_feed_write_failure_and_writes_once_the_folder_can
         return sum(r.job_id == "sync-feeds" and r.status == status for r in ledger(service_db))
 
     wait_until(lambda: sync_runs(RunStatus.FAILED) >= 2)  # every poll tries again
-    listing = subprocess.run(
-        [TVCOLUMN, "scheduler", "jobs"],
-        env={**os.environ, "TVCOLUMN_DATABASE_URL": service_db.url},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    [line] = [ln for ln in listing.splitlines() if ln.startswith("sync-feeds")]
+
+    def listed() -> str:
+        listing = subprocess.run(
+            [TVCOLUMN, "scheduler", "jobs"],
+            env={**os.environ, "TVCOLUMN_DATABASE_URL": service_db.url},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        [line] = [ln for ln in listing.splitlines() if ln.startswith("sync-feeds")]
+        return line
+
+    # The job runs every second: the listing may catch its next run under way ("running").
+    seen: list[str] = []
+
+    def settled() -> bool:
+        seen[:] = [listed()]
+        return " running" not in seen[0]
+
+    wait_until(settled)
+    line = seen[0]
     assert " failed: FeedsNotWritten: " in line
     # The listing shows a run's detail cut at 120 characters, which a long tmp_path (an xdist
     # worker's) cuts inside the folder's name: the reason is read where the run records it.
