@@ -244,6 +244,9 @@ def test_a_return_with_notes_reaches_the_producer_who_fixes_it_and_the_reviewer_
     with page.expect_navigation(url=re.compile(rf"{url}#media$")):
         page.click("form.media-upload button[type=submit]")
     expect(page.locator(".flash").first).to_contain_text("媒体版本 2 已上传")
+    # The episode page polls its media jobs and reloads itself when one ends, which would
+    # race the goto below: wait on a page without jobs while the job runs.
+    page.goto("/me/notifications")
     review_job(live_app, episode_id, 2)
     page.goto(url)
     page.locator("form.act-submit button[type=submit]").click()
