@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from editorial.db import Base
@@ -301,7 +301,7 @@ def bulk_insert(session: Session, model: type[Base], rows: list[dict[str, Any]])
     assert isinstance(table, Table)
     connection = session.connection()
     if connection.dialect.name == "sqlite":
-        _sqlite_insert(connection.connection.driver_connection, table, rows)
+        _sqlite_insert(connection, table, rows)
         return
     if connection.dialect.name != "postgresql":
         connection.execute(insert(table), rows)
@@ -317,8 +317,8 @@ def bulk_insert(session: Session, model: type[Base], rows: list[dict[str, Any]])
             copy.write_row([_plain(row[name]) for name in names])
 
 
-def _sqlite_insert(driver: Any, table: Table, rows: list[dict[str, Any]]) -> None:
-    """executemany on the driver with the values as SQLAlchemy's SQLite types store them
+def _sqlite_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """executemany of plain SQL with the values as SQLAlchemy's SQLite types store them
     (a datetime naive in UTC as ``YYYY-MM-DD HH:MM:SS.ffffff``, a date ISO, an enum by
     value, a bool as 0/1): per-value type processing was a third of a province build's
     write. ``tests/schedule/test_builder_write.py`` reads such rows back through the ORM."""
@@ -326,7 +326,9 @@ def _sqlite_insert(driver: Any, table: Table, rows: list[dict[str, Any]]) -> Non
     marks = ", ".join("?" for _ in names)
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
     columns = [_sqlite_column([row[name] for row in rows]) for name in names]
-    driver.executemany(sql, list(zip(*columns, strict=True)))
+    # exec_driver_sql: no per-value processing, but a busy or failing database still
+    # raises SQLAlchemy's errors (a busy SQLite is a 503 on the web, as elsewhere).
+    connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
 
 
 def _sqlite_column(values: list[Any]) -> list[Any]:
