@@ -262,3 +262,123 @@ class Unscheduled(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
     episode: Mapped[Episode] = relationship()
+
+
+class BroadcastChannel(Base):
+    """A channel of a station (频道) that slots air on.
+
+    ``station`` and ``name`` are spelled as the slots spell them (``Slot.station``,
+    ``Slot.channel``); ``code`` is the channel's short ASCII name in addresses, the
+    XMLTV guide and the files handed to the station. A channel row exists for every
+    station and channel a slot airs on (``schedule.channels.ensure_channel``).
+    """
+
+    __tablename__ = "channels"
+    __table_args__ = (
+        UniqueConstraint("station", "name"),
+        UniqueConstraint("code"),
+        CheckConstraint("code <> ''", name="code_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(80))
+    code: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AsRunOutcome(enum.StrEnum):
+    """What the station's as-run log (播后记录) says of a planned airing."""
+
+    CONFIRMED = "confirmed"  # 已确认播出: on time, full length
+    LATE = "late"  # 迟播: started later (or earlier) than planned beyond the tolerance
+    SHORT = "short"  # 时长不足: aired shorter than planned beyond the tolerance
+    MISSING = "missing"  # 漏播: planned, not in the log
+
+
+class AsRunLog(Base):
+    """One as-run log file a station exported for a channel, as imported (播后记录).
+
+    A file is stored once per channel by its SHA-256: importing it again changes
+    nothing. ``first_day``..``last_day`` are the local days its rows cover.
+    """
+
+    __tablename__ = "asrun_logs"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "sha256"),
+        CheckConstraint("last_day >= first_day", name="days_ordered"),
+        CheckConstraint("rows > 0", name="not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_format: Mapped[str] = mapped_column(String(8))  # "csv" or "xlsx"
+    encoding: Mapped[str] = mapped_column(String(20), default="")  # of a CSV: utf-8, gb18030
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    rows: Mapped[int] = mapped_column(Integer)
+    imported_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    channel: Mapped[BroadcastChannel] = relationship()
+    imported_by: Mapped[Person] = relationship()
+
+
+class AsRunEntry(Base):
+    """One row of an as-run log: what the station's playout says it aired.
+
+    ``airing_id`` is the planned airing the row was matched to; None: unplanned
+    (in the log, not in the schedule).
+    """
+
+    __tablename__ = "asrun_entries"
+    __table_args__ = (
+        UniqueConstraint("log_id", "row"),
+        CheckConstraint("duration_ms >= 0", name="duration_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("asrun_logs.id"), index=True)
+    row: Mapped[int] = mapped_column(Integer)  # the row's number in the file, header is 1
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text, default="")
+    house_id: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(40), default="")  # as the playout wrote it
+    airing_id: Mapped[int | None] = mapped_column(ForeignKey("airings.id"), index=True)
+
+    log: Mapped[AsRunLog] = relationship()
+    airing: Mapped[Airing | None] = relationship()
+
+
+class AsRunResult(Base):
+    """What the latest as-run log covering a planned airing says of it.
+
+    One row per airing: a later log for the same days replaces it. An airing whose
+    time has passed without a result is aired, unconfirmed (已播出（未确认）).
+    """
+
+    __tablename__ = "asrun_results"
+    __table_args__ = (
+        UniqueConstraint("airing_id"),
+        CheckConstraint(
+            "(outcome = 'missing') = (entry_id IS NULL)", name="missing_has_no_entry"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    airing_id: Mapped[int] = mapped_column(ForeignKey("airings.id"))
+    log_id: Mapped[int] = mapped_column(ForeignKey("asrun_logs.id"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("asrun_entries.id"))
+    outcome: Mapped[AsRunOutcome] = mapped_column(str_enum(AsRunOutcome, "asrun_outcome"))
+    # Seconds the airing started after (negative: before) its planned start, and seconds
+    # it aired shorter than planned (0 when full length or longer); None when missing.
+    late_s: Mapped[int | None] = mapped_column(Integer)
+    short_s: Mapped[int | None] = mapped_column(Integer)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    airing: Mapped[Airing] = relationship()
+    log: Mapped[AsRunLog] = relationship()
+    entry: Mapped[AsRunEntry | None] = relationship()

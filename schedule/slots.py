@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from editorial.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from editorial.models import Column, Membership, Person, Role
 from editorial.text import visible_text
+from schedule.channels import ensure_channel
 from schedule.models import Slot, SlotDate, SlotDateKind, SlotKind
 from schedule.recurrence import Occurrence, Recurrence, occurrences, parse_rule, zone
 
@@ -260,6 +261,7 @@ def create_slot(
         )
     session.add(slot)
     session.flush()
+    ensure_channel(session, slot.station, slot.channel, column, now)
     return slot
 
 
@@ -503,6 +505,7 @@ def edit_slot(
             _refuse_stale(slot)
     slot.updated_at = stamp
     session.flush()
+    ensure_channel(session, slot.station, slot.channel, slot.column, now)
     return slot
 
 
