@@ -15,6 +15,7 @@ PACKAGES = (
     "media",
     "liaison",
     "calendars",
+    "station",
     "migrations",
     "web",
     "cli",
