@@ -2,7 +2,8 @@
 # Both create .venv and install on first use (and again when pyproject.toml changes);
 # `make test` also installs the node packages of the feed interop tests (package-lock.json) and,
 # as root, the Debian packages of the browser and deployment tests (chromium, fonts-noto-cjk,
-# nginx-light, openssl, systemd for systemd-analyze). Under CI (CI=true) a skipped test fails.
+# nginx-light, openssl, systemd for systemd-analyze, xmltv-util for tv_validate_file).
+# Under CI (CI=true) a skipped test fails.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -42,8 +43,9 @@ $(NODE_STAMP): package.json package-lock.json
 # What the browser and deployment tests need from Debian: Chromium and a CJK font (Playwright
 # drives /usr/bin/chromium, its own browser download does not work here; without a CJK font
 # every Chinese character is drawn as an empty box), nginx and openssl (tests/web/test_deploy.py
-# serves deploy/ for real) and systemd-analyze (it verifies deploy/'s units). Checked on every
-# run and installed with apt-get when missing, as root; otherwise the tests that need them
+# serves deploy/ for real), systemd-analyze (it verifies deploy/'s units) and the XMLTV
+# project's validator tv_validate_file (xmltv-util: every XMLTV guide export is checked by it).
+# Checked on every run and installed with apt-get when missing, as root; otherwise the tests that need them
 # skip, and under CI (CI=true) make stops here (and pytest would fail those tests anyway).
 install-system:
 	@export PATH="$$PATH:/usr/sbin:/sbin"; missing=""; \
@@ -53,6 +55,7 @@ install-system:
 	command -v nginx >/dev/null || missing="$$missing nginx-light"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
+	command -v tv_validate_file >/dev/null || missing="$$missing xmltv-util"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "make: installing$$missing (apt-get)"; \
