@@ -34,6 +34,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from editorial.db import Base
@@ -307,14 +308,20 @@ def bulk_insert(session: Session, model: type[Base], rows: list[dict[str, Any]])
         connection.execute(insert(table), rows)
         return
     names = list(rows[0])
+    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
     driver = connection.connection.driver_connection
     assert driver is not None
-    with (
-        driver.cursor() as cursor,
-        cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row([_plain(row[name]) for name in names])
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([_plain(row[name]) for name in names])
+    except dbapi.Error as error:
+        # The driver's own error, wrapped as SQLAlchemy wraps it on any other statement, so
+        # a busy or failing database is answered as elsewhere (503, 409), never a 500.
+        raise DBAPIError.instance(
+            statement, None, error, dbapi.Error, dialect=connection.dialect
+        ) from error
 
 
 def _sqlite_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from editorial.models import Person
@@ -81,3 +82,32 @@ def test_bulk_inserted_airings_read_back_and_compare_like_orm_ones(
         select(Airing.episode_id).where(Airing.starts_at > at).order_by(Airing.starts_at)
     ).all()
     assert in_range == [episodes[1].id]
+
+
+def test_a_bulk_insert_the_database_refuses_raises_sqlalchemys_error(
+    session: Session, desk: Desk
+) -> None:
+    """A refused COPY (PostgreSQL) or executemany (SQLite) raises SQLAlchemy's IntegrityError,
+    which the web answers with 409 like any lost race, never the driver's bare error (a 500)."""
+    slot, episode = desk.slot(), desk.episode()
+    at = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
+    row = {
+        "slot_id": slot.id,
+        "episode_id": episode.id,
+        "kind": SlotKind.PREMIERE,
+        "premiere_id": None,
+        "starts_at": at,
+        "ends_at": at + timedelta(minutes=30),
+        "status": AiringStatus.DRAFT,
+        "pinned": False,
+        "exchange": False,
+        "reason": "",
+        "revision": 0,
+        "published_at": None,
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    # The same slot occurrence twice: the one-live-airing-per-occurrence index refuses it.
+    with pytest.raises(IntegrityError), session.begin_nested():
+        bulk_insert(session, Airing, [row, {**row, "episode_id": desk.episode().id}])
+    assert session.scalar(select(func.count()).select_from(Airing)) == 0
