@@ -30,12 +30,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, aliased, load_only
+from sqlalchemy.orm import Session, aliased
 
 from editorial.models import Column, Episode, Level, State
-from schedule.builder_load import CANDIDATE_FIELDS, World, _tags, chunks
+from schedule.builder_load import CANDIDATE_FIELDS, World, chunks, to_candidates
 from schedule.builder_plan import Assignment, Candidate, Context, OccKey, SlotOcc, place_key
-from schedule.builder_settings import episode_duration
 from schedule.builder_write import Desired
 from schedule.campaigns import CampaignKey, campaign_key
 from schedule.models import Airing, AiringStatus, SlotKind
@@ -163,7 +162,12 @@ def _material(
     redecided = {r.id for r in world.changeable.values()} | set(world.causes)
     premiere = aliased(Airing)
     rows = session.execute(
-        select(Episode, premiere.id, premiere.slot_id, premiere.starts_at)
+        select(
+            *CANDIDATE_FIELDS,
+            premiere.id.label("premiere_id"),
+            premiere.slot_id.label("premiere_slot"),
+            premiere.starts_at.label("premiere_at"),
+        )
         .join(
             premiere,
             and_(
@@ -180,26 +184,15 @@ def _material(
                 Episode.offered_for_exchange.is_(True),
             ),
         )
-        .options(load_only(*CANDIDATE_FIELDS))
         .order_by(Episode.id)
-    )
-    kept = [(e, i, (s, at)) for e, i, s, at in rows if i not in redecided]
-    tags = _tags(session, [e.id for e, _, _ in kept], ctx.settings)
+    ).all()
+    kept = [r for r in rows if r.premiere_id not in redecided]
     found: dict[int, Material] = {}
     known: dict[OccKey, int] = {}
-    for e, airing_id, key in kept:
-        candidate = Candidate(
-            episode_id=e.id,
-            column_id=e.column_id,
-            title=e.title,
-            duration_s=episode_duration(e),
-            air_by=e.air_by,
-            approved_at=e.state_entered_at,
-            tags=tags.get(e.id, frozenset()),
-            offered=e.offered_for_exchange,
-        )
-        found[e.id] = Material(candidate, key, key[1])
-        known[key] = airing_id
+    for r, candidate in zip(kept, to_candidates(session, kept, ctx.settings), strict=True):
+        key = (r.premiere_slot, r.premiere_at)
+        found[r.id] = Material(candidate, key, r.premiere_at)
+        known[key] = r.premiere_id
     by_id = {c.episode_id: c for c in world.candidates}
     for a in assignments.values():
         c = by_id.get(a.episode_id)

@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
@@ -20,7 +20,12 @@ from editorial.errors import InvalidInput, NotFound
 from editorial.models import Column, Episode, PriorityTag, Series, State
 from editorial.workdays import SHANGHAI, local_date
 from schedule.builder_plan import Candidate, OccKey, SeriesInfo, SlotOcc
-from schedule.builder_settings import DURATION_FIELDS, BuildSettings, episode_duration
+from schedule.builder_settings import (
+    DURATION_FIELDS,
+    BuildSettings,
+    Durations,
+    episode_duration,
+)
 from schedule.models import Airing, AiringStatus, Slot, SlotDateKind, SlotKind
 from schedule.recurrence import Occurrence, Recurrence, occurrences
 from schedule.slots import recurrence_of
@@ -391,8 +396,28 @@ def _candidates(session: Session, world: World, ids: list[int], settings: BuildS
         .order_by(Episode.id)
     )
     episodes = [e for e in rows if e.premiere_id is None or e.premiere_id in changeable_ids]
-    tags = _tags(session, [e.id for e in episodes], settings)
-    world.candidates = [
+    world.candidates = to_candidates(session, episodes, settings)
+
+
+class CandidateRow(Durations, Protocol):
+    """A row selected with ``CANDIDATE_FIELDS``."""
+
+    id: int
+    column_id: int
+    title: str
+    air_by: date | None
+    state_entered_at: datetime
+    offered_for_exchange: bool
+    series_id: int | None
+    part_number: int | None
+
+
+def to_candidates(
+    session: Session, rows: Sequence[CandidateRow], settings: BuildSettings
+) -> list[Candidate]:
+    """Candidates of rows selected with ``CANDIDATE_FIELDS``, with their priority tags."""
+    tags = _tags(session, [e.id for e in rows], settings)
+    return [
         Candidate(
             episode_id=e.id,
             column_id=e.column_id,
@@ -405,7 +430,7 @@ def _candidates(session: Session, world: World, ids: list[int], settings: BuildS
             series_id=e.series_id,
             part=e.part_number,
         )
-        for e in episodes
+        for e in rows
     ]
 
 
