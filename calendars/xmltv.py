@@ -83,11 +83,16 @@ class Programme:
     updated_at: datetime
 
 
-def channel_id(channel: BroadcastChannel, domain: str = ID_DOMAIN) -> str:
-    """The channel's XMLTV id: ``shidai.tvcolumn``."""
+def id_domain(domain: str) -> str:
+    """``domain`` if it can end a channel id ``tv_validate_file`` accepts; else ValueError."""
     if not _ID_DOMAIN.fullmatch(domain):
         raise ValueError(f"an XMLTV id domain is dotted letters, digits and hyphens: {domain!r}")
-    return f"{channel.code}.{domain}"
+    return domain
+
+
+def channel_id(channel: BroadcastChannel, domain: str = ID_DOMAIN) -> str:
+    """The channel's XMLTV id: ``shidai.tvcolumn``."""
+    return f"{channel.code}.{id_domain(domain)}"
 
 
 def say(text: str) -> str:
