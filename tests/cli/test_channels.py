@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 from click.testing import Result
 from flask import Flask
 
+from calendars import export
 from editorial import people
 from editorial.models import Column, Role
 from schedule import channels
@@ -39,8 +42,13 @@ def test_list_shows_code_station_channel_and_slots(app: Flask, run: Callable[...
 def test_an_admin_changes_a_code(app: Flask, run: Callable[..., Result]) -> None:
     schedule(app)
     admin(app)
+    feeds_dir = Path(app.config["FEEDS_DIR"])
+    before = export.read_stamp(feeds_dir)
+    time.sleep(0.01)
     done = run("channels", "code", "city", "city-1", "--as", "boss")
     assert done.exit_code == 0, done.output
+    # The web processes drop their cached guides (the old address stops answering).
+    assert export.read_stamp(feeds_dir) != before
     assert "/feeds/xmltv/city-1.xml" in done.output
     assert codes(app) == ["city-1"]
 

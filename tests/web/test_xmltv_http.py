@@ -3,16 +3,23 @@ iCalendar feeds (validators, 304, the per-process cache)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
+import pytest
+from click.testing import Result
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.http import http_date
 
 from editorial import accounts, people
+from editorial.models import Column, Role
 from schedule import publishing
 from tests.web.conftest import sign_in
 from tests.web.test_feeds_http import NOW, clock, schedule, statements
 from tests.xmltv_check import checked
+from web.config import load_config
 from web.db import unit_of_work
 
 __all__ = ["clock", "statements"]  # the fixtures
@@ -100,3 +107,29 @@ def test_the_feeds_page_lists_each_channels_guide(app: Flask, clock: list[dateti
     assert 'id="xmltv"' in body and "节目指南（XMLTV）" in body
     assert f'value="https://tv.example.cn{GUIDE}"' in body
     assert "市台 一套" in body
+
+
+def test_the_id_domain_comes_from_the_environment_and_a_bad_one_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TVCOLUMN_XMLTV_ID_DOMAIN", "tv.example.cn")
+    assert load_config(str(tmp_path))["XMLTV_ID_DOMAIN"] == "tv.example.cn"
+    monkeypatch.setenv("TVCOLUMN_XMLTV_ID_DOMAIN", "tv example")
+    with pytest.raises(ValueError, match="XMLTV id domain"):
+        load_config(str(tmp_path))
+
+
+def test_after_a_code_change_the_old_address_stops_at_once(
+    app: Flask, clock: list[datetime], run: Callable[..., Result]
+) -> None:
+    published(app)
+    client = app.test_client()
+    assert client.get(GUIDE).status_code == 200  # now in the cache
+    with app.app_context(), unit_of_work(app) as s:
+        boss = people.create_person(s, NOW, username="boss", display_name="管理员")
+        people.grant_role(s, boss, s.scalars(select(Column)).one(), Role.ADMIN, NOW)
+    done = run("channels", "code", "city", "shi-yitao", "--as", "boss")
+    assert done.exit_code == 0, done.output
+    assert client.get(GUIDE).status_code == 404
+    moved = client.get("/feeds/xmltv/shi-yitao.xml")
+    assert moved.status_code == 200 and b'channel id="shi-yitao.tvcolumn"' in moved.data
