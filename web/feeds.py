@@ -302,8 +302,9 @@ def guide(code: str) -> Response:
         rendering = xmltv.render(session, channel, span, current_app.config["XMLTV_ID_DOMAIN"])
         return rendering.body, rendering.last_modified
 
+    said = code if len(code) <= channels.CODE_LENGTH else code[: channels.CODE_LENGTH] + "…"
     return _answer(
-        resolve, render, content_type=XML, missing=f"没有代码为 {code} 的频道（no such channel）"
+        resolve, render, content_type=XML, missing=f"没有代码为 {said} 的频道（no such channel）"
     )
 
 

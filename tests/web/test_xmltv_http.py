@@ -87,6 +87,8 @@ def test_an_unknown_channel_is_a_plain_404(app: Flask, clock: list[datetime]) ->
     assert response.status_code == 404
     assert response.mimetype == "text/plain"
     assert "nowhere" in response.get_data(as_text=True)
+    long = app.test_client().get("/feeds/xmltv/" + "x" * 5000 + ".xml")
+    assert long.status_code == 404 and len(long.data) < 200
 
 
 def test_the_feed_links_list_the_guides(app: Flask, clock: list[datetime]) -> None:
