@@ -25,6 +25,7 @@ BENCHMARKS: list[str] = [
     "bench.feeds",
     "bench.feeds_http",
     "bench.feeds_import",
+    "bench.xmltv",
     "bench.web_pages",
     "bench.web_load",
     "bench.media",

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cli import (
     audit,
     campaigns,
+    channels,
     database,
     demo,
     episodes,
@@ -75,6 +76,7 @@ for command in (
     people.holidays,
     schedule.schedule,
     schedule.slots_group,
+    channels.channels_group,
     campaigns.campaigns_group,
     series.series_group,
     feeds.feeds,

@@ -33,7 +33,7 @@ def _feeds_dir() -> Path:
     return Path(current_app.config["FEEDS_DIR"])
 
 
-def _touch_stamp_after_commit(session: Session) -> None:
+def touch_stamp_after_commit(session: Session) -> None:
     """Tell the web processes once the change is committed (not if it rolls back).
 
     Only a courtesy: the scheduler service writes the files and the stamp at its next
@@ -64,7 +64,7 @@ def feeds_sync(session: Session) -> None:
     """Bring the feed ledger in step with the schedule now (the scheduler service does
     this every poll)."""
     changed = ledger.sync(session, common.now())
-    _touch_stamp_after_commit(session)
+    touch_stamp_after_commit(session)
     click.echo(f"{changed} feed events changed")
 
 

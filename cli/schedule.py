@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from calendars.models import ExternalAiring, FeedSource
-from cli import common
+from cli import common, schedule_export
 from cli.common import domain_command, local_time, table
 from editorial import people
 from editorial.workdays import SHANGHAI, local_date
@@ -743,3 +743,6 @@ def slots_kept_empty(session: Session, slot_id: int) -> None:
         rows.append([str(m.day), f"{local_time(m.created_at)} {m.created_by.username}", removed])
     for line in table(["day", "marked", "unmarked"], rows):
         click.echo(line)
+
+
+schedule.add_command(schedule_export.schedule_export)

@@ -21,10 +21,11 @@ from editorial import notifications as notices
 from editorial.errors import NotFound
 from editorial.models import Channel, Column, Person
 from editorial.workdays import SHANGHAI
+from schedule import channels
 from web import notices as notice_text
 from web.auth import current_person
 from web.db import request_session
-from web.feeds import webcal
+from web.feeds import guide_path, webcal
 
 bp = Blueprint("account", __name__, url_prefix="/me")
 
@@ -91,9 +92,14 @@ def _feeds_page(personal: dict[str, str] | None = None) -> str:
     session = request_session()
     person = current_person()
     listed = [(feed_text(session, feed), _links(feed.path)) for feed in feeds.public_feeds(session)]
+    guides = [
+        (channel, f"{_base_url()}/feeds/{guide_path(channel)}")
+        for channel in channels.list_channels(session)
+    ]
     return render_template(
         "account/feeds.html",
         feeds=listed,
+        guides=guides,
         personal=personal,
         personal_feed=feed_text(session, feeds.person_feed(person)),
         live=_live_token(session, person),

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from calendars import xmltv
 from editorial import outbox
 from media.service import MediaSettings
 
@@ -58,6 +59,10 @@ def load_config(default_instance_path: str) -> dict[str, Any]:
         # The address subscribers reach the application at, for subscribe links
         # (default: the address of the request).
         "PUBLIC_URL": (os.environ.get("TVCOLUMN_PUBLIC_URL") or "").rstrip("/"),
+        # The XMLTV guide's channel ids are ``<channel code>.<this>`` (a bad one stops the start).
+        "XMLTV_ID_DOMAIN": xmltv.id_domain(
+            os.environ.get("TVCOLUMN_XMLTV_ID_DOMAIN") or xmltv.ID_DOMAIN
+        ),
         # Notifications by e-mail (the scheduler service sends them): smtp://user:pw@host:587
         # (STARTTLS) or smtps://user:pw@host:465; unset, nobody is mailed.
         "SMTP_URL": os.environ.get("TVCOLUMN_SMTP_URL") or "",

@@ -1,5 +1,6 @@
 """Feeds over HTTP: ``/feeds/all.ics``, ``/feeds/columns/<slug>.ics``,
-``/feeds/liaison.ics``, ``/feeds/people/<token>.ics`` and the subscribe links.
+``/feeds/liaison.ics``, ``/feeds/people/<token>.ics``, the channels' XMLTV guides
+``/feeds/xmltv/<code>.xml`` and the subscribe links.
 
 Each process keeps the bytes of the feeds it served (``FeedCache``, by path
 and query string) with the stamp (``calendars.export``) and the local day they
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Blueprint, Flask, abort, current_app, jsonify, request
 from flask.wrappers import Response
@@ -32,10 +33,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.http import http_date, parse_date
 
-from calendars import export, feeds, tokens
-from editorial.errors import InvalidInput
+from calendars import export, feeds, tokens, xmltv
+from editorial.errors import InvalidInput, NotFound
 from editorial.models import Column
 from editorial.workdays import local_date
+from schedule import channels
+from schedule.models import BroadcastChannel
 from web.db import session_factory
 
 if TYPE_CHECKING:
@@ -48,6 +51,10 @@ PREFIX = "/feeds/"
 PERSONAL = "/feeds/people/"  # never answered without asking the database for the token
 CACHE_BYTES = 64 * 1024 * 1024
 EXTENSION = "tvcolumn.feed_cache"
+CALENDAR = "text/calendar; charset=utf-8"
+XML = "application/xml; charset=utf-8"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -69,10 +76,11 @@ class Entry:
         stamp: tuple[int, int] | None,
         today: date,
         private: bool,
+        content_type: str = CALENDAR,
     ) -> Entry:
         etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
         headers = [
-            ("Content-Type", "text/calendar; charset=utf-8"),
+            ("Content-Type", content_type),
             ("Content-Length", str(len(body))),
             ("ETag", etag),
             ("Last-Modified", http_date(last_modified)),
@@ -213,6 +221,24 @@ def _text(status: int, message: str) -> Response:
 def _serve(resolve: Callable[[Session], feeds.Feed | None], *, private: bool = False) -> Response:
     """Render the feed into the cache (the fast path answers the next requests of a public
     feed) and answer. A private feed is resolved (its token checked) on every request."""
+
+    def render(session: Session, feed: feeds.Feed, span: feeds.Window) -> tuple[bytes, datetime]:
+        rendering = feeds.render(session, feed, span)
+        return rendering.body, rendering.last_modified
+
+    return _answer(resolve, render, private=private)
+
+
+def _answer(
+    resolve: Callable[[Session], T | None],
+    render: Callable[[Session, T, feeds.Window], tuple[bytes, datetime]],
+    *,
+    private: bool = False,
+    content_type: str = CALENDAR,
+    missing: str = "没有这个日历订阅（not found）",
+) -> Response:
+    """What ``resolve`` finds, rendered by ``render`` over the request's window, through
+    the cache, with ETag and Last-Modified; 404 with ``missing`` when it finds nothing."""
     now = _now()
     span = _window(now)
     key = (request.path, request.query_string.decode("latin-1"))
@@ -220,15 +246,13 @@ def _serve(resolve: Callable[[Session], feeds.Feed | None], *, private: bool = F
     entry = None if private else _cache().get(key, stamp, span.today)
     if entry is None:
         with session_factory()() as session:
-            feed = resolve(session)
-            if feed is None:
-                abort(_text(404, "没有这个日历订阅（not found）"))
+            found = resolve(session)
+            if found is None:
+                abort(_text(404, missing))
             entry = _cache().get(key, stamp, span.today)
             if entry is None:
-                rendering = feeds.render(session, feed, span)
-                entry = Entry.make(
-                    rendering.body, rendering.last_modified, stamp, span.today, private
-                )
+                body, last_modified = render(session, found, span)
+                entry = Entry.make(body, last_modified, stamp, span.today, private, content_type)
                 _cache().put(key, entry)
     status, headers, body = entry.answer(request.environ)
     return Response(body, status=status, headers=headers)
@@ -262,15 +286,39 @@ def person(token: str) -> Response:
     return _serve(resolve, private=True)
 
 
+@bp.get("/xmltv/<code>.xml")
+def guide(code: str) -> Response:
+    """The channel's XMLTV programme guide (节目指南): what the feeds' window holds."""
+
+    def resolve(session: Session) -> BroadcastChannel | None:
+        try:
+            return channels.get_channel(session, code)
+        except NotFound:
+            return None
+
+    def render(
+        session: Session, channel: BroadcastChannel, span: feeds.Window
+    ) -> tuple[bytes, datetime]:
+        rendering = xmltv.render(session, channel, span, current_app.config["XMLTV_ID_DOMAIN"])
+        return rendering.body, rendering.last_modified
+
+    said = code if len(code) <= channels.CODE_LENGTH else code[: channels.CODE_LENGTH] + "…"
+    return _answer(
+        resolve, render, content_type=XML, missing=f"没有代码为 {said} 的频道（no such channel）"
+    )
+
+
 @bp.get("/")
 def links() -> Response:
     """Every public feed with its ``https://`` and ``webcal://`` subscribe links."""
     base = current_app.config.get("PUBLIC_URL") or request.url_root.rstrip("/")
     with session_factory()() as session:
         listed = feeds.public_feeds(session)
+        guides = [guide_link(base, channel) for channel in channels.list_channels(session)]
     return jsonify(
         {
             "feeds": [subscribe_link(base, feed) for feed in listed],
+            "guides": guides,
             "personal": "个人订阅链接：由 `tvcolumn feeds token USER` 生成，只显示一次",
         }
     )
@@ -284,6 +332,22 @@ def subscribe_link(base: str, feed: feeds.Feed) -> dict[str, str]:
         "path": feed.path,
         "https": url,
         "webcal": webcal(url),
+    }
+
+
+def guide_path(channel: BroadcastChannel) -> str:
+    """Where the channel's XMLTV guide is served, under ``/feeds/``."""
+    return f"xmltv/{channel.code}.xml"
+
+
+def guide_link(base: str, channel: BroadcastChannel) -> dict[str, str]:
+    return {
+        "kind": "xmltv",
+        "station": channel.station,
+        "name": channel.name,
+        "code": channel.code,
+        "path": guide_path(channel),
+        "https": f"{base}/feeds/{guide_path(channel)}",
     }
 
 

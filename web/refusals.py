@@ -286,6 +286,13 @@ REFUSAL: dict[str, LazyString] = {
     "feed_days_back": _l("向前的天数须为 0 至 %(most_back)s。"),
     "feed_days_ahead": _l("向后的天数须为 0 至 %(most_ahead)s。"),
     "feed_window_whole_days": _l("向前和向后的天数须为整数。"),
+    # --- channels (频道)
+    "not_admin": _l("只有管理员可以修改频道代码。"),
+    "channel_code_malformed": _l(
+        "频道代码“%(channel)s”不合格式：须为 1 至 40 个小写英文字母、数字和连字符（-），"
+        "且不以连字符开头或结尾。"
+    ),
+    "channel_code_taken": _l("频道代码“%(channel)s”已被其他频道使用，请换一个。"),
     "invalid_source": _l("日历来源的登记有误，请按提示修改。"),
     "source_name_required": _l("请为日历来源起一个名称（例如 某某县党建栏目日历）。"),
     "source_name_too_long": _l("名称最多 %(most)s 个字符。"),

@@ -179,10 +179,12 @@ def _backfill_channels() -> None:
             ),
             {"id": first_slot},
         ).scalar_one()
-        code, n = slug[:36], 1
+        # As schedule.channels.ensure_channel: a cut slug must not end with a hyphen.
+        base = slug[:36].strip("-") or "channel"
+        code, n = base, 1
         while code in taken:
             n += 1
-            code = f"{slug[:36]}-{n}"
+            code = f"{base}-{n}"
         taken.add(code)
         bind.execute(
             channels.insert().values(station=station, name=name, code=code, created_at=now)

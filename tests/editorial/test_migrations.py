@@ -17,6 +17,7 @@ import media.models
 import migrations
 import scheduler.models
 from editorial.db import Base, make_engine
+from schedule import channels
 from tests.conftest import scratch_database
 
 MODELS = (calendars.models, liaison.models, media.models, scheduler.models)  # all on Base.metadata
@@ -140,5 +141,64 @@ def test_0019_keeps_a_fill_a_rerun_and_downgrades(backend: str, tmp_path: Path) 
             assert not tables & {"rerun_fill_switches", "keep_empty_days"}
             assert "fill" not in {c["name"] for c in inspect(engine).get_columns("airings")}
             migrations.upgrade(engine)
+        finally:
+            engine.dispose()
+
+
+BEFORE_CHANNELS = "c7f2a9e4d1b6"  # 0019: 0020 makes a channel row for every slot's channel
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_0020_backfills_a_channel_for_every_slots_channel(backend: str, tmp_path: Path) -> None:
+    long_slug = "a" * 35 + "-bbbb"  # cut to 36 characters, it would end with a hyphen
+    with scratch_database(backend, tmp_path, "channels") as url:
+        engine = make_engine(url)
+        try:
+            migrations.upgrade(engine, BEFORE_CHANNELS)
+            with engine.begin() as connection:
+                for cid, slug in ((1, "city"), (2, "linjiang"), (3, long_slug)):
+                    connection.execute(
+                        text(
+                            "INSERT INTO columns (id, slug, name, level, station, channel, "
+                            "has_fixed_slot, review_days_first, review_days_second, "
+                            f"review_days_final, created_at) VALUES ({cid}, '{slug}', "
+                            f"'栏目{cid}', 'county', '台', '综合', true, 2, 3, 2, '{AT}')"
+                        )
+                    )
+                for sid, cid, station, channel in (
+                    (1, 1, "市台", "一套"),
+                    (2, 1, "市台", "一套"),  # the same channel: one row
+                    (3, 2, "县台", "综合"),
+                    (4, 1, "市台", "二套"),  # the city's second channel: city-2
+                    (5, 2, "县台", "公共"),  # linjiang-2
+                    (6, 3, "远台", "一套"),
+                    (7, 3, "远台", "二套"),
+                ):
+                    connection.execute(
+                        text(
+                            "INSERT INTO slots (id, column_id, name, kind, station, channel, "
+                            "timezone, local_start, duration_s, rrule, first_date, rerun_back, "
+                            f"campaign, created_at, updated_at) VALUES ({sid}, {cid}, '时段', "
+                            f"'premiere', '{station}', '{channel}', 'Asia/Shanghai', '20:00:00', "
+                            f"1800, 'FREQ=WEEKLY', '2026-03-06', 1, false, '{AT}', '{AT}')"
+                        )
+                    )
+            migrations.upgrade(engine)
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    text("SELECT station, name, code FROM channels ORDER BY id")
+                ).all()
+            short = "a" * 35
+            assert [tuple(r) for r in rows] == [
+                ("市台", "一套", "city"),
+                ("县台", "综合", "linjiang"),
+                ("市台", "二套", "city-2"),
+                ("县台", "公共", "linjiang-2"),
+                ("远台", "一套", short),
+                ("远台", "二套", f"{short}-2"),
+            ]
+            assert all(channels.CODE.fullmatch(code) for _s, _n, code in rows)
         finally:
             engine.dispose()

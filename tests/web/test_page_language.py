@@ -63,7 +63,7 @@ from editorial.models import (
 )
 from liaison.models import Attendance, Meeting, Priority
 from media.models import MediaVersion
-from schedule.models import Airing, Slot, SlotDate
+from schedule.models import Airing, BroadcastChannel, Slot, SlotDate
 from scheduler import jobs
 from tests.conftest import PG_URL
 from tests.web.conftest import PostgresSchema, sign_in
@@ -107,6 +107,8 @@ USER_DATA: tuple[InstrumentedAttribute[Any], ...] = (
     Slot.name,
     Slot.station,
     Slot.channel,
+    BroadcastChannel.station,
+    BroadcastChannel.name,
     SlotDate.reason,
     Meeting.place,
     Meeting.minutes,
@@ -136,6 +138,7 @@ ENGLISH_ON_CHINESE_PAGES = frozenset(
         *("iCalendar", "RFC", "RRULE", "URL", "API", "Webhook", "SEC"),  # standards, and
         # the words WeCom's and DingTalk's own Chinese pages use (a secret starts with SEC)
         *("Outlook", "Thunderbird"),  # calendar programs' names
+        *("XMLTV", "EPG"),  # the programme guide's format, and what stations call a guide
     }
 )
 # Written the same in every language: addresses, file names, recurrence rules, keys,
