@@ -18,9 +18,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy.orm import Session
 
 from editorial.workdays import SHANGHAI
-from station.sheets import FPS, Change, SheetRow, Week
+from station.models import IssuedSheet
+from station.sheets import FPS, Change, Sheet, SheetRow, Week, parse_week, rows_of, version_changes
 
 HEADS = (
     ("日期", 12),
@@ -76,6 +78,35 @@ class Header:
     number: int | None  # None: not issued (草稿)
     issued_by: str = ""
     issued_at: datetime | None = None
+
+
+def header_of_version(issued: IssuedSheet) -> Header:
+    return Header(
+        station=issued.channel.station,
+        channel=issued.channel.name,
+        week=parse_week(issued.week),
+        column=issued.column.name if issued.column is not None else None,
+        number=issued.number,
+        issued_by=issued.issued_by.display_name,
+        issued_at=issued.issued_at,
+    )
+
+
+def version_workbook(session: Session, issued: IssuedSheet) -> bytes:
+    """An issued version as issued, with its 变更 against the version before."""
+    return workbook(header_of_version(issued), rows_of(issued), version_changes(session, issued))
+
+
+def draft_workbook(sheet: Sheet) -> bytes:
+    """The sheet as it stands now, not issued (草稿), with its 变更 against the latest version."""
+    header = Header(
+        station=sheet.channel.station,
+        channel=sheet.channel.name,
+        week=sheet.week,
+        column=sheet.column.name if sheet.column is not None else None,
+        number=None,
+    )
+    return workbook(header, sheet.rows, sheet.changes)
 
 
 def header_lines(header: Header) -> list[tuple[str, str]]:
