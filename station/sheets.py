@@ -183,7 +183,8 @@ class SheetRow:
     frames: int  # duration at 25 fps
     measured: bool  # the duration is the packaged master's (else the planned length)
     title: str
-    part: str  # 连续报道（三）《series》, or ""
+    series: str  # the series' title, "" for a standalone episode
+    part_number: int | None  # the part of the series
     kind: Kind
     column: str  # the slot's column
     content_id: str
@@ -196,6 +197,13 @@ class SheetRow:
     @property
     def duration(self) -> str:
         return timecode(self.frames)
+
+    @property
+    def part(self) -> str:
+        """连续报道（三）《series》, or "" for a standalone episode."""
+        if not self.series or self.part_number is None:
+            return ""
+        return f"{series_caption(self.part_number)}《{self.series}》"
 
     @property
     def kind_words(self) -> str:
@@ -218,7 +226,8 @@ class SheetRow:
             "frames": self.frames,
             "measured": self.measured,
             "title": self.title,
-            "part": self.part,
+            "series": self.series,
+            "part_number": self.part_number,
             "kind": self.kind.value,
             "column": self.column,
             "content_id": self.content_id,
@@ -240,7 +249,8 @@ class SheetRow:
             frames=int(data["frames"]),
             measured=bool(data["measured"]),
             title=str(data["title"]),
-            part=str(data["part"]),
+            series=str(data["series"]),
+            part_number=int(data["part_number"]) if data["part_number"] is not None else None,
             kind=Kind(data["kind"]),
             column=str(data["column"]),
             content_id=str(data["content_id"]),
@@ -356,7 +366,7 @@ def version_changes(session: Session, issued: IssuedSheet) -> list[Change]:
 
 def content_id(episode: Episode) -> str:
     """A short id of the episode's content, stable across versions: column and episode."""
-    return f"{episode.column.slug[:12].upper()}-{episode.id:06d}"
+    return f"{episode.column.slug[:12]}-{episode.id:06d}"
 
 
 @functools.lru_cache(maxsize=512)
@@ -455,15 +465,12 @@ def _row(airing: Airing, master: Master | None, media_root: Path | None, week: W
         else:
             frames, measured = found, True
             packaged = master.packaged
-            file_name = f"{ident}-V{master.version.number}{Path(master.packaged).suffix}"
+            file_name = f"{ident}-v{master.version.number}{Path(master.packaged).suffix}"
     if airing.pinned:
         notes.append(Note(Remark.PINNED))
     if airing.status is AiringStatus.DRAFT:
         notes.append(Note(Remark.DRAFT))
     notes += _stops(airing.slot, week)
-    part = ""
-    if episode.series is not None and episode.part_number is not None:
-        part = f"{series_caption(episode.part_number)}《{episode.series.title}》"
     return SheetRow(
         airing_id=airing.id,
         episode_id=episode.id,
@@ -472,7 +479,8 @@ def _row(airing: Airing, master: Master | None, media_root: Path | None, week: W
         frames=frames,
         measured=measured,
         title=episode.title,
-        part=part,
+        series=episode.series.title if episode.series is not None else "",
+        part_number=episode.part_number if episode.series is not None else None,
         kind=_kind(airing),
         column=airing.slot.column.name,
         content_id=ident,

@@ -54,7 +54,7 @@ def test_an_issued_version_has_its_header_real_values_and_formats(
     assert [c.value for c in sheet[heads]] == [h for h, _ in sheet_xlsx.HEADS]
     assert sheet.freeze_panes == f"A{heads + 1}"
     first = sheet[heads + 1]
-    ident = f"{world.first.column.slug.upper()}-{world.first.id:06d}"
+    ident = f"{world.first.column.slug}-{world.first.id:06d}"
     assert [c.value for c in first] == [
         datetime(2026, 3, 6),  # openpyxl reads a date cell back as a datetime at midnight
         "五",
@@ -65,7 +65,7 @@ def test_an_issued_version_has_its_header_real_values_and_formats(
         None,
         "首播",
         world.first.column.name,
-        f"{ident}-V1.mp4",
+        f"{ident}-v1.mp4",
         ident,
         "通过",
         None,

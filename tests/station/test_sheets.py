@@ -54,9 +54,9 @@ def test_a_packaged_master_gives_the_frame_accurate_duration_file_name_and_qc(
     rows = sheets.build_sheet(world.session, world.channel, WEEK, media_root=media_root).rows
     first = rows[0]
     assert first.measured and first.frames == 50 and first.duration == "00:00:02:00"
-    ident = f"{world.first.column.slug.upper()}-{world.first.id:06d}"
+    ident = f"{world.first.column.slug}-{world.first.id:06d}"
     assert first.content_id == ident
-    assert first.file_name == f"{ident}-V1.mp4"
+    assert first.file_name == f"{ident}-v1.mp4"
     assert first.qc is QC.FAILED and first.qc_words == "未通过"
     assert Remark.NO_MASTER not in [n.code for n in first.remarks]
 
