@@ -66,11 +66,12 @@ class StationDelivery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sheet_id: Mapped[int] = mapped_column(ForeignKey("issued_sheets.id"), index=True)
-    delivered_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    # None: written by ``tvcolumn schedule deliver`` without ``--as`` (the server's operator)
+    delivered_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     delivered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     files: Mapped[int] = mapped_column(Integer)
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     how: Mapped[str] = mapped_column(String(8))  # "folder" or "zip"
 
     sheet: Mapped[IssuedSheet] = relationship()
-    delivered_by: Mapped[Person] = relationship()
+    delivered_by: Mapped[Person | None] = relationship()

@@ -366,7 +366,7 @@ def version_changes(session: Session, issued: IssuedSheet) -> list[Change]:
 
 def content_id(episode: Episode) -> str:
     """A short id of the episode's content, stable across versions: column and episode."""
-    return f"{episode.column.slug[:12]}-{episode.id:06d}"
+    return f"{episode.column.slug}-{episode.id:06d}"
 
 
 @functools.lru_cache(maxsize=512)

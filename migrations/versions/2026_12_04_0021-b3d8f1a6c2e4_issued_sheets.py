@@ -65,7 +65,7 @@ def upgrade() -> None:
         "station_deliveries",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("sheet_id", sa.Integer(), nullable=False),
-        sa.Column("delivered_by_id", sa.Integer(), nullable=False),
+        sa.Column("delivered_by_id", sa.Integer(), nullable=True),
         sa.Column("delivered_at", sa.DateTime(), nullable=False),
         sa.Column("files", sa.Integer(), nullable=False),
         sa.Column("size_bytes", sa.BigInteger(), nullable=False),

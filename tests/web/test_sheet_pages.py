@@ -137,7 +137,7 @@ def versions(app: Flask) -> list[int]:
 
 
 def test_the_schedule_pages_lead_to_the_sheet_of_each_channel(
-    app: Flask, city: dict[str, int]
+    app: Flask, sheet_city: dict[str, int]
 ) -> None:
     client = signed_in(app, "bp")
     assert 'href="/schedule/sheets/"' in text(client, "/schedule/week?start=2026-03-02")
@@ -147,18 +147,18 @@ def test_the_schedule_pages_lead_to_the_sheet_of_each_channel(
 
 
 def test_the_sheet_shows_the_weeks_airings_with_frame_durations_and_files(
-    app: Flask, city: dict[str, int]
+    app: Flask, sheet_city: dict[str, int]
 ) -> None:
     body = text(signed_in(app, "bp"), SHEET)
     assert "2026-03-02 至 2026-03-08" in body
     assert body.count("红船精神代代传") == 2
     assert "00:00:02:00" in body  # the packaged master: 2 s at 25 fps
-    assert f"city-{city['first']:06d}-v1.mp4" in body
+    assert f"city-{sheet_city['first']:06d}-v1.mp4" in body
     assert "尚未签发" in body and "签发第 1 版" in body
 
 
 def test_issuing_numbers_versions_and_a_change_marks_the_sheet_outdated_with_its_changes(
-    app: Flask, city: dict[str, int]
+    app: Flask, sheet_city: dict[str, int]
 ) -> None:
     client = signed_in(app, "bp")
     issue(client)
@@ -182,7 +182,7 @@ def test_issuing_numbers_versions_and_a_change_marks_the_sheet_outdated_with_its
 
 
 def test_the_xlsx_of_the_latest_version_opens_with_its_header_and_rows(
-    app: Flask, city: dict[str, int]
+    app: Flask, sheet_city: dict[str, int]
 ) -> None:
     client = signed_in(app, "bp")
     draft = load_workbook(io.BytesIO(client.get(f"{SHEET}/sheet.xlsx").data))
@@ -198,7 +198,9 @@ def test_the_xlsx_of_the_latest_version_opens_with_its_header_and_rows(
     assert sheet["D11"].value == timedelta(seconds=2) and sheet["E11"].value == "00:00:02:00"
 
 
-def test_the_print_page_is_an_a4_page_with_a_print_button(app: Flask, city: dict[str, int]) -> None:
+def test_the_print_page_is_an_a4_page_with_a_print_button(
+    app: Flask, sheet_city: dict[str, int]
+) -> None:
     client = signed_in(app, "bp")
     issue(client)
     body = text(client, f"{SHEET}/print")
@@ -209,7 +211,9 @@ def test_the_print_page_is_an_a4_page_with_a_print_button(app: Flask, city: dict
 
 
 @pytest.mark.parametrize("who", ["zp", "out"])
-def test_only_the_columns_scheduler_issues(app: Flask, city: dict[str, int], who: str) -> None:
+def test_only_the_columns_scheduler_issues(
+    app: Flask, sheet_city: dict[str, int], who: str
+) -> None:
     client = signed_in(app, who)
     body = text(client, SHEET)
     assert "签发第 1 版" not in body
@@ -218,7 +222,7 @@ def test_only_the_columns_scheduler_issues(app: Flask, city: dict[str, int], who
     assert versions(app) == []
 
 
-def test_an_empty_week_is_not_issued(app: Flask, city: dict[str, int]) -> None:
+def test_an_empty_week_is_not_issued(app: Flask, sheet_city: dict[str, int]) -> None:
     client = signed_in(app, "bp")
     refused = issue(client, "/schedule/sheets/yitao/2026-W30", status=422)
     assert "没有播出安排" in refused
@@ -237,7 +241,7 @@ def test_an_empty_week_is_not_issued(app: Flask, city: dict[str, int]) -> None:
     ],
 )
 def test_bad_addresses_are_refused(
-    app: Flask, city: dict[str, int], path: str, status: int
+    app: Flask, sheet_city: dict[str, int], path: str, status: int
 ) -> None:
     body = text(signed_in(app, "bp"), path, status)
     if status == 422:
@@ -245,7 +249,7 @@ def test_bad_addresses_are_refused(
 
 
 def test_the_delivery_zip_is_stored_and_verifies_with_md5sum(
-    app: Flask, city: dict[str, int], tmp_path: Path
+    app: Flask, sheet_city: dict[str, int], tmp_path: Path
 ) -> None:
     client = signed_in(app, "bp")
     with unit_of_work(app) as s:  # the second episode's premiere is next week: only one master
@@ -259,7 +263,7 @@ def test_the_delivery_zip_is_stored_and_verifies_with_md5sum(
     response.close()  # as a WSGI server does: the temporary file goes with it
     archive = zipfile.ZipFile(io.BytesIO(data))
     name = "yitao-2026-W10-v1"
-    master = f"city-{city['first']:06d}-v1.mp4"
+    master = f"city-{sheet_city['first']:06d}-v1.mp4"
     assert sorted(archive.namelist()) == sorted(
         [f"{name}/{master}", f"{name}/{name}.xlsx", f"{name}/MD5SUMS"]
     )
@@ -276,7 +280,7 @@ def test_the_delivery_zip_is_stored_and_verifies_with_md5sum(
 
 
 def test_the_delivery_zip_names_the_airings_without_a_packaged_master(
-    app: Flask, city: dict[str, int]
+    app: Flask, sheet_city: dict[str, int]
 ) -> None:
     client = signed_in(app, "bp")
     with unit_of_work(app) as s:
@@ -284,7 +288,7 @@ def test_the_delivery_zip_names_the_airings_without_a_packaged_master(
             select(Airing).where(Airing.kind == SlotKind.PREMIERE).order_by(Airing.starts_at)
         )
         assert premiere is not None
-        second = s.get(Episode, city["second"])
+        second = s.get(Episode, sheet_city["second"])
         bp = people.get_person(s, "bp")
         airings.assign(s, bp, premiere.slot, premiere.starts_at, second, NOW)
         premiere.status = AiringStatus.PUBLISHED
