@@ -9,8 +9,8 @@ as public as its feeds); issuing is for the columns' schedulers and administrato
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -39,7 +39,7 @@ from schedule.channels import get_channel, list_channels
 from schedule.models import BroadcastChannel, Slot
 from station import delivery, sheet_xlsx, sheets
 from station.models import IssuedSheet
-from station.sheets import QC, Change, Kind, Note, Remark, Sheet, SheetRow, Week
+from station.sheets import QC, Change, Kind, Note, Remark, Sheet, SheetRow
 from web import errors
 from web.auth import current_person
 from web.config import media_settings
@@ -175,6 +175,8 @@ def _context(sheet: Sheet, *, error: str | None = None) -> dict[str, object]:
         "slug": sheet.column.slug if sheet.column is not None else None,
         "columns": channel_columns(session, sheet.channel),
         "may_issue": bool(sheet.rows) and sheets.may_issue(session, person, sheet),
+        # Airings without a packaged master to deliver (or one that failed QC).
+        "undeliverable": [r for r in sheet.rows if not r.file_name or r.qc is QC.FAILED],
         "previous": sheet.week.next(-1).label,
         "following": sheet.week.next(1).label,
         "this_week": sheets.week_of(local_date(_now())).label,
@@ -317,9 +319,19 @@ def delivery_zip(code: str, week: str) -> Response:
     )
 
 
-def week_links(channels: list[BroadcastChannel], week: Week) -> list[tuple[str, str]]:
-    """(channel, address) of each channel's sheet for ``week``: the schedule pages link here."""
+def week_links(session: Session, columns: Sequence[Column], day: date) -> list[tuple[str, str]]:
+    """(channel, address) of the sheet of the week of ``day`` for each channel the columns'
+    slots air on: the week grid links to them. One statement."""
+    ids = [c.id for c in columns]
+    if not ids:
+        return []
+    pairs = select(Slot.station, Slot.channel).where(Slot.column_id.in_(ids)).distinct()
+    found = session.scalars(
+        select(BroadcastChannel)
+        .where(tuple_(BroadcastChannel.station, BroadcastChannel.name).in_(pairs))
+        .order_by(BroadcastChannel.station, BroadcastChannel.name)
+    )
+    week = sheets.week_of(day).label
     return [
-        (f"{c.station} · {c.name}", url_for("sheets.show", code=c.code, week=week.label))
-        for c in channels
+        (f"{c.station} · {c.name}", url_for("sheets.show", code=c.code, week=week)) for c in found
     ]

@@ -257,6 +257,7 @@ def test_the_delivery_zip_is_stored_and_verifies_with_md5sum(
     refused = client.get(f"{SHEET}/delivery.zip")
     assert refused.status_code == 422 and "尚未签发" in refused.get_data(as_text=True)
     issue(client)
+    assert f'href="{SHEET}/delivery.zip"' in text(client, SHEET)
     response = client.get(f"{SHEET}/delivery.zip")
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     data = response.data
@@ -297,3 +298,7 @@ def test_the_delivery_zip_names_the_airings_without_a_packaged_master(
     body = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert "2026-03-06 20:00《初心如磐》" in body
+    shown = text(client, SHEET)
+    assert (
+        "2 次播出还没有可交付的包装成片" in shown
+    )  # the premiere and its rerun and "下载交付包" not in shown
