@@ -193,6 +193,7 @@ class SheetRow:
     remarks: tuple[Note, ...] = ()
     episode_id: int = 0
     packaged: str = ""  # the packaged master's path in the media folder (not on the sheet)
+    column_id: int = 0  # the slot's column (not on the sheet: its name is)
 
     @property
     def duration(self) -> str:
@@ -483,6 +484,7 @@ def _row(airing: Airing, master: Master | None, media_root: Path | None, week: W
         part_number=episode.part_number if episode.series is not None else None,
         kind=_kind(airing),
         column=airing.slot.column.name,
+        column_id=airing.slot.column_id,
         content_id=ident,
         file_name=file_name,
         qc=qc,
@@ -574,19 +576,22 @@ def may_issue(session: Session, actor: Person, sheet: Sheet) -> bool:
 
 def _issuer_gap(session: Session, actor: Person, sheet: Sheet) -> list[str]:
     """The sheet's columns ``actor`` does not schedule (all when not active); [] if none."""
-    names = [sheet.column.name] if sheet.column is not None else sheet.columns
+    if sheet.column is not None:
+        columns = {sheet.column.id: sheet.column.name}
+    else:
+        columns = {row.column_id: row.column for row in sheet.rows}
     if not actor.active:
-        return names or ["—"]
+        return sorted(columns.values()) or ["—"]
     if _is_admin(session, actor):
         return []
     mine = set(
         session.scalars(
-            select(Column.name)
-            .join(Membership, Membership.column_id == Column.id)
-            .where(Membership.person_id == actor.id, Membership.role.in_(SCHEDULING_ROLES))
+            select(Membership.column_id).where(
+                Membership.person_id == actor.id, Membership.role.in_(SCHEDULING_ROLES)
+            )
         )
     )
-    return [name for name in names if name not in mine]
+    return sorted(name for column_id, name in columns.items() if column_id not in mine)
 
 
 def issue(
