@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, aliased
 from calendars.feeds import Window
 from editorial.models import Column, Episode, PriorityTag, Series
 from editorial.workdays import SHANGHAI
-from media.render import series_caption
+from media.captions import series_caption
 from schedule.models import Airing, AiringStatus, BroadcastChannel, Slot, SlotKind
 
 SOURCE_NAME = "《时代风采》党建电视栏目播出编排"

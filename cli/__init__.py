@@ -30,6 +30,7 @@ from cli import (
     series,
     serve,
     service,
+    sheets,
 )
 from editorial.db import Failure, classify
 from web import create_app
@@ -86,6 +87,8 @@ for command in (
     service.scheduler_group,
 ):
     cli.add_command(command)
+for command in (sheets.sheet, sheets.deliver):
+    schedule.schedule.add_command(command)
 
 
 def main() -> None:

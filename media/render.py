@@ -64,6 +64,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from media import _moviepy as mp
+from media.captions import series_caption as series_caption
 from media.errors import MediaError
 from media.probe import Probe, probe
 
@@ -92,7 +93,6 @@ _KNOWN_FONTS = (
     Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
 )
 _FONTCONFIG_PATTERNS = (":lang=zh-cn", ":lang=zh")
-_NUMERALS = "零一二三四五六七八九"
 _IMAGE_CODECS = {".jpg": "mjpeg", ".jpeg": "mjpeg", ".png": "png"}
 _PROGRESS_INTERVAL = 0.25  # seconds between progress calls, at most
 _STDERR_LINES = 6
@@ -149,30 +149,6 @@ def _fontconfig_match(pattern: str) -> Path | None:
         return None
     path = Path(file)
     return path if path.is_file() else None
-
-
-def series_caption(part: int) -> str:
-    """The caption of part ``part`` of a series: 3 → 「连续报道（三）」."""
-    return f"连续报道（{_chinese_number(part)}）"
-
-
-def _chinese_number(number: int) -> str:
-    if not 1 <= number <= 9999:
-        raise ValueError(f"a part number must be between 1 and 9999, not {number}")
-    if number < 20:  # 十, 十一 … 十九: no leading 一
-        return _NUMERALS[number] if number < 10 else "十" + _NUMERALS[number - 10].strip("零")
-    words: list[str] = []
-    gap = False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit, number = divmod(number, value)
-        if digit:
-            if gap and words:
-                words.append("零")
-            words.append(_NUMERALS[digit] + unit)
-            gap = False
-        else:
-            gap = True
-    return "".join(words)
 
 
 def _timecode(frame: int, fps: int) -> str:

@@ -6,6 +6,7 @@ from liaison import models as liaison_models
 from media import models as media_models
 from schedule import models as schedule_models
 from scheduler import models as scheduler_models
+from station import models as station_models
 
 __all__ = [
     "calendar_models",
@@ -14,4 +15,5 @@ __all__ = [
     "media_models",
     "schedule_models",
     "scheduler_models",
+    "station_models",
 ]

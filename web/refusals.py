@@ -347,6 +347,29 @@ REFUSAL: dict[str, LazyString] = {
     "slot_rerun_of_itself": _l("重播时段不能重播它自己。"),
     "slot_changed_meanwhile": _l("时段“%(slot)s”已被他人修改，请刷新后再改。"),
     "slot_updated_at": _l("请附上读取时段时的修改时间（updated_at）。"),
+    # --- the broadcast order sheet (播出单) and the delivery package (station.sheets, .delivery)
+    "week_malformed": _l(
+        "“%(week)s”不是 ISO 周次，请按 2026-W50 的格式填写（年份、-W 和当年的周数）。"
+    ),
+    "not_sheet_scheduler": _l(
+        "只有播出单所列栏目的编排或管理员才能签发播出单；您不是以下栏目的编排：%(lacking)s。"
+    ),
+    "sheet_empty": _l("%(channel)s在 %(week)s 没有播出安排，没有可签发的播出单。"),
+    "sheet_unchanged": _l(
+        "播出单第 %(number)s 版仍是最新的，签发以来节目安排没有变化，无须再次签发。"
+    ),
+    "sheet_issued_meanwhile": _l(
+        "其他人刚刚签发了播出单第 %(number)s 版，您的签发没有保存；请先查看该版再决定是否签发。"
+    ),
+    "delivery_not_issued": _l("%(channel)s %(week)s 的播出单尚未签发，请先签发播出单再交付。"),
+    "delivery_sheet_outdated": _l(
+        "播出单第 %(number)s 版签发后节目安排有了变化，请重新签发播出单后再交付。"
+    ),
+    "delivery_masters_missing": _l(
+        "以下播出安排没有可交付的成片（缺成片、尚未包装或技审未通过），无法交付：%(airings)s。"
+    ),
+    "delivery_destination_taken": _l("目标文件夹 %(folder)s 已存在且不是空的，请换一个文件夹。"),
+    "delivery_write_failed": _l("交付包没有写成（%(why)s），目标位置没有留下不完整的文件。"),
 }
 
 # Params that name things by a key of their own (a checklist item), by param name.

@@ -42,7 +42,7 @@ from schedule.gaps import EmptyOccurrence, empty_occurrences, slots_of
 from schedule.models import Airing, AiringStatus, Slot, SlotKind
 from schedule.recurrence import Occurrence
 from schedule.slots import SCHEDULING_ROLES, slot_occurrences
-from web import errors, labels, schedule_reasons
+from web import errors, labels, schedule_reasons, sheet_views
 from web.auth import current_person
 from web.db import request_session
 
@@ -534,6 +534,9 @@ def _week_page(
         back={"back": "week", "start": first.isoformat(), "end": end_arg},
         error=error,
         chosen=_chosen_place(params),
+        sheet_links=sheet_views.week_links(
+            request_session(), [grid.column] if grid.column else grid.desk.columns, first
+        ),
         **_labels(),
     )
     return page, status

@@ -7,5 +7,7 @@ from tests.web.conftest import (  # noqa: F401  (the fixtures)
     master_file,
     reviewed,
     run,
+    sheet_city,
+    sheet_clip,
     web_postgres,
 )

@@ -27,6 +27,7 @@ from cli import cli
 from editorial.db import make_engine
 from tests.conftest import PG_URL
 from tests.media.conftest import make_clip
+from tests.web.sheet_world import sheet_city, sheet_clip  # noqa: F401  (the order sheet's world)
 from web import create_app
 from web.db import session_factory
 

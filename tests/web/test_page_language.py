@@ -122,6 +122,9 @@ USER_DATA: tuple[InstrumentedAttribute[Any], ...] = (
     ExternalAiring.location,
     ExternalAiring.description,
     MediaVersion.original_name,
+    BroadcastChannel.station,
+    BroadcastChannel.name,
+    BroadcastChannel.code,
 )
 SKIPPED = re.compile(
     r"^/(feeds/.|lang/|static/|favicon|api/)"  # feeds, the switch, files, the JSON API
@@ -134,7 +137,8 @@ ENGLISH_ON_CHINESE_PAGES = frozenset(
     {
         *("s", "fps", "dB", "dBTP", "LKFS", "LU", "MB", "GB", "A4"),  # units, paper
         *("HH", "MM", "SS", "FF", "ID"),  # the timecode's pattern, an ID
-        *("MP4", "aac", "CSV", "XLSX", "Excel", "GBK"),  # formats, codecs (as ffprobe says)
+        *("MP4", "aac", "CSV", "XLSX", "Excel", "GBK", "ZIP"),  # formats, codecs (as ffprobe says)
+        "ISO",  # ISO 周次: the week numbering the order sheet (播出单) goes by
         *("iCalendar", "RFC", "RRULE", "URL", "API", "Webhook", "SEC"),  # standards, and
         # the words WeCom's and DingTalk's own Chinese pages use (a secret starts with SEC)
         *("Outlook", "Thunderbird"),  # calendar programs' names
@@ -149,7 +153,8 @@ ADDRESS = re.compile(
     r"|[\w.-]+\.(mp4|mov|mxf|ics|csv|xlsx|json|jpg|png)\b"  # a file name
     r"|\b(FREQ|BYDAY)=[\w,;=+-]*"  # an RFC 5545 recurrence rule (FREQ=WEEKLY;BYDAY=FR)
     r"|\bCtrl\+\w|\b[A-Z](/[A-Z])+\b"  # keys: Ctrl+P, J/K/L
-    r"|\bAsia/Shanghai\b|\bmin\(|\btvcolumn( [a-z-]+)+",  # a zone, min(a, b), a command
+    r"|\bAsia/Shanghai\b|\bmin\(|\btvcolumn( [a-z-]+)+"  # a zone, min(a, b), a command
+    r"|\b\d{4}-W\d{2}\b",  # an ISO week (2026-W10)
     re.IGNORECASE,
 )
 RAW_CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")  # a code on show: in_production, liaison_behind

@@ -2,8 +2,8 @@
 
 ``access`` authenticates, ``errors`` answers every refusal in JSON, ``schema``
 declares what each view takes (``openapi`` publishes those declarations), and
-``episodes``, ``acts``, ``media``, ``schedule``, ``rebuild``, ``slots``, ``series``, ``feeds`` and
-``notifications`` are the views.
+``episodes``, ``acts``, ``media``, ``schedule``, ``rebuild``, ``slots``, ``series``,
+``sheets``, ``feeds`` and ``notifications`` are the views.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from web.api import (
     rebuild,
     schedule,
     series,
+    sheets,
     slots,
 )
 from web.api.blueprint import bp
@@ -42,5 +43,6 @@ __all__ = [
     "rebuild",
     "schedule",
     "series",
+    "sheets",
     "slots",
 ]

@@ -29,6 +29,8 @@ PATH_ARGUMENTS = {
     "episode_id": "id of an episode of one of the caller's columns",
     "notification_id": "id of one of the caller's notifications",
     "series_id": "id of a series of one of the caller's columns",
+    "code": "a channel's code (no such channel: 404)",
+    "week": "an ISO week like 2026-W50 (anything else: 422 `refused_value`)",
 }
 STATUS_TEXT = {
     200: "OK",
