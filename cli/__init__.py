@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from cli import (
+    asrun,
     audit,
     campaigns,
     database,
@@ -82,6 +83,7 @@ for command in (
     media.media,
     notifications.notifications,
     service.scheduler_group,
+    asrun.asrun_group,
 ):
     cli.add_command(command)
 

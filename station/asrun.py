@@ -61,7 +61,7 @@ from schedule.models import (
     BroadcastChannel,
     Slot,
 )
-from station.asrun_read import DEFAULT_MAX_BYTES, ReadLog, Row, read_log, refuse
+from station.asrun_read import DEFAULT_MAX_BYTES, LogRefused, ReadLog, Row, read_log
 
 KIND = "asrun_problems"
 LISTED = 30  # airings a notification lists; more are counted
@@ -226,10 +226,10 @@ def _check_channel_column(channel: BroadcastChannel, rows: Sequence[Row]) -> Non
     ours = _channel_names(channel)
     for row in rows:
         if row.channel and normalized_title(row.channel) not in ours:
-            raise refuse(
+            raise LogRefused(
                 f"row {row.row} is of the channel {row.channel!r}, not {channel.name}: "
                 "another channel's log",
-                "asrun_other_channel",
+                code="asrun_other_channel",
                 row=row.row,
                 named=row.channel,
                 channel=channel.name,
@@ -252,10 +252,10 @@ def _check_other_channel(
         matched = len(_match(read.rows, planned, tolerance))
         if aired and matched * 2 >= len(aired):
             first = min(aired, key=lambda r: r.row)
-            raise refuse(
+            raise LogRefused(
                 f"none of the rows is planned on {channel.name}, but {matched} of them are on "
                 f"{other.name}: another channel's log",
-                "asrun_other_channel",
+                code="asrun_other_channel",
                 row=first.row,
                 named=other.name,
                 channel=channel.name,
@@ -701,25 +701,23 @@ def _params(
     }
 
 
-OUTCOME_ZH = {"missing": "漏播", "short": "时长不足", "late": "迟播", "confirmed": "已确认"}
-
-
 def describe(item: dict[str, Any]) -> str:
-    """One listed airing, in Chinese: 《标题》 2026-03-06 20:00 漏播."""
-    text = f"《{item['title']}》{item['at']} {OUTCOME_ZH[item['outcome']]}"
-    if item["outcome"] == "late":
-        late = int(item["late_s"])
-        text += f"（{'晚' if late > 0 else '早'} {abs(late) // 60} 分 {abs(late) % 60} 秒）"
-    elif item["outcome"] == "short":
-        text += f"（短 {int(item['short_s'])} 秒）"
-    return text
+    """One listed airing, in Chinese: 《标题》2026-03-06 20:00 漏播."""
+    head = f"《{item['title']}》{item['at']} "
+    if item["outcome"] == "missing":
+        return head + "漏播"
+    if item["outcome"] == "short":
+        return head + f"时长不足（短 {int(item['short_s'])} 秒）"
+    late = int(item["late_s"])
+    return head + (f"提前播出 {-late} 秒" if late < 0 else f"迟播 {late} 秒")
 
 
 def render(params: dict[str, Any]) -> str:
-    """The message in Chinese (mails and robots; the pages say it from ``params``)."""
+    """The message in Chinese (mails and robots; the pages say it from ``params``,
+    ``web.notices``)."""
     head = (
         f"{params['channel']}播后记录（{params['first_day']} 至 {params['last_day']}）核对："
-        f"漏播 {params['missing']} 次、时长不足 {params['short']} 次、迟播 {params['late']} 次："
+        f"漏播 {params['missing']} 次、时长不足 {params['short']} 次、迟播 {params['late']} 次。"
     )
     lines = "；".join(describe(item) for item in params["airings"])
     more = f"；另有 {params['more']} 次" if params["more"] else ""

@@ -115,8 +115,11 @@ class ReadLog:
     last_day: date
 
 
-def refuse(message: str, code: str, **params: Any) -> InvalidInput:
-    return InvalidInput(message, {"file": message}, code=code, **params)
+class LogRefused(InvalidInput):
+    """An as-run log that cannot be read: the problem of the field ``file``."""
+
+    def __init__(self, message: str, *, code: str, **params: Any) -> None:
+        super().__init__(message, {"file": message}, code=code, **params)
 
 
 def read_log(
@@ -130,15 +133,15 @@ def read_log(
     """The rows of an as-run log, checked: refuses (``InvalidInput``) what cannot be read."""
     check_size(len(data), max_bytes)
     if not data.strip():
-        raise refuse("the file is empty", "asrun_empty")
+        raise LogRefused("the file is empty", code="asrun_empty")
     lower = file_name.lower()
     if data[:4] == b"PK\x03\x04" or lower.endswith((".xlsx", ".xlsm")):
         records, used = _xlsx_records(data), ""
         file_format = "xlsx"
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or lower.endswith(".xls"):
-        raise refuse(
+        raise LogRefused(
             "the file is an old Excel workbook (.xls): save it as .xlsx or CSV",
-            "asrun_old_excel",
+            code="asrun_old_excel",
         )
     else:
         text, used = decode(data, encoding)
@@ -152,9 +155,9 @@ def read_log(
 def check_size(size: int, max_bytes: int) -> None:
     """Refuse a file over ``max_bytes`` (before reading it, where the size is known)."""
     if size > max_bytes:
-        raise refuse(
+        raise LogRefused(
             f"the file is {_mib(size)} MB, over the limit of {_mib(max_bytes)} MB",
-            "asrun_too_large",
+            code="asrun_too_large",
             size=_mib(size),
             limit=_mib(max_bytes),
         )
@@ -172,26 +175,26 @@ def decode(data: bytes, declared: str | None) -> tuple[str, str]:
     if declared:
         name = ENCODINGS.get(declared.strip().lower().replace("_", "-"))
         if name is None:
-            raise refuse(
+            raise LogRefused(
                 f"unknown encoding {declared!r}: give utf-8 or gb18030 (gbk)",
-                "asrun_encoding_unknown",
+                code="asrun_encoding_unknown",
                 encoding=declared,
             )
         if name == "gb18030" and _is_utf8(data) and not data.isascii():
-            raise refuse(
+            raise LogRefused(
                 f"the file is UTF-8, not {declared}: import it without an encoding",
-                "asrun_encoding_is_utf8",
+                code="asrun_encoding_is_utf8",
                 encoding=declared,
             )
         return _strict(data, name, declared), name
     if _is_utf8(data):
         return _strict(data, "utf-8", "utf-8"), "utf-8"
     hint = "gb18030" if _looks_chinese(data) else ""
-    raise refuse(
+    raise LogRefused(
         "cannot tell the file's encoding: it is not UTF-8"
         + (" (it reads as GBK/GB18030)" if hint else "")
         + "; save it as UTF-8 or give its encoding (--encoding gb18030)",
-        "asrun_encoding_undeclared",
+        code="asrun_encoding_undeclared",
         hint=hint,
     )
 
@@ -211,9 +214,9 @@ def _strict(data: bytes, name: str, declared: str) -> str:
         return data.decode(name)
     except UnicodeDecodeError as error:
         row = data.count(b"\n", 0, error.start) + 1
-        raise refuse(
+        raise LogRefused(
             f"row {row} is not {declared}: the file is in another encoding",
-            "asrun_encoding_wrong",
+            code="asrun_encoding_wrong",
             row=row,
             encoding=declared,
         ) from None
@@ -243,9 +246,9 @@ def _csv_records(text: str) -> Iterator[tuple[int, list[Any]]]:
     try:
         yield from enumerate(reader, start=1)
     except csv.Error as error:
-        raise refuse(
+        raise LogRefused(
             f"row {reader.line_num} cannot be read as CSV: {error}",
-            "asrun_csv_broken",
+            code="asrun_csv_broken",
             row=reader.line_num,
         ) from None
 
@@ -273,10 +276,10 @@ def _xlsx_records(data: bytes) -> Iterator[tuple[int, list[Any]]]:
 
 
 def _corrupt(error: BaseException) -> InvalidInput:
-    return refuse(
+    return LogRefused(
         f"the XLSX file is truncated or corrupt and cannot be opened ({type(error).__name__}): "
         "export it again",
-        "asrun_xlsx_corrupt",
+        code="asrun_xlsx_corrupt",
     )
 
 
@@ -333,12 +336,12 @@ def _rows(records: Iterable[tuple[int, list[Any]]], tz: ZoneInfo) -> list[Row]:
             break
     if header is None:
         if first_seen is None:
-            raise refuse("the file is empty", "asrun_empty")
+            raise LogRefused("the file is empty", code="asrun_empty")
         missing = _missing(_columns(first_seen))
         names = ", ".join(HEAD_NAMES[m] for m in missing)
-        raise refuse(
+        raise LogRefused(
             f"missing columns: {names}; the file's columns are: {', '.join(first_seen)}",
-            "asrun_columns_missing",
+            code="asrun_columns_missing",
             missing="、".join(HEAD_NAMES[m] for m in missing),
             found="、".join(first_seen),
         )
@@ -348,14 +351,14 @@ def _rows(records: Iterable[tuple[int, list[Any]]], tz: ZoneInfo) -> list[Row]:
         if not any(_text(c) for c in cells):
             continue
         if len(rows) >= MAX_ROWS:
-            raise refuse(
+            raise LogRefused(
                 f"the file has more than {MAX_ROWS} rows: split it by weeks",
-                "asrun_too_many_rows",
+                code="asrun_too_many_rows",
                 limit=MAX_ROWS,
             )
         rows.append(_row(number, cells, columns, tz))
     if not rows:
-        raise refuse("the file has a header but no rows", "asrun_no_rows")
+        raise LogRefused("the file has a header but no rows", code="asrun_no_rows")
     return rows
 
 
@@ -385,15 +388,15 @@ def _row(number: int, cells: Sequence[Any], columns: dict[str, int], tz: ZoneInf
     title = _text(_cell(cells, columns, "title"))
     house_id = _text(_cell(cells, columns, "house_id"))
     if not title and not house_id:
-        raise refuse(
+        raise LogRefused(
             f"row {number} has neither a title nor a house id",
-            "asrun_row_unnamed",
+            code="asrun_row_unnamed",
             row=number,
         )
     if len(house_id) > MAX_HOUSE_ID:
-        raise refuse(
+        raise LogRefused(
             f"row {number}: the house id is longer than {MAX_HOUSE_ID} characters",
-            "asrun_bad_house_id",
+            code="asrun_bad_house_id",
             row=number,
             limit=MAX_HOUSE_ID,
         )
@@ -410,8 +413,16 @@ def _row(number: int, cells: Sequence[Any], columns: dict[str, int], tz: ZoneInf
 
 def _bad(number: int, what: str, value: object) -> InvalidInput:
     shown = _text(value)[:40]
-    code = {"date": "asrun_bad_date", "time": "asrun_bad_time", "duration": "asrun_bad_duration"}
-    return refuse(f"row {number}: unreadable {what} {shown!r}", code[what], row=number, value=shown)
+    return LogRefused(
+        f"row {number}: unreadable {what} {shown!r}",
+        code="asrun_bad_date"
+        if what == "date"
+        else "asrun_bad_time"
+        if what == "time"
+        else "asrun_bad_duration",
+        row=number,
+        value=shown,
+    )
 
 
 def _start(number: int, day_value: Any, start_value: Any, has_day: bool) -> datetime:
@@ -524,16 +535,16 @@ def check_order(rows: list[Row]) -> None:
     for before, after in itertools.pairwise(aired):
         first, second = sorted((before.row, after.row))
         if before.starts_at == after.starts_at:
-            raise refuse(
+            raise LogRefused(
                 f"rows {first} and {second} start at the same moment: a duplicated row",
-                "asrun_duplicate_rows",
+                code="asrun_duplicate_rows",
                 row=second,
                 other=first,
             )
         if after.starts_at < before.ends_at - timedelta(milliseconds=OVERLAP_SLACK_MS):
-            raise refuse(
+            raise LogRefused(
                 f"row {after.row} starts before row {before.row} ends: overlapping entries",
-                "asrun_overlap",
+                code="asrun_overlap",
                 row=after.row,
                 other=before.row,
             )

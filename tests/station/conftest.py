@@ -6,19 +6,21 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy.orm import Session
 
-from editorial import people
-from editorial.models import Episode, Person, Role
+from editorial import accounts, people, workflow
+from editorial.models import Episode, Level, Person, Role
 from editorial.workdays import SHANGHAI
 from schedule import channels, slots
 from schedule.models import Airing, AiringStatus, BroadcastChannel, Slot, SlotKind
 from tests.conftest import NOW, Crew, walk_to_approved
 
 HEADER = ("日期", "开始时间", "时长", "节目名称", "节目编号", "状态")
+PASSWORD = "correct-horse"
 FIRST_DAY = date(2026, 2, 23)  # Monday of the week before NOW (Monday 2 March)
 DAYS = 7
 
@@ -102,3 +104,90 @@ def as_aired(airings: Sequence[Airing], **changes: tuple[str, str]) -> list[list
         day = airing.starts_at.astimezone(SHANGHAI).date()
         rows.append([day.isoformat(), start, duration, airing.episode.title, "", "已播"])
     return rows
+
+
+@dataclass(frozen=True)
+class World:
+    """What ``make_world`` committed: the channel's code, usernames and the airings' ids."""
+
+    channel: str
+    scheduler: str
+    producer: str
+    director: str
+    airings: list[int]
+    titles: list[str]
+
+
+def make_world(session: Session) -> World:
+    """The fixtures above without pytest, for the web's and the CLI's databases: a column
+    (scheduler ``bp``, producer ``pr``) airing daily at 20:00, last week published."""
+    column = people.create_column(
+        session,
+        NOW,
+        slug="city",
+        name="时代风采",
+        level=Level.CITY,
+        station="县电视台",
+        channel="综合频道",
+    )
+    names = {}
+    for username, role in (
+        ("ed", Role.EDITOR_DIRECTOR),
+        ("pr", Role.PRODUCER),
+        ("rv", Role.REVIEWER),
+        ("fa", Role.FINAL_APPROVER),
+        ("ad", Role.ADMIN),
+        ("bp", Role.SCHEDULER),
+    ):
+        person = people.create_person(session, NOW, username=username, display_name=username)
+        accounts.set_password(session, person, PASSWORD, NOW)
+        people.grant_role(session, person, column, role, NOW)
+        names[username] = person
+    crew = Crew(column, names["ed"], names["pr"], names["rv"], names["fa"], names["ad"])
+    spec = slots.SlotSpec(
+        name="每日首播",
+        kind=SlotKind.PREMIERE,
+        local_start=time(20, 0),
+        duration_s=1800,
+        rrule="FREQ=DAILY",
+        first_date=FIRST_DAY,
+    )
+    slot = slots.create_slot(session, names["bp"], column, NOW - timedelta(days=30), spec)
+    ids, titles = [], []
+    for i in range(DAYS):
+        episode = workflow.propose(
+            session,
+            crew.director,
+            column,
+            NOW,
+            workflow.Proposal(
+                title=f"节目{i + 1}", target_duration_s=1200, responsible_producer=crew.producer
+            ),
+        )
+        walk_to_approved(session, crew, episode)
+        starts = local(FIRST_DAY + timedelta(days=i), time(20, 0))
+        airing = Airing(
+            slot_id=slot.id,
+            episode_id=episode.id,
+            kind=SlotKind.PREMIERE,
+            starts_at=starts,
+            ends_at=starts + timedelta(minutes=30),
+            status=AiringStatus.PUBLISHED,
+            published_at=NOW - timedelta(days=14),
+            created_at=NOW - timedelta(days=14),
+            updated_at=NOW - timedelta(days=14),
+        )
+        session.add(airing)
+        session.flush()
+        ids.append(airing.id)
+        titles.append(episode.title)
+    code = channels.channel_of(session, slot).code
+    return World(code, "bp", "pr", "ed", ids, titles)
+
+
+def world_rows(world: World) -> list[list[str]]:
+    """The world's week as aired, to the second."""
+    return [
+        [(FIRST_DAY + timedelta(days=i)).isoformat(), "20:00:00", "00:20:00:00", title, "", "已播"]
+        for i, title in enumerate(world.titles)
+    ]

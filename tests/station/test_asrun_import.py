@@ -168,7 +168,7 @@ def test_missing_late_and_short_airings_are_told_once_per_person(
     note = next(n for n in told if n.person_id == crew.producer.id)
     assert [a["outcome"] for a in note.params["airings"]] == ["late", "short", "missing"]
     assert "《节目4》2026-02-26 20:00 漏播" in note.message
-    assert "《节目2》2026-02-24 20:00 迟播（晚 9 分 30 秒）" in note.message
+    assert "《节目2》2026-02-24 20:00 迟播 570 秒" in note.message
     assert note.actor_id == scheduler.id
 
 
