@@ -722,3 +722,19 @@ def render(params: dict[str, Any]) -> str:
     lines = "；".join(describe(item) for item in params["airings"])
     more = f"；另有 {params['more']} 次" if params["more"] else ""
     return f"{head}{lines}{more}。请核实并安排补播。"
+
+
+def importable_channels(session: Session, person: Person) -> list[BroadcastChannel]:
+    """The channels whose as-run logs ``person`` may import: every one for an
+    administrator, else those with a slot of a column they schedule."""
+    roles = select(Membership.role, Membership.column_id).where(Membership.person_id == person.id)
+    held = session.execute(roles).all()
+    query = select(BroadcastChannel).order_by(BroadcastChannel.station, BroadcastChannel.name)
+    if not person.active:
+        return []
+    if not any(role == Role.ADMIN for role, _ in held):
+        scheduled = [column_id for role, column_id in held if role == Role.SCHEDULER]
+        pairs = select(Slot.station, Slot.channel).where(Slot.column_id.in_(scheduled))
+        names = {(station, name) for station, name in session.execute(pairs)}
+        return [c for c in session.scalars(query) if (c.station, c.name) in names]
+    return list(session.scalars(query))

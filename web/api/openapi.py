@@ -189,7 +189,7 @@ def _query(param: Param) -> dict[str, Any]:
 
 def _response(op: Operation, status: int) -> dict[str, Any]:
     schema = op.result if status == op.ok else encode.ref("Error")
-    texts = UPLOAD_STATUS_TEXT if op.upload else {}
+    texts = {**(UPLOAD_STATUS_TEXT if op.upload else {}), **dict(op.texts)}
     described: dict[str, Any] = {"description": texts.get(status, STATUS_TEXT[status])}
     if schema is not None:
         described["content"] = {"application/json": {"schema": schema}}
