@@ -156,15 +156,16 @@ def check_size(size: int, max_bytes: int) -> None:
     """Refuse a file over ``max_bytes`` (before reading it, where the size is known)."""
     if size > max_bytes:
         raise LogRefused(
-            f"the file is {_mib(size)} MB, over the limit of {_mib(max_bytes)} MB",
+            f"the file is {megabytes(size)} MB, over the limit of {megabytes(max_bytes)} MB",
             code="asrun_too_large",
-            size=_mib(size),
-            limit=_mib(max_bytes),
+            size=megabytes(size),
+            limit=megabytes(max_bytes),
         )
 
 
-def _mib(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+def megabytes(size: int) -> str:
+    """A size in MB as people write it: 10, 0.5, 100."""
+    return f"{size / (1024 * 1024):.3g}"
 
 
 # --- encodings --------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from editorial.errors import Forbidden, InvalidInput, NotFound
 from schedule import channels
-from station import asrun
+from station import asrun, asrun_read
 from station.asrun import Summary
 from web import errors, refusals, uploads
 from web.auth import current_person
@@ -41,8 +41,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _limit_mb() -> int:
-    return int(current_app.config["ASRUN_MAX_BYTES"]) // (1024 * 1024)
+def _limit_mb() -> str:
+    return asrun_read.megabytes(int(current_app.config["ASRUN_MAX_BYTES"]))
 
 
 def _page(

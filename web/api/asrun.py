@@ -21,7 +21,7 @@ from werkzeug.http import parse_options_header
 
 from editorial.workdays import SHANGHAI
 from schedule import channels
-from station import asrun
+from station import asrun, asrun_read
 from station.asrun import Summary
 from web import uploads
 from web.api import access, encode
@@ -185,7 +185,7 @@ def _file(name: str | None, limit: int) -> tuple[str, bytes]:
         return name or _disposition_name() or "asrun", request.get_data(cache=False)
     except RequestEntityTooLarge:
         raise RequestEntityTooLarge(
-            f"the file is larger than the limit of {limit // (1024 * 1024)} MB "
+            f"the file is larger than the limit of {asrun_read.megabytes(limit)} MB "
             "(TVCOLUMN_ASRUN_MAX_MB); nothing was read"
         ) from None
 
