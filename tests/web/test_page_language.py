@@ -133,6 +133,7 @@ ENGLISH_ON_CHINESE_PAGES = frozenset(
         *("s", "fps", "dB", "dBTP", "LKFS", "LU", "MB", "GB", "A4"),  # units, paper
         *("HH", "MM", "SS", "FF", "ID"),  # the timecode's pattern, an ID
         *("MP4", "aac", "CSV", "XLSX", "Excel", "GBK"),  # formats, codecs (as ffprobe says)
+        *("UTF-8", "GB18030"),  # text encodings (the as-run upload's), named so in Chinese too
         *("iCalendar", "RFC", "RRULE", "URL", "API", "Webhook", "SEC"),  # standards, and
         # the words WeCom's and DingTalk's own Chinese pages use (a secret starts with SEC)
         *("Outlook", "Thunderbird"),  # calendar programs' names
