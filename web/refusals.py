@@ -354,7 +354,7 @@ REFUSAL: dict[str, LazyString] = {
     "asrun_csv_broken": _l("第 %(row)s 行无法按 CSV 读取（引号不成对等），请检查文件。"),
     "asrun_encoding_undeclared": _l(
         "无法确定文件的编码：它不是 UTF-8。请另存为 UTF-8，或在“文件编码”中选择 GBK/GB18030"
-        "（命令行加 --encoding gb18030）后再导入。"
+        "后再导入。"
     ),
     "asrun_encoding_unknown": _l("不认识的编码“%(encoding)s”：请选择 UTF-8 或 GBK/GB18030。"),
     "asrun_encoding_is_utf8": _l(
