@@ -61,10 +61,11 @@ from schedule.models import (
     BroadcastChannel,
     Slot,
 )
-from station.asrun_read import DEFAULT_MAX_BYTES, LogRefused, ReadLog, Row, read_log
+from station.asrun_read import DEFAULT_MAX_BYTES, LogRefused, ReadLog, Row, aired, read_log
 
 KIND = "asrun_problems"
 LISTED = 30  # airings a notification lists; more are counted
+UNPLANNED_LISTED = 200  # unplanned rows a summary lists; more are counted
 _PUNCT = re.compile(r"[\W_]+")
 
 
@@ -480,7 +481,7 @@ def _store(
     summary.not_aired = sum(1 for r in read.rows if not r.aired)
     summary.unplanned = len(read.rows) - len(matches) - summary.not_aired
     summary.problems.sort(key=lambda p: (p.planned, p.airing_id))
-    summary.unplanned_rows = _unplanned(session, log)
+    summary.unplanned_rows = _unmatched(session, log)[0]
     summary.notified = _notify(session, actor, channel, log, summary.problems, now)
     _expire(session, matched | set(ids))
     return summary
@@ -551,15 +552,22 @@ def _expire(session: Session, airing_ids: set[int]) -> None:
             session.expunge(obj)
 
 
-def _unplanned(session: Session, log: AsRunLog, limit: int = 200) -> list[AsRunEntry]:
-    return list(
-        session.scalars(
-            select(AsRunEntry)
-            .where(AsRunEntry.log_id == log.id, AsRunEntry.airing_id.is_(None))
-            .order_by(AsRunEntry.starts_at, AsRunEntry.row)
-            .limit(limit)
-        )
+def _unmatched(session: Session, log: AsRunLog) -> tuple[list[AsRunEntry], int]:
+    """The first ``UNPLANNED_LISTED`` rows of the log that matched nothing and aired, and
+    how many rows the playout marks as not aired."""
+    rows = session.scalars(
+        select(AsRunEntry)
+        .where(AsRunEntry.log_id == log.id, AsRunEntry.airing_id.is_(None))
+        .order_by(AsRunEntry.starts_at, AsRunEntry.row)
     )
+    listed: list[AsRunEntry] = []
+    not_aired = 0
+    for entry in rows:
+        if not aired(entry.status):
+            not_aired += 1
+        elif len(listed) < UNPLANNED_LISTED:
+            listed.append(entry)
+    return listed, not_aired
 
 
 def stored_summary(session: Session, log: AsRunLog) -> Summary:
@@ -581,8 +589,8 @@ def stored_summary(session: Session, log: AsRunLog) -> Summary:
         )
         or 0
     )
-    summary.unplanned = log.rows - matched
-    summary.unplanned_rows = _unplanned(session, log)
+    summary.unplanned_rows, summary.not_aired = _unmatched(session, log)
+    summary.unplanned = log.rows - matched - summary.not_aired
     problems = session.execute(
         select(AsRunResult, Airing, Episode, Slot, Column)
         .join(Airing, Airing.id == AsRunResult.airing_id)

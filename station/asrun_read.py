@@ -102,8 +102,12 @@ class Row:
 
     @property
     def aired(self) -> bool:
-        """False when the playout's status says it did not air (未播, skipped, …)."""
-        return _head(self.status) not in NOT_AIRED
+        return aired(self.status)
+
+
+def aired(status: str) -> bool:
+    """False when the playout's status says the row did not air (未播, skipped, …)."""
+    return _head(status) not in NOT_AIRED
 
 
 @dataclass(frozen=True)

@@ -121,12 +121,21 @@ def test_a_row_the_playout_did_not_air_leaves_its_airing_missing(
 def test_the_same_file_again_changes_nothing_and_says_so(
     session: Session, scheduler: Person, channel: BroadcastChannel, week: list[Airing]
 ) -> None:
-    data = csv_bytes(as_aired(week)[:5])
+    rows = as_aired(week, **{"1": ("20:09:30", "00:20:00:00")})
+    rows[2][5] = "未播"
+    rows.append([FIRST_DAY.isoformat(), "21:00:00", "00:05:00", "公益广告", "", "已播"])
+    data = csv_bytes(rows)
     first = import_log(session, scheduler, channel, "log.csv", data, NOW)
     before = stored(session)
     again = import_log(session, scheduler, channel, "copy.csv", data, NOW + timedelta(hours=1))
     assert again.already_imported and again.log.id == first.log.id
-    assert (again.confirmed, again.missing) == (first.confirmed, first.missing) == (5, 0)
+
+    def counts(s: asrun.Summary) -> tuple[object, ...]:
+        return (s.confirmed, s.late, s.short, s.missing, s.unplanned, s.not_aired, s.rows)
+
+    assert counts(again) == counts(first) == (5, 1, 0, 1, 1, 1, 8)
+    assert [p.airing_id for p in again.problems] == [p.airing_id for p in first.problems]
+    assert [e.row for e in again.unplanned_rows] == [e.row for e in first.unplanned_rows]
     assert stored(session) == before
 
 
