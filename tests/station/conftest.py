@@ -18,6 +18,11 @@ from editorial.workdays import SHANGHAI
 from schedule import channels, slots
 from schedule.models import Airing, AiringStatus, BroadcastChannel, Slot, SlotKind
 from tests.conftest import NOW, Crew, walk_to_approved
+from tests.web.conftest import (  # noqa: F401  (the application's fixtures, for the race)
+    app,
+    database_url,
+    web_postgres,
+)
 
 HEADER = ("日期", "开始时间", "时长", "节目名称", "节目编号", "状态")
 PASSWORD = "correct-horse"
