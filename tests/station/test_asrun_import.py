@@ -4,10 +4,12 @@ of a file refused."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date, time, timedelta
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -224,10 +226,69 @@ def test_a_log_planned_on_another_channel_only_is_refused(
     assert caught.value.params["named"] == channel.name
 
 
-BAD = {
-    "duplicated": lambda rows: [*rows, rows[0]],
-    "overlapping": lambda rows: [*rows, [rows[0][0], "20:10:00", "60", "插播", "", ""]],
-    "unreadable": lambda rows: [*rows, [rows[0][0], "25:99", "60", "插播", "", ""]],
+def xlsx_bytes(rows: list[list[str]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["日期", "开始时间", "时长", "节目名称", "节目编号", "状态"])
+    for day, start, duration, title, house, status in rows:
+        hours, minutes, seconds = map(int, start.split(":"))
+        sheet.append(
+            [date.fromisoformat(day), time(hours, minutes, seconds), duration, title, house, status]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+FORMATS: dict[str, Callable[[list[list[str]]], tuple[str, bytes, str | None]]] = {
+    "csv utf-8": lambda rows: ("log.csv", csv_bytes(rows), None),
+    "csv utf-8 with bom": lambda rows: ("log.csv", csv_bytes(rows, bom=True), None),
+    "csv gb18030 declared": lambda rows: ("log.csv", csv_bytes(rows, encoding="gb18030"), "gbk"),
+    "csv seconds": lambda rows: (
+        "log.csv",
+        csv_bytes([[*r[:2], "1200", *r[3:]] for r in rows]),
+        None,
+    ),
+    "xlsx": lambda rows: ("log.xlsx", xlsx_bytes(rows), None),
+}
+
+
+@pytest.mark.parametrize("form", sorted(FORMATS))
+def test_every_format_confirms_the_week(
+    session: Session, scheduler: Person, channel: BroadcastChannel, week: list[Airing], form: str
+) -> None:
+    name, data, encoding = FORMATS[form](as_aired(week))  # durations HH:MM:SS:FF
+    summary = import_log(session, scheduler, channel, name, data, NOW, encoding=encoding)
+    assert (summary.confirmed, summary.unplanned, summary.log.file_format) == (
+        7,
+        0,
+        name.rsplit(".", 1)[1],
+    )
+
+
+def _truncated(rows: list[list[str]]) -> bytes:
+    whole = xlsx_bytes(rows)
+    return whole[: len(whole) // 2]
+
+
+BAD: dict[str, Callable[[list[list[str]]], tuple[str, bytes]]] = {
+    "duplicated": lambda rows: ("log.csv", csv_bytes([*rows, rows[0]])),
+    "overlapping": lambda rows: (
+        "log.csv",
+        csv_bytes([*rows, [rows[0][0], "20:10:00", "60", "插播", "", ""]]),
+    ),
+    "unreadable": lambda rows: (
+        "log.csv",
+        csv_bytes([*rows, [rows[0][0], "25:99", "60", "x", "", ""]]),
+    ),
+    "missing columns": lambda rows: (
+        "log.csv",
+        csv_bytes([r[:3] for r in rows], header=("日期", "开始时间", "时长")),
+    ),
+    "gbk undeclared": lambda rows: ("log.csv", csv_bytes(rows, encoding="gbk")),
+    "truncated xlsx": lambda rows: ("log.xlsx", _truncated(rows)),
+    "empty": lambda rows: ("log.csv", b""),
+    "too large": lambda rows: ("log.csv", csv_bytes(rows * 40)),
 }
 
 
@@ -236,8 +297,9 @@ def test_a_refused_file_stores_nothing(
     session: Session, scheduler: Person, channel: BroadcastChannel, week: list[Airing], bad: str
 ) -> None:
     before = stored(session)
+    name, data = BAD[bad](as_aired(week))
     with pytest.raises(InvalidInput):
-        import_log(session, scheduler, channel, "log.csv", csv_bytes(BAD[bad](as_aired(week))), NOW)
+        import_log(session, scheduler, channel, name, data, NOW, max_bytes=10_000)
     assert stored(session) == before
     assert {a.status for a in week} == {AiringStatus.PUBLISHED}
 
