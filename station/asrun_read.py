@@ -43,6 +43,7 @@ FPS = 25  # frames per second in HH:MM:SS:FF (PAL, as Chinese playout runs)
 HEADER_SEARCH = 10  # rows a header may follow (a title line or two)
 MAX_HOUSE_ID = 64
 MAX_STATUS = 40
+FIRST_YEAR, LAST_YEAR = 1990, 2200  # a log's days; outside, a typing error
 OVERLAP_SLACK_MS = 1000  # durations rounded to seconds may touch the next start
 
 ENCODINGS = {
@@ -432,8 +433,12 @@ def _bad(number: int, what: str, value: object) -> InvalidInput:
 
 def _start(number: int, day_value: Any, start_value: Any, has_day: bool) -> datetime:
     """The local start (naive) from the day and the start, or a start with both."""
-    if isinstance(start_value, datetime) and (not has_day or start_value.year > 1900):
-        return start_value.replace(tzinfo=None, microsecond=_ms(start_value.microsecond))
+    if isinstance(start_value, datetime):  # a spreadsheet's moment
+        if FIRST_YEAR <= start_value.year <= LAST_YEAR:
+            return start_value.replace(tzinfo=None, microsecond=_ms(start_value.microsecond))
+        if not has_day:
+            raise _bad(number, "date", start_value)
+        start_value = start_value.time()  # a time of day on Excel's day zero (1899-12-30)
     text = _text(start_value)
     day = _day(text)
     if day is None:
@@ -461,16 +466,18 @@ def _day(text: str) -> date | None:
     if match is None:
         return None
     try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
+        day = date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         return None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
 def _parse_day(number: int, value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
+    if isinstance(value, date):  # a spreadsheet's day (or moment)
+        given = value.date() if isinstance(value, datetime) else value
+        if not FIRST_YEAR <= given.year <= LAST_YEAR:
+            raise _bad(number, "date", value)
+        return given
     text = _text(value)
     day = _day(text)
     rest = _DATE.sub("", text, count=1) if _DATE.match(text) else text[8:]

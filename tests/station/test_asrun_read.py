@@ -8,7 +8,7 @@ import zipfile
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from editorial.errors import InvalidInput
 from station.asrun_read import read_log
@@ -143,6 +143,8 @@ def test_missing_columns_are_named_with_the_columns_found(
     ("row", "code"),
     [
         (["2026-02-30", "20:00:00", "60", "节目", "", ""], "asrun_bad_date"),
+        (["0001-01-01", "00:00:00", "60", "节目", "", ""], "asrun_bad_date"),
+        (["9999-12-31", "23:00:00", "60", "节目", "", ""], "asrun_bad_date"),
         (["昨天", "20:00:00", "60", "节目", "", ""], "asrun_bad_date"),
         (["2026-02-23", "20:61:00", "60", "节目", "", ""], "asrun_bad_time"),
         (["2026-02-23", "晚上八点", "60", "节目", "", ""], "asrun_bad_time"),
@@ -211,3 +213,18 @@ def test_an_old_excel_workbook_is_refused_asking_for_xlsx() -> None:
     assert refusal(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "log.xls").code == (
         "asrun_old_excel"
     )
+
+
+def test_an_xlsx_moment_of_an_impossible_year_is_refused_not_overflowed() -> None:
+    data = xlsx([[None, datetime(9999, 12, 31, 23), 60, "节目1", "", ""]])
+    error = refusal(xlsx_without_day(data), name="log.xlsx")
+    assert (error.code, error.params["row"]) == ("asrun_bad_date", 2)
+
+
+def xlsx_without_day(data: bytes) -> bytes:
+    """The workbook with its day column's head renamed, so the start holds the day."""
+    book = load_workbook(io.BytesIO(data))
+    book.active["A1"] = "备注"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
