@@ -30,6 +30,7 @@ BENCHMARKS: list[str] = [
     "bench.web_load",
     "bench.media",
     "bench.notifications",
+    "bench.asrun",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from cli import (
+    asrun,
     audit,
     campaigns,
     channels,
@@ -85,6 +86,7 @@ for command in (
     media.media,
     notifications.notifications,
     service.scheduler_group,
+    asrun.asrun_group,
 ):
     cli.add_command(command)
 for command in (sheets.sheet, sheets.deliver):

@@ -17,6 +17,7 @@ from editorial import demo as editorial_demo
 from liaison import demo as liaison_demo
 from media import demo as media_demo
 from schedule import demo as schedule_demo
+from station import demo as station_demo
 from web.config import media_settings
 
 
@@ -52,6 +53,14 @@ def demo_load(session: Session) -> None:
             f"media demo: episode {media.episode_id} has a master (QC "
             f"{'passed' if media.qc_passed else 'not passed'}) and its review material is "
             "queued; the column has its opening and closing"
+        )
+    asrun = station_demo.load(session, now, Path(current_app.config["INSTANCE_PATH"]) / "demo")
+    if asrun:
+        s = asrun.summary
+        click.echo(
+            f"as-run demo: last week's log of the city channel ({asrun.file.name}, GB18030) "
+            f"imported: {s.confirmed} confirmed, {s.late} late, {s.missing} missing, "
+            f"{s.unplanned} rows of the station's own"
         )
     priorities = liaison_demo.load(session, now)
     ledger.sync(session, now)  # the feeds show what the packages loaded (the liaison feed too)

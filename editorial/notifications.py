@@ -33,6 +33,7 @@ KINDS = (
     "liaison_meeting",  # liaison.reminders
     "liaison_behind",
     "airing_cancelled",  # schedule.cancellations
+    "asrun_problems",  # station.asrun
 )
 EVERY_KIND = "*"
 # The channels a person chooses for themself; the group robots are the column's.

@@ -6,21 +6,27 @@ sister column a weekly 20-minute premiere and a rerun; the county without a
 fixed column (柳河县) a concentrated broadcast (集中播放): ten days of two daily
 slots starting a fortnight after ``now``. Slots are created through
 ``schedule.slots`` by each column's scheduler, then the schedule is built.
-Nothing is added if any slot exists; the caller commits.
+
+The city column's last week (Monday to Sunday before this week) is on air already,
+as if the service had run all along: it is built as it would have been a week ago,
+published and marked aired (``schedule.publishing``), so the station's as-run log of
+that week (``station.demo``) has airings to confirm. Nothing is added if any slot
+exists; the caller commits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from editorial.demo import CITY_SLUG
 from editorial.models import Column, Membership, Person, Role
-from editorial.workdays import local_date
-from schedule import builder, slots
+from editorial.workdays import SHANGHAI, local_date
+from schedule import builder, publishing, slots
+from schedule.builder_settings import BuildSettings
 from schedule.models import Slot, SlotKind
 
 SINCE_DAYS = 28  # weekly slots began four weeks before ``now``
@@ -130,5 +136,29 @@ def load(session: Session, now: datetime) -> int:
                 campaign=spec.campaign,
             ),
         )
+    _last_week(session, now, columns[CITY_SLUG])
     builder.build(session, now)
     return len(made)
+
+
+def last_week(today: date) -> tuple[date, date]:
+    """Monday and Sunday of the week before ``today``'s."""
+    monday = today - timedelta(days=today.weekday() + 7)
+    return monday, monday + timedelta(days=6)
+
+
+def _last_week(session: Session, now: datetime, city: Column) -> None:
+    """Build the city column's last week as a build then would have, publish it and mark
+    what has ended aired, as the service's jobs would have."""
+    first, last = last_week(local_date(now))
+    then = datetime.combine(first, time(), SHANGHAI).astimezone(UTC)
+    builder.build(
+        session,
+        then,
+        column_ids=[city.id],
+        start=first,
+        end=last,
+        settings=BuildSettings(frozen_days=0),
+    )
+    publishing.publish_frozen(session, now, frozen_days=0)
+    publishing.mark_aired(session, now)

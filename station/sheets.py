@@ -45,6 +45,7 @@ from schedule.models import (
     SlotKind,
 )
 from schedule.slots import SCHEDULING_ROLES
+from station.content import content_id
 from station.models import IssuedSheet
 
 FPS = 25  # the column's frame rate: packaged masters and the sheet's timecodes
@@ -365,11 +366,6 @@ def version_changes(session: Session, issued: IssuedSheet) -> list[Change]:
     return [] if before is None else changes(rows_of(before), rows_of(issued))
 
 
-def content_id(episode: Episode) -> str:
-    """A short id of the episode's content, stable across versions: column and episode."""
-    return f"{episode.column.slug}-{episode.id:06d}"
-
-
 @functools.lru_cache(maxsize=512)
 def _probed_frames(path: str, size: int, mtime_ns: int) -> int | None:
     """The packaged master's length in frames (the path names its content: cached)."""
@@ -450,7 +446,7 @@ def _row(airing: Airing, master: Master | None, media_root: Path | None, week: W
     measured = False
     notes: list[Note] = []
     file_name, packaged = "", ""
-    ident = content_id(episode)
+    ident = content_id(episode.column.slug, episode.id)
     if master is None:
         notes.append(Note(Remark.NO_MASTER))
         qc = QC.UNCHECKED

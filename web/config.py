@@ -56,6 +56,8 @@ def load_config(default_instance_path: str) -> dict[str, Any]:
             d for d in (os.environ.get("TVCOLUMN_MEDIA_IMPORT_DIRS") or "").split(os.pathsep) if d
         ],
         "MEDIA_MAX_GIB": float(os.environ.get("TVCOLUMN_MEDIA_MAX_GIB") or 20),
+        # The largest as-run log (播后记录) imported, by upload, API or command, in MB.
+        "ASRUN_MAX_BYTES": int(float(os.environ.get("TVCOLUMN_ASRUN_MAX_MB") or 10) * 1024 * 1024),
         # The address subscribers reach the application at, for subscribe links
         # (default: the address of the request).
         "PUBLIC_URL": (os.environ.get("TVCOLUMN_PUBLIC_URL") or "").rstrip("/"),

@@ -31,6 +31,7 @@ KIND: dict[str, LazyString] = {
     "liaison_meeting": _l("通联会议提醒"),
     "liaison_behind": _l("报道进度提醒"),
     "airing_cancelled": _l("播出取消"),
+    "asrun_problems": _l("播后核对"),
 }
 
 
@@ -140,8 +141,37 @@ def _airing_cancelled(p: Mapping[str, Any]) -> str:
     )
 
 
+def _asrun_item(item: Mapping[str, Any]) -> str:
+    values = {"title": str(item["title"]), "at": str(item["at"])}
+    if item["outcome"] == "missing":
+        return _("《%(title)s》%(at)s 漏播", **values)
+    if item["outcome"] == "short":
+        return _("《%(title)s》%(at)s 时长不足（短 %(s)d 秒）", s=int(item["short_s"]), **values)
+    late = int(item["late_s"])
+    if late < 0:
+        return _("《%(title)s》%(at)s 提前播出 %(s)d 秒", s=-late, **values)
+    return _("《%(title)s》%(at)s 迟播 %(s)d 秒", s=late, **values)
+
+
+def _asrun_problems(p: Mapping[str, Any]) -> str:
+    head = _(
+        "%(channel)s播后记录（%(first)s 至 %(last)s）核对：漏播 %(missing)d 次、"
+        "时长不足 %(short)d 次、迟播 %(late)d 次。",
+        channel=str(p["channel"]),
+        first=str(p["first_day"]),
+        last=str(p["last_day"]),
+        missing=int(p["missing"]),
+        short=int(p["short"]),
+        late=int(p["late"]),
+    )
+    items = _("；").join(_asrun_item(item) for item in p["airings"])
+    more = _("；另有 %(n)d 次", n=int(p["more"])) if p["more"] else ""
+    return f"{head}{items}{more}" + _("。请核实并安排补播。")
+
+
 # The service's reminders and the builder's cancellations, said from their parameters.
 REMINDER: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "asrun_problems": _asrun_problems,
     "airing_cancelled": _airing_cancelled,
     "review_due": _review_due,
     "liaison_meeting": _liaison_meeting,

@@ -370,6 +370,40 @@ REFUSAL: dict[str, LazyString] = {
     ),
     "delivery_destination_taken": _l("目标文件夹 %(folder)s 已存在且不是空的，请换一个文件夹。"),
     "delivery_write_failed": _l("交付包没有写成（%(why)s），目标位置没有留下不完整的文件。"),
+    # --- the station's as-run log (station.asrun_read, station.asrun)
+    "asrun_not_scheduler": _l("只有在%(channel)s播出的栏目的编排或管理员才能导入它的播后记录。"),
+    "asrun_empty": _l("文件是空的。"),
+    "asrun_no_rows": _l("文件只有表头，没有播出记录。"),
+    "asrun_too_large": _l("文件有 %(size)s MB，超过了 %(limit)s MB 的上限。"),
+    "asrun_upload_too_large": _l("文件超过了 %(limit)s MB 的上限，没有读取。"),
+    "asrun_no_file": _l("请选择要导入的文件。"),
+    "asrun_tolerance": _l("允许偏差须为 0 至 120 分钟（您填写了“%(value)s”）。"),
+    "asrun_too_many_rows": _l("文件超过 %(limit)s 行，请按周分开导入。"),
+    "asrun_old_excel": _l("这是旧版 Excel 文件（.xls），请另存为 XLSX 或 CSV 后再导入。"),
+    "asrun_xlsx_corrupt": _l("XLSX 文件不完整或已损坏，无法打开，请重新导出。"),
+    "asrun_csv_broken": _l("第 %(row)s 行无法按 CSV 读取（引号不成对等），请检查文件。"),
+    "asrun_encoding_undeclared": _l(
+        "无法确定文件的编码：它不是 UTF-8。请另存为 UTF-8，或在“文件编码”中选择 GBK/GB18030"
+        "后再导入。"
+    ),
+    "asrun_encoding_unknown": _l("不认识的编码“%(encoding)s”：请选择 UTF-8 或 GBK/GB18030。"),
+    "asrun_encoding_is_utf8": _l(
+        "文件其实是 UTF-8 编码，不是 %(encoding)s：请不要指定文件编码，直接导入。"
+    ),
+    "asrun_encoding_wrong": _l("第 %(row)s 行不是 %(encoding)s 编码：文件是另一种编码。"),
+    "asrun_columns_missing": _l("缺少列：%(missing)s。文件中的列为：%(found)s。"),
+    "asrun_bad_date": _l("第 %(row)s 行的日期“%(value)s”无法识别。"),
+    "asrun_bad_time": _l("第 %(row)s 行的开始时间“%(value)s”无法识别。"),
+    "asrun_bad_duration": _l(
+        "第 %(row)s 行的时长“%(value)s”无法识别（应为 HH:MM:SS、HH:MM:SS:FF 或秒数）。"
+    ),
+    "asrun_row_unnamed": _l("第 %(row)s 行既没有节目名称，也没有节目编号。"),
+    "asrun_bad_house_id": _l("第 %(row)s 行的节目编号超过 %(limit)s 个字符。"),
+    "asrun_duplicate_rows": _l("第 %(other)s 行和第 %(row)s 行的开始时间相同：记录重复。"),
+    "asrun_overlap": _l("第 %(row)s 行在第 %(other)s 行结束之前开始：播出记录相互重叠。"),
+    "asrun_other_channel": _l(
+        "第 %(row)s 行属于“%(named)s”，不是%(channel)s：这是另一个频道的播后记录。"
+    ),
 }
 
 # Params that name things by a key of their own (a checklist item), by param name.

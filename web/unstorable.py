@@ -59,8 +59,8 @@ def refused_fields() -> list[str]:
     length = request.content_length
     if request.is_json and length is not None and length <= access.MAX_BODY:  # larger: 413 later
         sources += list(_strings(request.get_json(silent=True), ""))
-    for name, text in sources:
-        if unstorable(text) and name not in found:
+    for name, text in sources:  # (a form part werkzeug could not read has no text)
+        if isinstance(text, str) and unstorable(text) and name not in found:
             found.append(name)
     return found
 

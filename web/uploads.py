@@ -52,6 +52,27 @@ def takes_upload(view: object) -> bool:
     return bool(getattr(view, "takes_upload", False))
 
 
+FORM_SLACK = 64 * 1024  # a form's other fields and part headers, beside its file
+
+
+def limited(config_key: str) -> Callable[[F], F]:
+    """Mark a view as taking a file of its own size (``current_app.config[config_key]``
+    bytes, and a form's slack): its request may be that large, not larger, and the file
+    is read into memory (an as-run log, not a master)."""
+
+    def mark(view: F) -> F:
+        view.body_limit_key = config_key  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def own_limit(view: object) -> int | None:
+    """The request size a :func:`limited` view takes; None for any other."""
+    key = getattr(view, "body_limit_key", None)
+    return None if key is None else int(current_app.config[key]) + FORM_SLACK
+
+
 def upload_limit() -> int:
     """The largest master accepted, in bytes (``TVCOLUMN_MEDIA_MAX_GIB``)."""
     return media_settings(current_app.config).max_bytes
@@ -84,6 +105,10 @@ class UploadRequest(Request):
     def max_content_length(self) -> int | None:
         if self._max_content_length is None and self.takes_upload:
             return upload_limit()
+        if self._max_content_length is None and self.endpoint is not None:
+            limit = own_limit(current_app.view_functions.get(self.endpoint))
+            if limit is not None:
+                return limit
         return super().max_content_length
 
     @max_content_length.setter

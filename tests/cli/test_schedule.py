@@ -338,9 +338,12 @@ def test_demo_load_adds_slots_and_builds_once(run: Run) -> None:
     first = run("demo", "load")
     assert first.exit_code == 0, first.output
     assert "schedule demo: 17 slots added and the air schedule built" in first.stdout
+    assert "as-run demo: last week's log of the city channel" in first.stdout
+    assert "1 late, 1 missing" in first.stdout
     again = run("demo", "load")
-    assert "schedule demo" not in again.stdout
-    assert "latest build 1" in run("schedule", "report").stdout
+    assert "schedule demo" not in again.stdout and "as-run demo" not in again.stdout
+    # build 1 is the city column's last week, built as it would have been then (aired now)
+    assert "latest build 2" in run("schedule", "report").stdout
 
 
 def test_a_full_build_stamps_its_inputs_so_the_service_does_not_rebuild_them(

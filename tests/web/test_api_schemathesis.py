@@ -64,6 +64,7 @@ JUDGED = {
     "start_by",  # a series' start-by date already past
     "parts",  # fewer parts than the highest part proposed; a part order not the series'
     "order",  # a reordering that names not every part of the series once
+    "file",  # an as-run log the server reads: unreadable rows, another channel's, …
 }
 SEED = 20261203
 TESTER = "api.tester"

@@ -139,6 +139,7 @@ ENGLISH_ON_CHINESE_PAGES = frozenset(
         *("HH", "MM", "SS", "FF", "ID"),  # the timecode's pattern, an ID
         *("MP4", "aac", "CSV", "XLSX", "Excel", "GBK", "ZIP"),  # formats, codecs (as ffprobe says)
         "ISO",  # ISO 周次: the week numbering the order sheet (播出单) goes by
+        *("UTF-8", "GB18030"),  # text encodings (the as-run upload's), named so in Chinese too
         *("iCalendar", "RFC", "RRULE", "URL", "API", "Webhook", "SEC"),  # standards, and
         # the words WeCom's and DingTalk's own Chinese pages use (a secret starts with SEC)
         *("Outlook", "Thunderbird"),  # calendar programs' names

@@ -22,7 +22,7 @@ from web.api.blueprint import bp
 from web.api.errors import error
 from web.app import MAX_ID  # ids are 32-bit integers in the database
 from web.db import request_session
-from web.uploads import takes_upload
+from web.uploads import own_limit, takes_upload
 
 MAX_BODY = 256 * 1024  # bytes of a request body
 REALM = 'Bearer realm="tvcolumn"'
@@ -35,7 +35,8 @@ def now() -> datetime:
 @bp.before_request
 def _authenticate() -> Response | None:
     view = current_app.view_functions.get(request.endpoint or "")
-    if not takes_upload(view):  # an upload's limit is the media limit (web.uploads)
+    # An upload's limit is the media limit, an as-run log's its own (web.uploads).
+    if not takes_upload(view) and own_limit(view) is None:
         request.max_content_length = MAX_BODY
     op = getattr(view, "api_operation", None)
     if op is not None and op.public:

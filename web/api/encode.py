@@ -704,7 +704,7 @@ NOTIFICATION = obj(
             "type": "string",
             "description": "topic_proposed, topic_approved, topic_rejected, submitted, "
             "stage_signed, approved, returned, handed_over, pulled, review_due, "
-            "liaison_meeting, liaison_behind",
+            "liaison_meeting, liaison_behind, airing_cancelled, asrun_problems",
         },
         "kind_label": {"type": "string", "description": "the kind in Chinese, e.g. 退回修改"},
         "message": {"type": "string", "description": "the message in Chinese"},

@@ -165,12 +165,27 @@ def _operation(op: Operation, name: str, arguments: list[dict[str, Any]]) -> dic
         described["requestBody"] = {
             "required": True,
             "description": "the file's bytes, as they are",
-            "content": {kind: {"schema": {"contentMediaType": kind}} for kind in op.upload},
+            "content": {kind: {"schema": _upload_schema(kind)} for kind in op.upload},
         }
     if op.public:
         described["security"] = []
     described["responses"] = {str(status): _response(op, status) for status in op.statuses}
     return described
+
+
+def _upload_schema(kind: str) -> Schema:
+    """The file as the body, or as the one part ``file`` of a multipart form."""
+    if kind == "multipart/form-data":
+        return {
+            "type": "object",
+            "properties": {"file": {"type": "string", "contentMediaType": OCTETS}},
+            "required": ["file"],
+            "additionalProperties": False,
+        }
+    return {"contentMediaType": kind}
+
+
+OCTETS = "application/octet-stream"
 
 
 def _query(param: Param) -> dict[str, Any]:
@@ -191,7 +206,7 @@ def _query(param: Param) -> dict[str, Any]:
 
 def _response(op: Operation, status: int) -> dict[str, Any]:
     schema = op.result if status == op.ok else encode.ref("Error")
-    texts = UPLOAD_STATUS_TEXT if op.upload else {}
+    texts = {**(UPLOAD_STATUS_TEXT if op.upload else {}), **dict(op.texts)}
     described: dict[str, Any] = {"description": texts.get(status, STATUS_TEXT[status])}
     if schema is not None:
         described["content"] = {"application/json": {"schema": schema}}

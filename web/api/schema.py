@@ -101,6 +101,7 @@ class Operation:
     ok: int = 200
     result: Schema | None = None  # the success body
     errors: tuple[int, ...] = ()  # refusals besides those the declarations imply
+    texts: tuple[tuple[int, str], ...] = ()  # what a status means here, where it differs
     public: bool = False  # no Bearer token needed
 
     @property
