@@ -363,9 +363,7 @@ class AsRunResult(Base):
     __tablename__ = "asrun_results"
     __table_args__ = (
         UniqueConstraint("airing_id"),
-        CheckConstraint(
-            "(outcome = 'missing') = (entry_id IS NULL)", name="missing_has_no_entry"
-        ),
+        CheckConstraint("(outcome = 'missing') = (entry_id IS NULL)", name="missing_has_no_entry"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -159,7 +159,7 @@ def _bad_week(text: str) -> InvalidInput:
     return InvalidInput(
         f"a week is written like 2026-W49 (ISO year, W, week 01-53), not {text!r}",
         {"week": "malformed"},
-        code="week_malformed",
+        code="asrun_week_malformed",
         week=text,
     )
 

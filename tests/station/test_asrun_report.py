@@ -129,7 +129,7 @@ def test_confirmed_late_and_short_are_aired_and_confirmed_missing_is_neither() -
 def test_a_malformed_week_is_refused_naming_it(text: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         parse_week(text)
-    assert refused.value.code == "week_malformed"
+    assert refused.value.code == "asrun_week_malformed"
 
 
 def test_weeks_are_iso_weeks_of_local_days() -> None:
