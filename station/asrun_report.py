@@ -33,6 +33,8 @@ from schedule.models import (
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Airing ids asked for in one statement (SQLite takes at most 32,766 bound values).
+CHUNK = 5000
 WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
 
@@ -100,7 +102,8 @@ def state_without_result(airing: Airing, now: datetime) -> AiringAsRun:
 def asrun_state(
     session: Session, airings: Iterable[Airing], now: datetime
 ) -> dict[int, AiringAsRun]:
-    """The as-run state of each live airing of ``airings`` by id, in one query.
+    """The as-run state of each live airing of ``airings`` by id, in one query (one per
+    ``CHUNK`` airings).
 
     Cancelled airings are left out: they were never meant to air.
     """
@@ -117,12 +120,15 @@ def asrun_state(
 def _results(
     session: Session, airing_ids: list[int]
 ) -> dict[int, tuple[AsRunResult, AsRunEntry | None]]:
-    rows = session.execute(
-        select(AsRunResult, AsRunEntry)
-        .outerjoin(AsRunEntry, AsRunEntry.id == AsRunResult.entry_id)
-        .where(AsRunResult.airing_id.in_(airing_ids))
-    ).all()
-    return {result.airing_id: (result, entry) for result, entry in rows}
+    found: dict[int, tuple[AsRunResult, AsRunEntry | None]] = {}
+    for at in range(0, len(airing_ids), CHUNK):
+        rows = session.execute(
+            select(AsRunResult, AsRunEntry)
+            .outerjoin(AsRunEntry, AsRunEntry.id == AsRunResult.entry_id)
+            .where(AsRunResult.airing_id.in_(airing_ids[at : at + CHUNK]))
+        ).all()
+        found |= {result.airing_id: (result, entry) for result, entry in rows}
+    return found
 
 
 def _state_of(found: tuple[AsRunResult, AsRunEntry | None]) -> AiringAsRun:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from web.api import (
     access,
     acts,
+    asrun,
     campaigns,
     episodes,
     errors,
@@ -30,6 +31,7 @@ from web.api.blueprint import bp
 __all__ = [
     "access",
     "acts",
+    "asrun",
     "bp",
     "campaigns",
     "episodes",

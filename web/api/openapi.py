@@ -29,11 +29,13 @@ PATH_ARGUMENTS = {
     "episode_id": "id of an episode of one of the caller's columns",
     "notification_id": "id of one of the caller's notifications",
     "series_id": "id of a series of one of the caller's columns",
+    "code": "a channel's code (频道代码, as in its XMLTV guide's address)",
 }
 STATUS_TEXT = {
     200: "OK",
     201: "Created",
-    400: "the body is not valid JSON",
+    400: "the body is not valid JSON, or a query value is malformed (a week not written "
+    "like 2026-W49)",
     401: "no Bearer token, or not a live one (`error`: unauthorized)",
     403: "a rule says the caller may not: role, responsible producer, four eyes (`forbidden`)",
     404: "nothing of that id among what the caller may see (`not_found`)",
