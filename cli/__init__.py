@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from cli import (
+    asrun,
     audit,
     campaigns,
     database,
@@ -69,6 +70,7 @@ for command in (
     demo.demo,
     serve.serve,
     audit.audit,
+    asrun.asrun,
     episodes.episode,
     people.users,
     people.columns,

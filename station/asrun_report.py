@@ -69,6 +69,16 @@ class AsRunState(enum.StrEnum):
         return self in (AsRunState.CONFIRMED, AsRunState.LATE, AsRunState.SHORT)
 
 
+# The states in Chinese, as the command line and the calendar feeds say them.
+WORDS = {
+    AsRunState.CONFIRMED: "已播出（已确认）",
+    AsRunState.LATE: "迟播",
+    AsRunState.SHORT: "时长不足",
+    AsRunState.MISSING: "漏播",
+    AsRunState.UNCONFIRMED: "已播出（未确认）",
+    AsRunState.TO_COME: "待播出",
+}
+
 _OF_OUTCOME = {
     AsRunOutcome.CONFIRMED: AsRunState.CONFIRMED,
     AsRunOutcome.LATE: AsRunState.LATE,

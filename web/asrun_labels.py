@@ -24,8 +24,9 @@ ASRUN = {
 
 def badge(status: AiringStatus, asrun: AiringAsRun | None) -> tuple[str, str] | None:
     """The badge class and words of an airing's as-run state where it replaces the plain
-    status (已播出): when a log speaks of it, or it is marked aired; None otherwise."""
-    if asrun is not None and asrun.state.reported:
+    status (已播出): when a log speaks of it, or its time has passed (marked aired or not
+    yet); None otherwise."""
+    if asrun is not None and asrun.state is not AsRunState.TO_COME:
         return f"b-asrun-{asrun.state.value}", str(ASRUN[asrun.state])
     if status is AiringStatus.AIRED:
         return "b-asrun-unconfirmed", str(ASRUN[AsRunState.UNCONFIRMED])
