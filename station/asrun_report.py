@@ -105,8 +105,18 @@ class AiringAsRun:
 
 def state_without_result(airing: Airing, now: datetime) -> AiringAsRun:
     """The state of an airing no as-run log speaks of."""
-    passed = airing.status is AiringStatus.AIRED or _aware(airing.ends_at) <= now
-    return AiringAsRun(AsRunState.UNCONFIRMED if passed else AsRunState.TO_COME)
+    return AiringAsRun(state_of(None, airing.status, airing.ends_at, now))
+
+
+def state_of(
+    outcome: AsRunOutcome | None, status: AiringStatus, ends_at: datetime, now: datetime
+) -> AsRunState:
+    """The as-run state of a live airing from its result's outcome (None: no result), for
+    a page that reads the outcome with the airing (an outer join on ``AsRunResult``)."""
+    if outcome is not None:
+        return _OF_OUTCOME[outcome]
+    passed = status is AiringStatus.AIRED or _aware(ends_at) <= now
+    return AsRunState.UNCONFIRMED if passed else AsRunState.TO_COME
 
 
 def asrun_state(

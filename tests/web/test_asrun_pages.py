@@ -14,7 +14,7 @@ from editorial import accounts, people
 from editorial.models import Column, Level, Person, Role
 from tests.station.asrun_rows import AFTER_FRIDAY, MONDAY, asrun_week
 from tests.web.conftest import sign_in
-from web import asrun_views
+from web import asrun_views, schedule_views
 from web.db import unit_of_work
 
 NOW = AFTER_FRIDAY
@@ -23,6 +23,7 @@ NOW = AFTER_FRIDAY
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(asrun_views, "_now", lambda: NOW)
+    monkeypatch.setattr(schedule_views, "_now", lambda: NOW)
 
 
 @pytest.fixture
@@ -136,3 +137,36 @@ def test_an_outsider_sees_no_channel_to_pick(client: FlaskClient, channel: str) 
     answer = page(client)
     assert answer.status_code == 200
     assert "体育新闻" not in answer.get_data(as_text=True)
+
+
+def test_the_week_grid_says_aired_airings_as_the_log_says_them(
+    client: FlaskClient, channel: str
+) -> None:
+    sign_in(client, "bp")
+    answer = client.get("/schedule/week", query_string={"start": MONDAY.isoformat()})
+    text = answer.get_data(as_text=True)
+    for state, word in (
+        ("confirmed", "已播出（已确认）"),
+        ("missing", "漏播"),
+        ("unconfirmed", "已播出（未确认）"),
+    ):
+        assert f'<span class="badge b-asrun-{state}">{word}</span>' in text
+    assert '<span class="badge b-published">已发布</span>' in text  # Sunday, still to come
+
+
+def test_the_month_grid_says_aired_unconfirmed(client: FlaskClient, channel: str) -> None:
+    sign_in(client, "bp")
+    text = client.get("/schedule/month", query_string={"month": "2026-02"}).get_data(as_text=True)
+    assert '<span class="badge b-asrun-unconfirmed">已播出（未确认）</span>' in text
+
+
+def test_the_airing_page_says_what_the_log_found_and_leads_to_the_report(
+    client: FlaskClient, channel: str
+) -> None:
+    sign_in(client, "bp")
+    week = client.get("/schedule/asrun/", query_string={"channel": channel, "week": "2026-W09"})
+    late = week.get_data(as_text=True).split("周二节目")[0].rsplit("/schedule/airings/", 1)[1]
+    text = client.get(f"/schedule/airings/{late.split(chr(34))[0]}").get_data(as_text=True)
+    assert '<span class="badge b-asrun-late">迟播</span>' in text
+    assert "实际开播 20:02:05，时长 30:00；晚开播 2分05秒" in text
+    assert f"/schedule/asrun/?channel={channel}&amp;week=2026-W09" in text
