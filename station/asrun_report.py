@@ -79,7 +79,7 @@ WORDS = {
     AsRunState.TO_COME: "待播出",
 }
 
-_OF_OUTCOME = {
+OF_OUTCOME = {
     AsRunOutcome.CONFIRMED: AsRunState.CONFIRMED,
     AsRunOutcome.LATE: AsRunState.LATE,
     AsRunOutcome.SHORT: AsRunState.SHORT,
@@ -114,7 +114,7 @@ def state_of(
     """The as-run state of a live airing from its result's outcome (None: no result), for
     a page that reads the outcome with the airing (an outer join on ``AsRunResult``)."""
     if outcome is not None:
-        return _OF_OUTCOME[outcome]
+        return OF_OUTCOME[outcome]
     passed = status is AiringStatus.AIRED or _aware(ends_at) <= now
     return AsRunState.UNCONFIRMED if passed else AsRunState.TO_COME
 
@@ -154,7 +154,7 @@ def _results(
 def _state_of(found: tuple[AsRunResult, AsRunEntry | None]) -> AiringAsRun:
     result, entry = found
     return AiringAsRun(
-        _OF_OUTCOME[result.outcome],
+        OF_OUTCOME[result.outcome],
         late_s=result.late_s,
         short_s=result.short_s,
         actual_start=_aware(entry.starts_at) if entry is not None else None,
