@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from editorial import workflow
-from editorial.models import Column, Person
+from editorial.models import Column, Episode, Person, State
 from schedule import channels, slots
 from schedule.models import (
     Airing,
@@ -223,3 +223,101 @@ def asrun_week(
     add_result(session, thu, log, AsRunOutcome.MISSING, at)
     unplanned = add_entry(session, log, local(MONDAY + timedelta(days=5), 10), 900, "体育新闻")
     return AsRunWeek(channel, slot, airings, unplanned, replaced, log)
+
+
+def log_last_week(session: Session, now: datetime, by: Person) -> tuple[BroadcastChannel, date]:
+    """An as-run log of the last week (local) before ``now`` that had airings, for the
+    channel of its first: that channel's first airing confirmed, the second late, the third
+    short, the fourth missing, the rest left unconfirmed, and one unplanned entry. Returns
+    the channel and the week's Monday."""
+    latest = session.scalar(
+        select(func.max(Airing.starts_at)).where(
+            Airing.status != AiringStatus.CANCELLED, Airing.ends_at <= now
+        )
+    )
+    if latest is None:
+        raise LookupError(f"no airing before {now}")
+    day = latest.astimezone(SHANGHAI).date()
+    monday = day - timedelta(days=day.weekday())
+    start, end = local(monday, 0), local(monday + timedelta(days=7), 0)
+    airings = list(
+        session.scalars(
+            select(Airing)
+            .where(
+                Airing.status != AiringStatus.CANCELLED,
+                Airing.starts_at >= start,
+                Airing.starts_at < end,
+            )
+            .order_by(Airing.starts_at, Airing.id)
+        )
+    )
+    channel = channels.channel_of(session, airings[0].slot)
+    on_channel = [
+        a for a in airings if (a.slot.station, a.slot.channel) == (channel.station, channel.name)
+    ]
+    sunday = monday + timedelta(days=6)
+    log = make_log(session, channel, by, monday, sunday, now, file_name="播后记录.xlsx", rows=6)
+    says = (
+        (AsRunOutcome.CONFIRMED, 2, 0),
+        (AsRunOutcome.LATE, 185, 0),
+        (AsRunOutcome.SHORT, 0, 95),
+        (AsRunOutcome.MISSING, None, None),
+    )
+    for airing, (outcome, late_s, short_s) in zip(on_channel, says, strict=False):
+        entry = None
+        if outcome is not AsRunOutcome.MISSING:
+            length = int((airing.ends_at - airing.starts_at).total_seconds()) - (short_s or 0)
+            entry = add_entry(
+                session,
+                log,
+                airing.starts_at + timedelta(seconds=late_s or 0),
+                length,
+                airing.episode.title,
+                airing,
+            )
+        add_result(session, airing, log, outcome, now, entry, late_s=late_s, short_s=short_s)
+    entry = add_entry(session, log, local(monday + timedelta(days=2), 12, 30), 600, "公益广告")
+    entry.house_id = "GG-0412"
+    session.flush()
+    return channel, monday
+
+
+def air_last_week(session: Session, now: datetime) -> int:
+    """Approved episodes aired in last week's (local) occurrences of the first premiere slot
+    that had any (the demo's schedule starts at ``now``): how many airings were added."""
+    today = now.astimezone(SHANGHAI).date()
+    monday = today - timedelta(days=today.weekday() + 7)
+    start, end = local(monday, 0), local(monday + timedelta(days=7), 0)
+    for slot in session.scalars(
+        select(Slot)
+        .where(Slot.kind == SlotKind.PREMIERE, Slot.campaign.is_(False))
+        .order_by(Slot.id)
+    ):
+        occurrences = slots.slot_occurrences(slot, start, end)
+        if not occurrences:
+            continue
+        crew = session.execute(
+            select(Episode.director_id, Episode.responsible_producer_id)
+            .where(Episode.column_id == slot.column_id)
+            .limit(1)
+        ).first()
+        if crew is None:
+            continue
+        for n, occurrence in enumerate(occurrences, 1):
+            episode = Episode(
+                column_id=slot.column_id,
+                title=f"上周播出的节目{n}",
+                target_duration_s=slot.duration_s,
+                director_id=crew.director_id,
+                responsible_producer_id=crew.responsible_producer_id,
+                state=State.APPROVED,
+                version=1,
+                review_round=1,
+                state_entered_at=start - timedelta(days=20),
+                created_at=start - timedelta(days=40),
+            )
+            session.add(episode)
+            session.flush()
+            plan(session, slot, episode.id, occurrence.starts_at, AiringStatus.AIRED)
+        return len(occurrences)
+    return 0
