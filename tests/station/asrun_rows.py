@@ -121,12 +121,19 @@ def add_result(
 
 
 def plan(
-    session: Session, slot: Slot, episode_id: int, starts_at: datetime, status: AiringStatus
+    session: Session,
+    slot: Slot,
+    episode_id: int,
+    starts_at: datetime,
+    status: AiringStatus,
+    premiere: Airing | None = None,
 ) -> Airing:
+    """A premiere of ``episode_id`` in ``slot`` at ``starts_at``; a rerun of ``premiere``."""
     airing = Airing(
         slot_id=slot.id,
         episode_id=episode_id,
-        kind=SlotKind.PREMIERE,
+        kind=SlotKind.RERUN if premiere else SlotKind.PREMIERE,
+        premiere_id=premiere.id if premiere else None,
         starts_at=starts_at,
         ends_at=starts_at + timedelta(seconds=slot.duration_s),
         status=status,
@@ -283,41 +290,66 @@ def log_last_week(session: Session, now: datetime, by: Person) -> tuple[Broadcas
 
 
 def air_last_week(session: Session, now: datetime) -> int:
-    """Approved episodes aired in last week's (local) occurrences of the first premiere slot
-    that had any (the demo's schedule starts at ``now``): how many airings were added."""
+    """Last week's (local) occurrences of the first column's slots aired (the demo's
+    schedule starts at ``now``): a new approved episode in each premiere, its rerun in each
+    rerun slot's occurrence after it. Returns how many airings were added."""
     today = now.astimezone(SHANGHAI).date()
     monday = today - timedelta(days=today.weekday() + 7)
     start, end = local(monday, 0), local(monday + timedelta(days=7), 0)
-    for slot in session.scalars(
-        select(Slot)
-        .where(Slot.kind == SlotKind.PREMIERE, Slot.campaign.is_(False))
-        .order_by(Slot.id)
-    ):
-        occurrences = slots.slot_occurrences(slot, start, end)
-        if not occurrences:
-            continue
-        crew = session.execute(
-            select(Episode.director_id, Episode.responsible_producer_id)
-            .where(Episode.column_id == slot.column_id)
-            .limit(1)
-        ).first()
-        if crew is None:
-            continue
-        for n, occurrence in enumerate(occurrences, 1):
-            episode = Episode(
-                column_id=slot.column_id,
-                title=f"上周播出的节目{n}",
-                target_duration_s=slot.duration_s,
-                director_id=crew.director_id,
-                responsible_producer_id=crew.responsible_producer_id,
-                state=State.APPROVED,
-                version=1,
-                review_round=1,
-                state_entered_at=start - timedelta(days=20),
-                created_at=start - timedelta(days=40),
-            )
-            session.add(episode)
-            session.flush()
-            plan(session, slot, episode.id, occurrence.starts_at, AiringStatus.AIRED)
-        return len(occurrences)
-    return 0
+    first = session.scalars(
+        select(Slot).where(Slot.campaign.is_(False)).order_by(Slot.id).limit(1)
+    ).first()
+    if first is None:
+        return 0
+    crew = session.execute(
+        select(Episode.director_id, Episode.responsible_producer_id)
+        .where(Episode.column_id == first.column_id)
+        .limit(1)
+    ).one()
+    column_slots = list(
+        session.scalars(
+            select(Slot)
+            .where(Slot.column_id == first.column_id, Slot.campaign.is_(False))
+            .order_by(Slot.kind, Slot.id)
+        )
+    )
+    premieres: dict[int, list[Airing]] = {}
+    added = 0
+    for slot in sorted(column_slots, key=lambda s: s.kind is not SlotKind.PREMIERE):
+        for occurrence in slots.slot_occurrences(slot, start, end):
+            if slot.kind is SlotKind.PREMIERE:
+                added += 1
+                episode = Episode(
+                    column_id=slot.column_id,
+                    title=f"上周播出的节目{added}",
+                    target_duration_s=slot.duration_s,
+                    director_id=crew.director_id,
+                    responsible_producer_id=crew.responsible_producer_id,
+                    state=State.APPROVED,
+                    version=1,
+                    review_round=1,
+                    state_entered_at=start - timedelta(days=20),
+                    created_at=start - timedelta(days=40),
+                )
+                session.add(episode)
+                session.flush()
+                airing = plan(session, slot, episode.id, occurrence.starts_at, AiringStatus.AIRED)
+                premieres.setdefault(slot.id, []).append(airing)
+                continue
+            before = [
+                a
+                for a in premieres.get(slot.rerun_of_id or 0, [])
+                if a.starts_at < occurrence.starts_at
+            ]
+            if before:
+                added += 1
+                premiere = before[-1]
+                plan(
+                    session,
+                    slot,
+                    premiere.episode_id,
+                    occurrence.starts_at,
+                    AiringStatus.AIRED,
+                    premiere,
+                )
+    return added
