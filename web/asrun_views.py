@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ from web.db import request_session
 from web.schedule_views import desk_of
 
 bp = Blueprint("asrun", __name__, url_prefix="/schedule/asrun")
+SHEET_PAGE = "sheets.show"
 
 
 def channels_of(session: Session, column_ids: list[int]) -> list[BroadcastChannel]:
@@ -83,6 +84,10 @@ def report() -> Response | str:
     else:
         channel = channels[0] if channels else None
     found = week_report(session, channel, monday, now) if channel is not None else None
+    # The week's order sheet (播出单, ``web.sheet_views``) where that page is part of the app.
+    sheet = None
+    if channel is not None and SHEET_PAGE in current_app.view_functions:
+        sheet = url_for(SHEET_PAGE, code=channel.code, week=week_label(monday))
     return render_template(
         "schedule/asrun.html",
         desk=desk,
@@ -91,6 +96,7 @@ def report() -> Response | str:
         channel=channel,
         report=found,
         week=week_label(monday),
+        sheet=sheet,
         monday=monday,
         this_week=week_label(week_of(now)),
         here=lambda moment: moment.astimezone(SHANGHAI),

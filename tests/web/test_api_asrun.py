@@ -74,13 +74,24 @@ def test_without_a_week_the_report_is_of_the_previous_week(
     assert body is not None and body["week"] == "2026-W09"
 
 
-def test_a_malformed_week_is_a_400_naming_the_week(
+def test_a_malformed_week_is_refused_as_the_document_says(
     api: dict[str, Api], channel: str, doc: dict[str, Any]
 ) -> None:
     answer = Conformance(doc)("get", PATH, api["bp"].get(f"/channels/{channel}/asrun", week="49"))
-    assert answer.status_code == 400
-    assert answer.json is not None and "2026-W49" in answer.json["message"]
-    assert answer.json["reason"] == "asrun_week_malformed"
+    assert answer.status_code == 422
+    assert answer.json is not None and answer.json["error"] == "invalid_input"
+    assert "week" in answer.json["fields"]
+
+
+def test_a_week_its_year_has_not_is_refused_naming_it(
+    api: dict[str, Api], channel: str, doc: dict[str, Any]
+) -> None:
+    answer = Conformance(doc)(
+        "get", PATH, api["bp"].get(f"/channels/{channel}/asrun", week="2027-W53")
+    )
+    assert answer.status_code == 422
+    assert answer.json is not None and answer.json["reason"] == "asrun_week_malformed"
+    assert "2027-W53" in answer.json["message"]
 
 
 def test_an_unknown_channel_is_a_404(

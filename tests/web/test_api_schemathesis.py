@@ -64,6 +64,7 @@ JUDGED = {
     "start_by",  # a series' start-by date already past
     "parts",  # fewer parts than the highest part proposed; a part order not the series'
     "order",  # a reordering that names not every part of the series once
+    "week",  # an ISO week the year has not (2027-W53), or year 0
 }
 SEED = 20261203
 TESTER = "api.tester"

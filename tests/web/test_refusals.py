@@ -47,7 +47,17 @@ from web import refusals
 from web.db import unit_of_work
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("editorial", "schedule", "media", "liaison", "calendars", "scheduler", "web", "cli")
+PACKAGES = (
+    "editorial",
+    "schedule",
+    "media",
+    "liaison",
+    "station",
+    "calendars",
+    "scheduler",
+    "web",
+    "cli",
+)
 CATALOG = ROOT / "web" / "translations" / "en" / "LC_MESSAGES" / "messages.mo"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 

@@ -10,15 +10,16 @@ from typing import Any
 
 from flask.wrappers import Response
 
-from editorial.errors import Forbidden, InvalidInput
+from editorial.errors import Forbidden
 from schedule.channels import get_channel
 from station.asrun_report import parse_week, week_of, week_report
 from web.api import access, encode
 from web.api.blueprint import bp
-from web.api.errors import error
 from web.api.schema import Operation, Param, operation
 from web.asrun_views import channels_of
 from web.db import request_session
+
+WEEK_PATTERN = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$"
 
 
 @bp.get("/channels/<code>/asrun")
@@ -31,25 +32,23 @@ from web.db import request_session
         "covering it), unconfirmed (its time has passed, no log says so: 已播出（未确认）) or "
         "to_come; the log's entries no airing was planned for; the logs imported for those "
         "days. No such channel: 404; not a member of a column airing on it: 403; a week not "
-        "written like 2026-W49: 400.",
+        "written like 2026-W49: 422 `invalid_input`; a week its year has not (2027-W53): 422 "
+        "`refused_value`.",
         query=(
             Param(
                 "week",
-                {"type": "string"},
+                {"type": "string", "pattern": WEEK_PATTERN},
                 "an ISO week, `2026-W49` (default: the previous week)",
             ),
         ),
         result=encode.ref("AsRunReport"),
-        errors=(400, 403, 404),
+        errors=(403, 404),
     )
 )
 def channel_asrun(code: str, query: dict[str, Any]) -> Response:
     session = request_session()
     now = access.now()
-    try:
-        monday = parse_week(query["week"]) if query["week"] is not None else None
-    except InvalidInput as refused:
-        return error(400, refused.message, reason=refused.code, fields=refused.fields)
+    monday = parse_week(query["week"]) if query["week"] is not None else None
     channel = get_channel(session, code)
     ids = list(session.scalars(access.my_column_ids(access.caller())))
     if channel.id not in {c.id for c in channels_of(session, ids)}:

@@ -34,8 +34,7 @@ PATH_ARGUMENTS = {
 STATUS_TEXT = {
     200: "OK",
     201: "Created",
-    400: "the body is not valid JSON, or a query value is malformed (a week not written "
-    "like 2026-W49)",
+    400: "the body is not valid JSON",
     401: "no Bearer token, or not a live one (`error`: unauthorized)",
     403: "a rule says the caller may not: role, responsible producer, four eyes (`forbidden`)",
     404: "nothing of that id among what the caller may see (`not_found`)",
