@@ -42,7 +42,8 @@ from calendars.settings import DEFAULT_SETTINGS, FeedSettings
 from editorial.models import Column, Episode, Series, Stage
 from editorial.workdays import REVIEW_STAGE, SHANGHAI, local_date
 from liaison.models import AgendaKind, Meeting, Priority
-from schedule.models import Airing, AiringStatus, Slot, SlotKind
+from schedule.models import Airing, AiringStatus, AsRunOutcome, AsRunResult, Slot, SlotKind
+from station.asrun_report import OF_OUTCOME, WORDS, AsRunState
 
 UID_DOMAIN = "tvcolumn"
 SYNCED_KINDS = (EventKind.AIRING, EventKind.EXTERNAL, EventKind.REVIEW, EventKind.LIAISON)
@@ -52,7 +53,7 @@ STAGE_LABEL = {Stage.FIRST: "初审", Stage.SECOND: "复审", Stage.FINAL: "终�
 STATUS_LABEL = {
     AiringStatus.DRAFT: "暂定（编排草稿，可能调整）",
     AiringStatus.PUBLISHED: "已发布",
-    AiringStatus.AIRED: "已播出",
+    AiringStatus.AIRED: WORDS[AsRunState.UNCONFIRMED],  # until an as-run log says otherwise
 }
 CHUNK = 500
 
@@ -310,8 +311,12 @@ def _airing_events(session: Session, since: datetime) -> Iterable[Desired]:
             home.name.label("home_name"),
             Series.title.label("series_title"),
             Series.parts,
+            AsRunResult.outcome,
+            AsRunResult.late_s,
+            AsRunResult.short_s,
         )
         .join(live, live.c.id == Airing.id)
+        .outerjoin(AsRunResult, AsRunResult.airing_id == Airing.id)
         .join(Slot, Slot.id == Airing.slot_id)
         .join(Column, Column.id == Slot.column_id)
         .join(Episode, Episode.id == Airing.episode_id)
@@ -322,6 +327,27 @@ def _airing_events(session: Session, since: datetime) -> Iterable[Desired]:
     )
     for row in rows:
         yield _airing_event(row)
+
+
+def _status_said(row: Any) -> str:
+    """The airing's status as the feed says it: an aired one as the station's as-run log
+    (播后记录) says it, with the difference it found; 已播出（未确认） while none has."""
+    if row.outcome is None:
+        return STATUS_LABEL[row.status]
+    said = WORDS[OF_OUTCOME[row.outcome]]
+    if row.outcome is AsRunOutcome.CONFIRMED or row.outcome is AsRunOutcome.MISSING:
+        return said
+    found = []
+    if row.late_s:
+        found.append(f"{'晚' if row.late_s > 0 else '早'}开播 {_min_s(row.late_s)}")
+    if row.short_s:
+        found.append(f"少播 {_min_s(row.short_s)}")
+    return f"{said}（{'，'.join(found)}）" if found else said
+
+
+def _min_s(seconds: int) -> str:
+    minutes, rest = divmod(abs(seconds), 60)
+    return f"{minutes} 分 {rest} 秒" if minutes else f"{rest} 秒"
 
 
 def _airing_event(row: Any) -> Desired:
@@ -342,7 +368,7 @@ def _airing_event(row: Any) -> Desired:
     minutes = round((row.ends_at - row.starts_at).total_seconds() / 60)
     lines += [
         f"播出：{kind}，{row.station} {row.channel}，{minutes} 分钟",
-        f"状态：{STATUS_LABEL[row.status]}",
+        f"状态：{_status_said(row)}",
     ]
     draft = row.status is AiringStatus.DRAFT
     mark = "集中播放·" if row.campaign else ""

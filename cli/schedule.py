@@ -28,6 +28,7 @@ from schedule import airings, builder, campaigns, fill, rebuild, slots
 from schedule.builder_report import schedule_report
 from schedule.models import Airing, AiringStatus, Slot, SlotDateKind, SlotKind
 from scheduler import jobs
+from station.asrun_report import WORDS, AiringAsRun, AsRunState, asrun_state
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 MOMENT = click.DateTime(formats=["%Y-%m-%d %H:%M"])
@@ -217,7 +218,9 @@ def schedule_show(
     if ids is not None:
         query = query.where(Slot.column_id.in_(ids))
         external = external.where(FeedSource.column_id.in_(ids))
-    timed = [(a.starts_at, _show_row(a)) for a in session.scalars(query).unique()]
+    found = list(session.scalars(query).unique())
+    states = asrun_state(session, found, common.now())
+    timed = [(a.starts_at, _show_row(a, states.get(a.id))) for a in found]
     timed += [(x.starts_at, _external_row(x)) for x in session.scalars(external).unique()]
     rows = [row for _, row in sorted(timed, key=lambda item: item[0])]
     if not rows:
@@ -245,11 +248,22 @@ def _external_row(x: ExternalAiring) -> list[str]:
     ]
 
 
-def _show_row(a: Airing) -> list[str]:
+def status_word(status: AiringStatus, state: AiringAsRun | None) -> str:
+    """The status as the schedule says it: an aired airing as the as-run log says it
+    (已播出（已确认）, 迟播, 时长不足, 漏播), or 已播出（未确认） once its time has passed
+    while no log does (marked aired or not yet)."""
+    if state is not None and state.state is not AsRunState.TO_COME:
+        return WORDS[state.state]
+    if status is AiringStatus.AIRED:
+        return WORDS[AsRunState.UNCONFIRMED]
+    return STATUS[status]
+
+
+def _show_row(a: Airing, state: AiringAsRun | None) -> list[str]:
     e = a.episode
     part = f"{e.part_number}/{e.series.parts}" if e.series is not None else ""
     title = f"#{e.id} {e.title}" + (" [交流]" if a.exchange else "")
-    status = STATUS[a.status] + (f" r{a.revision}" if a.revision else "")
+    status = status_word(a.status, state) + (f" r{a.revision}" if a.revision else "")
     return [
         str(a.id),
         local_time(a.starts_at),

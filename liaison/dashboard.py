@@ -56,6 +56,21 @@ class Row:
         return self.cell.count(stage)
 
     @property
+    def aired_confirmed(self) -> int:
+        """Of the aired, those the station's as-run log confirms (已确认播出)."""
+        return self.cell.aired_confirmed
+
+    @property
+    def aired_unconfirmed(self) -> int:
+        """Of the aired, those no as-run log speaks of yet (已播出（未确认）)."""
+        return self.cell.aired_unconfirmed
+
+    @property
+    def missing(self) -> int:
+        """Premieres the as-run log says did not air (漏播): not counted as aired."""
+        return len(self.cell.missing)
+
+    @property
     def earned(self) -> int:
         return self.weight * min(self.cell.aired, self.cell.target)
 

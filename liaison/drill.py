@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from editorial.models import Column, Episode, State
 from editorial.sight import TitleSight
-from schedule.models import Airing, AiringStatus, Slot, SlotKind
+from schedule.models import Airing, AiringStatus, AsRunOutcome, AsRunResult, Slot, SlotKind
 
 ON_AIR = frozenset({AiringStatus.PUBLISHED, AiringStatus.AIRED})  # public: in every feed
 
@@ -33,6 +33,8 @@ class Listed:
     column_name: str
     premiere: datetime | None
     premiere_status: AiringStatus | None
+    # What the station's as-run log says of the premiere (None: nothing yet).
+    premiere_asrun: AsRunOutcome | None = None
 
 
 @dataclass(frozen=True)
@@ -66,16 +68,18 @@ def drill_list(session: Session, sight: TitleSight, ids: list[int]) -> Drill:
             Airing.starts_at,
             Airing.status,
             Slot.column_id,
+            AsRunResult.outcome,
         )
         .join(Column, Column.id == Episode.column_id)
         .outerjoin(Airing, premiere)
         .outerjoin(Slot, Slot.id == Airing.slot_id)
+        .outerjoin(AsRunResult, AsRunResult.airing_id == Airing.id)
         .where(Episode.id.in_(ids))
         .order_by(Airing.starts_at, Episode.id)
     )
     shown, withheld = [], 0
-    for episode_id, title, state, column_id, column_name, starts_at, status, airs_in in rows:
-        listed = Listed(episode_id, title, state, column_id, column_name, starts_at, status)
+    for episode_id, title, state, column_id, column_name, starts_at, status, airs_in, asrun in rows:
+        listed = Listed(episode_id, title, state, column_id, column_name, starts_at, status, asrun)
         on_our_schedule = airs_in is not None and sight.sees(airs_in)
         if sight.sees(listed.column_id) or listed.premiere_status in ON_AIR or on_our_schedule:
             shown.append(listed)

@@ -12,6 +12,11 @@ counted once per priority, at the furthest stage it has reached:
   ``proposed`` (选题申报 or 选题通过). An episode whose premiere lies outside
   the window, or that was rejected, withdrawn or pulled, is not counted.
 
+An aired premiere is confirmed when the station's as-run log (播后记录) says it aired (on
+time, late or short) and unconfirmed while no log speaks of it (已播出（未确认）); both
+count as aired. A premiere the log says did not air (漏播) is missing: not aired, not
+scheduled, listed apart (``Cell.missing``).
+
 Only ``aired`` meets the target (the target is "episodes aired inside the
 window"); ``scheduled`` shows what will meet it if all goes to plan.
 
@@ -37,7 +42,7 @@ from sqlalchemy.orm import Session
 from editorial.models import Episode, PriorityTag, State
 from editorial.workdays import local_date
 from liaison.models import Priority, Quarter, Target
-from schedule.models import Airing, AiringStatus, Slot, SlotKind
+from schedule.models import Airing, AiringStatus, AsRunOutcome, AsRunResult, Slot, SlotKind
 
 
 class Stage(enum.StrEnum):
@@ -69,6 +74,8 @@ class Cell:
     column_id: int
     target: int
     episodes: dict[Stage, list[int]] = field(default_factory=lambda: {s: [] for s in STAGES})
+    confirmed: list[int] = field(default_factory=list)  # of the aired: an as-run log says so
+    missing: list[int] = field(default_factory=list)  # premieres the as-run log says did not air
 
     def count(self, stage: Stage) -> int:
         return len(self.episodes[stage])
@@ -76,6 +83,14 @@ class Cell:
     @property
     def aired(self) -> int:
         return self.count(Stage.AIRED)
+
+    @property
+    def aired_confirmed(self) -> int:
+        return len(self.confirmed)
+
+    @property
+    def aired_unconfirmed(self) -> int:
+        return self.aired - len(self.confirmed)
 
     @property
     def short_of_target(self) -> bool:
@@ -130,17 +145,20 @@ def progress(session: Session, quarter: Quarter) -> Progress:
         .join(Episode, Episode.id == PriorityTag.episode_id)
         .where(PriorityTag.tag.in_(list(by_tag)))
     ).all()
-    premieres: dict[int, tuple[int, datetime, AiringStatus]] = {}
-    for episode_id, column_id, starts_at, status in session.execute(
-        select(Airing.episode_id, Slot.column_id, Airing.starts_at, Airing.status)
+    premieres: dict[int, tuple[int, datetime, AiringStatus, AsRunOutcome | None]] = {}
+    for episode_id, column_id, starts_at, status, outcome in session.execute(
+        select(
+            Airing.episode_id, Slot.column_id, Airing.starts_at, Airing.status, AsRunResult.outcome
+        )
         .join(Slot, Slot.id == Airing.slot_id)
+        .outerjoin(AsRunResult, AsRunResult.airing_id == Airing.id)
         .where(
             Airing.kind == SlotKind.PREMIERE,
             Airing.status != AiringStatus.CANCELLED,
             Airing.episode_id.in_({row.id for row in tagged}),
         )
     ):
-        premieres[episode_id] = (column_id, starts_at, status)
+        premieres[episode_id] = (column_id, starts_at, status, outcome)
 
     def cell(priority: Priority, column_id: int) -> Cell:
         key = (priority.id, column_id)
@@ -152,18 +170,25 @@ def progress(session: Session, quarter: Quarter) -> Progress:
         priority = by_tag[tag]
         premiere = premieres.get(episode_id)
         if premiere is not None:
-            airing_column, starts_at, status = premiere
+            airing_column, starts_at, status, result = premiere
             day = local_date(starts_at)
             if priority.window_start <= day <= priority.window_end:
-                stage = Stage.AIRED if status is AiringStatus.AIRED else Stage.SCHEDULED
-                cell(priority, airing_column).episodes[stage].append(episode_id)
+                counted = cell(priority, airing_column)
+                if result is AsRunOutcome.MISSING:
+                    counted.missing.append(episode_id)
+                    continue
+                aired = status is AiringStatus.AIRED or result is not None
+                stage = Stage.AIRED if aired else Stage.SCHEDULED
+                counted.episodes[stage].append(episode_id)
                 if stage is Stage.AIRED:
                     aired_days[episode_id] = day
+                    if result is not None:
+                        counted.confirmed.append(episode_id)
             continue  # a premiere outside the window cannot count for it
         if state in _BY_STATE:
             cell(priority, column_id).episodes[_BY_STATE[state]].append(episode_id)
     for c in cells.values():
-        for ids in c.episodes.values():
+        for ids in (*c.episodes.values(), c.confirmed, c.missing):
             ids.sort()
     return Progress(quarter, priorities, cells, aired_days)
 

@@ -1,128 +1,110 @@
-"""Importing the station's as-run log (播后记录) on the web: a scheduler (编排) or admin
-uploads a channel's log (CSV or XLSX, with its encoding when it is GBK) and sees what
-it says of the planned airings (``station.asrun``). Reached from the schedule report.
+"""The as-run report page (播后核对): what the station's as-run log says of a channel's week.
 
-The request may be as large as ``TVCOLUMN_ASRUN_MAX_MB`` (``web.uploads.limited``);
-a larger one is refused (413) before it is read. A refused file is shown with its
-row and problem, and nothing of it is stored.
+Everyone holding a role in a column that airs on the channel sees it. The week is an ISO
+week of local days (``2026-W49``, what a browser's week input sends); by default the
+previous week, whose log the station has usually sent by now.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import login_required
-from werkzeug.datastructures import FileStorage
-from werkzeug.exceptions import RequestEntityTooLarge
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
-from editorial.errors import Forbidden, InvalidInput, NotFound
-from schedule import channels
-from station import asrun, asrun_read
-from station.asrun import Summary
-from web import errors, refusals, uploads
+from editorial.errors import Forbidden, InvalidInput
+from editorial.workdays import SHANGHAI
+from schedule.channels import get_channel
+from schedule.models import BroadcastChannel, Slot
+from station.asrun_report import (
+    AsRunState,
+    minutes_seconds,
+    parse_week,
+    signed_minutes_seconds,
+    week_label,
+    week_of,
+    week_report,
+)
+from web import asrun_labels, errors, labels
 from web.auth import current_person
 from web.db import request_session
+from web.schedule_views import desk_of
 
 bp = Blueprint("asrun", __name__, url_prefix="/schedule/asrun")
+SHEET_PAGE = "sheets.show"
 
-OUTCOME = {
-    "confirmed": _l("已确认播出"),
-    "late": _l("迟播"),
-    "short": _l("时长不足"),
-    "missing": _l("漏播"),
-}
-ENCODINGS = {"": _l("自动（UTF-8）"), "gb18030": _l("GBK/GB18030")}
+
+def channels_of(session: Session, column_ids: list[int]) -> list[BroadcastChannel]:
+    """The channels the slots of ``column_ids`` air on, by station and name."""
+    if not column_ids:
+        return []
+    return list(
+        session.scalars(
+            select(BroadcastChannel)
+            .where(
+                select(Slot.id)
+                .where(
+                    Slot.station == BroadcastChannel.station,
+                    Slot.channel == BroadcastChannel.name,
+                    Slot.column_id.in_(column_ids),
+                )
+                .exists()
+            )
+            .order_by(BroadcastChannel.station, BroadcastChannel.name)
+        )
+    )
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _limit_mb() -> str:
-    return asrun_read.megabytes(int(current_app.config["ASRUN_MAX_BYTES"]))
-
-
-def _page(
-    summary: Summary | None = None,
-    error: str = "",
-    status: int = 200,
-    form: Mapping[str, str] | None = None,
-) -> tuple[str, int]:
-    session = request_session()
-    form = request.form if form is None else form
-    return (
-        render_template(
-            "schedule/asrun.html",
-            channels=asrun.importable_channels(session, current_person()),
-            chosen=form.get("channel", request.args.get("channel", "")),
-            encoding=form.get("encoding", ""),
-            tolerance=form.get("tolerance", str(asrun.Tolerance.start_s // 60)),
-            ENCODINGS=ENCODINGS,
-            OUTCOME=OUTCOME,
-            summary=summary,
-            error=error,
-            limit_mb=_limit_mb(),
-        ),
-        status,
-    )
-
-
 @bp.get("/")
 @login_required
-def form() -> tuple[str, int]:
-    """The upload form."""
-    return _page()
-
-
-@bp.post("/")
-@login_required
-@uploads.limited("ASRUN_MAX_BYTES")
-def upload() -> tuple[str, int]:
-    """Import the uploaded log and show what it says, or why it was refused."""
+def report() -> Response | str:
+    """The as-run report of ``channel`` (a code) for ``week`` (``2026-W49``)."""
     session = request_session()
-    upload = request.files.get("file")
-    limit = int(current_app.config["ASRUN_MAX_BYTES"])
+    desk = desk_of(session, current_person())
+    channels = channels_of(session, desk.ids)
+    now = _now()
+    code = request.args.get("channel", "")
     try:
-        channel = channels.get_channel(session, request.form.get("channel", ""))
-        tolerance = _tolerance(request.form.get("tolerance", ""))
-        if not isinstance(upload, FileStorage) or not upload.filename:
-            raise InvalidInput("choose a file", {"file": "required"}, code="asrun_no_file")
-        summary = asrun.import_log(
-            session,
-            current_person(),
-            channel,
-            upload.filename,
-            upload.read(limit + 1),
-            _now(),
-            encoding=request.form.get("encoding") or None,
-            tolerance=tolerance,
-            max_bytes=limit,
-        )
-    except (InvalidInput, Forbidden, NotFound) as refusal:
-        session.rollback()
-        return _page(error=errors.describe(refusal), status=errors.status_of(refusal))
-    return _page(summary)
-
-
-def _tolerance(text: str) -> asrun.Tolerance:
-    try:
-        minutes = float(text) if text.strip() else asrun.Tolerance.start_s / 60
-    except ValueError:
-        minutes = -1
-    if not 0 <= minutes <= 120:
-        raise InvalidInput(
-            f"the tolerance is 0 to 120 minutes, not {text!r}",
-            {"tolerance": "out of range"},
-            code="asrun_tolerance",
-            value=text[:20],
-        )
-    return asrun.Tolerance(start_s=round(minutes * 60))
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
-    message = refusals.said("asrun_upload_too_large", limit=_limit_mb())
-    return _page(error=message, status=413, form={})  # the form was not read
+        monday = parse_week(request.args["week"]) if "week" in request.args else None
+    except InvalidInput as error:
+        return errors.error_page(400, errors.describe(error))
+    if monday is None:
+        monday = week_of(now) - timedelta(days=7)
+    if code:
+        channel = get_channel(session, code)
+        if channel.id not in {c.id for c in channels}:
+            raise Forbidden(f"no column of yours airs on {code}", code="not_channel_member")
+    else:
+        channel = channels[0] if channels else None
+    found = week_report(session, channel, monday, now) if channel is not None else None
+    # The week's order sheet (播出单, ``web.sheet_views``) where that page is part of the app.
+    sheet = None
+    if channel is not None and SHEET_PAGE in current_app.view_functions:
+        sheet = url_for(SHEET_PAGE, code=channel.code, week=week_label(monday))
+    return render_template(
+        "schedule/asrun.html",
+        desk=desk,
+        column=None,
+        channels=channels,
+        channel=channel,
+        report=found,
+        week=week_label(monday),
+        sheet=sheet,
+        monday=monday,
+        this_week=week_label(week_of(now)),
+        here=lambda moment: moment.astimezone(SHANGHAI),
+        ASRUN={k: str(v) for k, v in asrun_labels.ASRUN.items()},
+        STATES=list(AsRunState),
+        WEEKDAYS=[str(w) for w in labels.WEEKDAYS],
+        difference=signed_minutes_seconds,
+        length=minutes_seconds,
+        said_difference=asrun_labels.difference,
+        timedelta=timedelta,
+    )

@@ -26,6 +26,8 @@ AIRED, SCHEDULED, TARGET, EXPECTED, BEHIND, GRID = (
     "#b71c1c",
     "#ddd",
 )
+# Aired, but no as-run log confirms it yet (已播出（未确认）): the aired blue, lighter.
+UNCONFIRMED = "#5e92d6"
 
 
 def _n(value: float) -> str:
@@ -64,8 +66,13 @@ def _legend(y: float, items: list[tuple[str, str]]) -> list[str]:
                 f'stroke="{colour}" stroke-width="2"{dash}/>'
             )
         out.append(_text(x + 19, y, words))
-        x += 19 + 14 * len(words) + 18
+        x += 19 + _text_width(words) + 18
     return out
+
+
+def _text_width(words: str) -> float:
+    """About how wide ``words`` are drawn: a Chinese character 14, a Latin one 7.5."""
+    return sum(14 if ord(ch) > 0x2E80 else 7.5 for ch in words)
 
 
 def bars(figures: PriorityFigures, names: Mapping[int, str]) -> Markup:
@@ -84,7 +91,11 @@ def bars(figures: PriorityFigures, names: Mapping[int, str]) -> Markup:
     def x(value: float) -> float:
         return label_w + value / scale * plot_w
 
-    legend = [(f"rect:{AIRED}", _("已播出")), (f"rect:{SCHEDULED}", _("已排播"))]
+    legend = [
+        (f"rect:{AIRED}", _("已确认播出")),
+        (f"rect:{UNCONFIRMED}", _("已播出（未确认）")),
+        (f"rect:{SCHEDULED}", _("已排播")),
+    ]
     legend.append((f"line:{TARGET}", _("目标")))
     if running:
         legend.append((f"dash:{EXPECTED}", _("今日应播")))
@@ -102,10 +113,16 @@ def bars(figures: PriorityFigures, names: Mapping[int, str]) -> Markup:
         body.append(
             f'<rect x="{label_w}" y="{y}" width="{plot_w}" height="{bar_h}" fill="#f4f4f4"/>'
         )
-        if aired:
+        confirmed = r.aired_confirmed
+        if confirmed:
             body.append(
-                f'<rect x="{label_w}" y="{y}" width="{_n(x(aired) - label_w)}" '
+                f'<rect x="{label_w}" y="{y}" width="{_n(x(confirmed) - label_w)}" '
                 f'height="{bar_h}" fill="{AIRED}"/>'
+            )
+        if aired > confirmed:
+            body.append(
+                f'<rect x="{_n(x(confirmed))}" y="{y}" width="{_n(x(aired) - x(confirmed))}" '
+                f'height="{bar_h}" fill="{UNCONFIRMED}"/>'
             )
         if scheduled:
             body.append(

@@ -13,11 +13,13 @@ from collections.abc import Mapping, Sequence
 from io import BytesIO
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from liaison.campaigns import CampaignCount
 from liaison.dashboard import Dashboard, PriorityFigures, Row
 from liaison.progress import STAGES
 
@@ -25,6 +27,10 @@ HEADER = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="F3E5E5")
 BEHIND = Font(color="B71C1C", bold=True)
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+# After the counts: the target and the figures of ``Row``, then of the aired, those the
+# station's as-run log confirms and those it does not yet, and the premieres it says missed.
+TAIL = (_l("目标"), _l("今日应播"), _l("落后"), _l("加权得分"), _l("加权满分"))
+ASRUN = (_l("其中已确认"), _l("其中未确认"), _l("漏播"))
 
 
 def _width(value: object) -> int:
@@ -64,6 +70,9 @@ def _row_values(row: Row) -> list[object]:
         _("是") if row.behind else _("否"),
         row.earned,
         row.possible,
+        row.aired_confirmed,
+        row.aired_unconfirmed,
+        row.missing,
     ]
 
 
@@ -77,14 +86,15 @@ def workbook(
     names: Mapping[int, str],
     stage_labels: Mapping[str, str],
     title: str,
+    campaigns: Sequence[CampaignCount] = (),
 ) -> bytes:
     """The workbook's bytes; ``names`` maps column ids to names, ``stage_labels`` stage
-    values to their headers."""
+    values to their headers; a sheet 集中播放 when there are ``campaigns``."""
     book = Workbook()
     overview = book.active
     assert overview is not None
     overview.title = _("总览")
-    tail = [_("目标"), _("今日应播"), _("落后"), _("加权得分"), _("加权满分")]
+    tail = [str(t) for t in (*TAIL, *ASRUN)]
     _header(overview, [_("栏目"), _("报道重点"), _("权重"), *_counts(stage_labels), *tail])
     behind_at = 3 + len(STAGES) + 3
     for column_id in board.column_ids:
@@ -122,6 +132,8 @@ def workbook(
     used: set[str] = {overview.title}
     for figures in board.priorities:
         _priority_sheet(book, figures, names, stage_labels, used)
+    if campaigns:
+        _campaign_sheet(book, campaigns, used)
     out = BytesIO()
     book.save(out)
     return out.getvalue()
@@ -162,7 +174,7 @@ def _priority_sheet(
         ]
     )
     sheet.append([])
-    tail = [_("目标"), _("今日应播"), _("落后"), _("加权得分"), _("加权满分")]
+    tail = [str(t) for t in (*TAIL, *ASRUN)]
     _header(sheet, [_("栏目"), *_counts(stage_labels), *tail])
     for row in figures.rows:
         sheet.append([names.get(row.column_id, str(row.column_id)), *_row_values(row)])
@@ -176,9 +188,28 @@ def _priority_sheet(
             "",
             sum(r.earned for r in figures.rows),
             sum(r.possible for r in figures.rows),
+            sum(r.aired_confirmed for r in figures.rows),
+            sum(r.aired_unconfirmed for r in figures.rows),
+            sum(r.missing for r in figures.rows),
         ]
     )
     for cell in sheet[sheet.max_row]:
         cell.font = HEADER
     sheet.freeze_panes = "A5"
+    _fit(sheet)
+
+
+def _campaign_sheet(book: Workbook, counts: Sequence[CampaignCount], used: set[str]) -> None:
+    """Per county without a fixed column, its concentrated broadcasts (集中播放) of the
+    quarter: confirmed by the station's as-run log, aired unconfirmed, missed, to come."""
+    sheet = book.create_sheet(_sheet_name(_("集中播放"), used))
+    _header(
+        sheet,
+        [_("栏目"), _("已确认播出"), _("已播出（未确认）"), _("漏播"), _("待播出"), _("合计")],
+    )
+    for c in counts:
+        sheet.append([c.column_name, c.confirmed, c.unconfirmed, c.missing, c.planned, c.total])
+        if c.missing:
+            sheet.cell(sheet.max_row, 4).font = BEHIND
+    sheet.freeze_panes = "A2"
     _fit(sheet)

@@ -51,7 +51,8 @@ from liaison.drill import drill_list
 from liaison.models import AgendaKind, Attendance, AttendanceStatus, Meeting, Priority, Quarter
 from liaison.progress import STAGES, Stage, progress
 from schedule.models import AiringStatus
-from web import errors, labels, liaison_charts, liaison_export, nav, refusals
+from station.asrun_report import OF_OUTCOME, AsRunState
+from web import asrun_labels, errors, labels, liaison_charts, liaison_export, nav, refusals
 from web.admin import CLOCK, Form
 from web.auth import current_person
 from web.db import request_session
@@ -691,6 +692,7 @@ def dashboard_xlsx(year: int, q: int) -> FlaskResponse:
         {cid: c.name for cid, c in columns.items()},
         _stage_labels(),
         _("%(label)s 各栏目加权得分", label=label),
+        _campaign_counts(found),
     )
     return send_file(
         BytesIO(data),
@@ -733,4 +735,8 @@ def drill_down(year: int, q: int, priority_id: int, column_id: int, stage: str) 
         here=here,
         STATE=labels.STATE,
         AIRING_STATUS=AIRING_STATUS,
+        ASRUN={k: str(v) for k, v in asrun_labels.ASRUN.items()},
+        OF_OUTCOME=OF_OUTCOME,
+        UNCONFIRMED=AsRunState.UNCONFIRMED,
+        AiringStatus=AiringStatus,
     )

@@ -320,6 +320,8 @@ REFUSAL: dict[str, LazyString] = {
     "year_out_of_range": _l("只能查看 %(first)s 年至 %(last)s 年的播出编排。"),
     "reason_too_long": _l("原因最多 %(most)s 字。"),
     "new_time_required": _l("请选择一个新的播出时间。"),
+    "asrun_week_malformed": _l("周“%(week)s”的格式不对，应为 年-W周（例如 2026-W49）。"),
+    "not_channel_member": _l("您不是在这个频道播出的任何栏目的成员，看不到它的播后核对。"),
     # --- the JSON API's own refusals (its answers carry the code as ``reason``)
     "invalid_shape": _l("请求的内容不符合接口说明。"),
     "unknown_reference": _l("请求里提到的内容不存在，或您无权使用。"),

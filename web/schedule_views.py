@@ -38,11 +38,13 @@ from liaison.coverage import priority_coverage
 from schedule import airings, campaigns, slots
 from schedule.builder_report import schedule_report, without_premiere
 from schedule.builder_settings import BuildSettings, episode_duration
+from schedule.channels import channel_of
 from schedule.gaps import EmptyOccurrence, empty_occurrences, slots_of
-from schedule.models import Airing, AiringStatus, Slot, SlotKind
+from schedule.models import Airing, AiringStatus, AsRunOutcome, AsRunResult, Slot, SlotKind
 from schedule.recurrence import Occurrence
 from schedule.slots import SCHEDULING_ROLES, slot_occurrences
-from web import errors, labels, schedule_reasons, sheet_views
+from station.asrun_report import AsRunState, asrun_state, state_of, week_label, week_of
+from web import asrun_labels, errors, labels, schedule_reasons, sheet_views
 from web.auth import current_person
 from web.db import request_session
 
@@ -101,6 +103,9 @@ class Shown:
     origin: str  # the name of the episode's column (another column's for an exchange)
     fill: bool = False  # a rerun in an empty premiere occurrence (补播)
     campaign: bool = False  # in a concentrated broadcast (集中播放)
+    # What the as-run log says of it (or 已播出（未确认）), said instead of its status; None:
+    # still to come, or cancelled.
+    asrun: AsRunState | None = None
 
 
 @dataclass(frozen=True)
@@ -256,7 +261,13 @@ def local_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 
 
 def grid_items(
-    session: Session, columns: Sequence[Column], first: date, last: date, *, cancelled: bool
+    session: Session,
+    columns: Sequence[Column],
+    first: date,
+    last: date,
+    *,
+    cancelled: bool,
+    now: datetime,
 ) -> list[Item]:
     """Our airings and the imported external ones of the columns, local days ``first``
     to ``last``, in time order: two statements."""
@@ -285,8 +296,10 @@ def grid_items(
             origin.name,
             Airing.fill,
             Slot.campaign,
+            AsRunResult.outcome,
         )
         .join(Slot, Slot.id == Airing.slot_id)
+        .outerjoin(AsRunResult, AsRunResult.airing_id == Airing.id)
         .join(Episode, Episode.id == Airing.episode_id)
         .join(origin, origin.id == Episode.column_id)
         .outerjoin(Series, Series.id == Episode.series_id)
@@ -315,8 +328,17 @@ def grid_items(
     items = []
     for row in session.execute(query):
         airing_id, kind, status, pinned, exchange, starts, ends, column_id, *rest = row
-        station, channel, *episode, campaign = rest
-        shown = Shown(airing_id, kind, status, pinned, exchange, *episode, campaign=campaign)
+        station, channel, *episode, campaign, outcome = rest
+        shown = Shown(
+            airing_id,
+            kind,
+            status,
+            pinned,
+            exchange,
+            *episode,
+            campaign=campaign,
+            asrun=_shown_asrun(outcome, status, ends, now),
+        )
         column = by_id[column_id]
         lane = (station, channel)
         items.append(Item(_here(starts), _here(ends), column, airing=shown, lane=lane))
@@ -332,6 +354,15 @@ def grid_items(
     ]
     items.sort(key=lambda item: item.starts)
     return items
+
+
+def _shown_asrun(
+    outcome: AsRunOutcome | None, status: AiringStatus, ends: datetime, now: datetime
+) -> AsRunState | None:
+    if status is AiringStatus.CANCELLED:
+        return None
+    state = state_of(outcome, status, ends, now)
+    return None if state is AsRunState.TO_COME else state
 
 
 def gap_items(
@@ -468,7 +499,7 @@ def _grid(params: Mapping[str, str], first: date, last: date) -> Grid:
     column = _chosen(desk, params.get("column"))
     cancelled = params.get("cancelled", "") in ("1", "on", "true")
     shown = [column] if column is not None else desk.columns
-    items = grid_items(session, shown, first, last, cancelled=cancelled)
+    items = grid_items(session, shown, first, last, cancelled=cancelled, now=_now())
     gaps = gap_items(session, shown, first, last, now=_now(), scheduling=desk.scheduling)
     ours = [c.id for c in shown if c.id in desk.scheduling]
     unscheduled = without_premiere(session, ours) if ours and gaps else []
@@ -592,6 +623,10 @@ def _labels() -> dict[str, object]:
     return {
         "KIND": {k: str(v) for k, v in KIND.items()},
         "STATUS": {k: str(v) for k, v in STATUS.items()},
+        "ASRUN": {k: str(v) for k, v in asrun_labels.ASRUN.items()},
+        "AsRunState": AsRunState,
+        "asrun_badge": asrun_labels.badge,
+        "said_difference": asrun_labels.difference,
         "WEEKDAYS": [str(w) for w in WEEKDAYS],
         "BADGE": {
             "exchange": _("交流"),
@@ -641,6 +676,7 @@ def _report_page(
         column=column,
         report=found,
         coverage=priority_coverage(session, *found.horizon, column_ids=ids),
+        fill_states=asrun_state(session, found.fills, _now()) if found.fills else {},
         campaign_fills=[
             campaigns.fill(session, c)
             for c in campaigns.campaigns(session, column_ids=ids, since=local_date(_now()))
@@ -828,6 +864,7 @@ def _page(
             .order_by(Airing.starts_at)
         )
     )
+    states = asrun_state(session, [airing, *related], now)
     may_act = airing.slot.column_id in desk.scheduling
     can_move, why_not = movable(airing, now)
     free = free_occurrences(session, airing.slot, now) if may_act and can_move else []
@@ -844,6 +881,9 @@ def _page(
             here=_here,
             error=error,
             episode_visible=airing.episode.column_id in desk.ids,
+            states=states,
+            asrun_week=week_label(week_of(airing.starts_at)),
+            channel_code=channel_of(session, airing.slot).code,
             week_start=_monday(local_date(airing.starts_at)),
             **_labels(),
         ),

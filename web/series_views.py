@@ -9,7 +9,7 @@ what was typed: bad input 422, a rule 403, an aired part or a stale version 409.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -26,7 +26,8 @@ from editorial.models import Column, Membership, Person, Role, Series
 from editorial.permissions import roles_in
 from editorial.workdays import local_date
 from schedule import series as series_schedule
-from web import errors, labels
+from station.asrun_report import AiringAsRun, asrun_state
+from web import asrun_labels, errors, labels
 from web.auth import current_person
 from web.db import request_session
 from web.forms import SeriesEditForm, SeriesFields, SeriesForm
@@ -121,18 +122,23 @@ class SeriesPage:
     may_plan: bool
     may_propose: bool  # an editor-director of the column: proposes the missing parts
     aired_part: int | None  # the lowest part that has aired: no reordering then
+    # What the station's as-run log says of the parts' airings shown (``asrun_state``).
+    asrun: dict[int, AiringAsRun] = field(default_factory=dict)
 
 
 def series_page(session: Session, viewer: Person, series_id: int) -> SeriesPage:
     series = visible_series(session, viewer, series_id)
     now = _now()
     roles = roles_in(session, viewer, series.column_id) if viewer.active else set()
+    parts = series_schedule.series_parts(session, series, now)
+    shown = [a for p in parts for a in (p.next_airing, p.aired) if a is not None]
     return SeriesPage(
         series=series,
-        parts=series_schedule.series_parts(session, series, now),
+        parts=parts,
         may_plan=series_service.may_plan(roles),
         may_propose=workflow.may_propose(roles),
         aired_part=series_schedule.first_aired_part(session, series, now),
+        asrun=asrun_state(session, shown, now) if shown else {},
     )
 
 
@@ -151,6 +157,7 @@ def _render_show(
         message=message,
         labels=labels,
         airing_status=STATUS,
+        asrun_badge=asrun_labels.badge,
         series_colour=series_colour,
     )
     return html, status

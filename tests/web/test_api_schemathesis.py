@@ -65,6 +65,7 @@ JUDGED = {
     "parts",  # fewer parts than the highest part proposed; a part order not the series'
     "order",  # a reordering that names not every part of the series once
     "file",  # an as-run log the server reads: unreadable rows, another channel's, …
+    "week",  # an ISO week the year has not (2027-W53), or year 0
 }
 SEED = 20261203
 TESTER = "api.tester"

@@ -39,9 +39,9 @@ def client(app: Flask, world: World) -> FlaskClient:
 
 
 def upload(client: FlaskClient, world: World, data: bytes, **form: str) -> tuple[int, str]:
-    token = csrf_token(client, "/schedule/asrun/")
+    token = csrf_token(client, "/schedule/asrun/import/")
     response = client.post(
-        "/schedule/asrun/",
+        "/schedule/asrun/import/",
         data={
             "csrf_token": token,
             "channel": world.channel,
@@ -62,8 +62,8 @@ def test_the_report_links_to_the_upload_form_which_lists_the_channel(
     client: FlaskClient, world: World
 ) -> None:
     report = client.get("/schedule/report").get_data(as_text=True)
-    assert 'href="/schedule/asrun/"' in report
-    page = client.get("/schedule/asrun/").get_data(as_text=True)
+    assert 'href="/schedule/asrun/import/"' in report
+    page = client.get("/schedule/asrun/import/").get_data(as_text=True)
     assert f'value="{world.channel}"' in page and "县电视台 综合频道" in page
 
 
@@ -121,6 +121,6 @@ def test_a_file_over_the_limit_is_refused_unread(
 def test_a_producer_sees_no_form_and_is_refused(app: Flask, world: World) -> None:
     client = app.test_client()
     sign_in(client, "pr")
-    assert "不能导入播后记录" in client.get("/schedule/asrun/").get_data(as_text=True)
+    assert "不能导入播后记录" in client.get("/schedule/asrun/import/").get_data(as_text=True)
     status, _page = upload(client, world, csv_bytes(world_rows(world)))
     assert status == 403 and logs(app) == 0

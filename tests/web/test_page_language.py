@@ -63,9 +63,11 @@ from editorial.models import (
 )
 from liaison.models import Attendance, Meeting, Priority
 from media.models import MediaVersion
-from schedule.models import Airing, BroadcastChannel, Slot, SlotDate
+from schedule.models import Airing, AsRunEntry, AsRunLog, BroadcastChannel, Slot, SlotDate
 from scheduler import jobs
+from station.asrun_report import week_label, week_of
 from tests.conftest import PG_URL
+from tests.station.asrun_rows import air_last_week, local, log_last_week
 from tests.web.conftest import PostgresSchema, sign_in
 from web import create_app
 from web.db import session_factory, unit_of_work
@@ -125,6 +127,10 @@ USER_DATA: tuple[InstrumentedAttribute[Any], ...] = (
     BroadcastChannel.station,
     BroadcastChannel.name,
     BroadcastChannel.code,
+    AsRunLog.file_name,
+    AsRunEntry.title,
+    AsRunEntry.house_id,
+    AsRunEntry.status,
 )
 SKIPPED = re.compile(
     r"^/(feeds/.|lang/|static/|favicon|api/)"  # feeds, the switch, files, the JSON API
@@ -263,6 +269,11 @@ class Demo:
             [f"/episodes/{n}" for n in sorted(samples(session))]
             + [f"/schedule/airings/{n}" for n in session.scalars(select(Airing.id))]
             + [f"/series/{n}" for n in session.scalars(select(Series.id))]
+            + [
+                f"/schedule/asrun/?channel={code}&week={week}"
+                for code in session.scalars(select(BroadcastChannel.code))
+                for week in _asrun_weeks(session)
+            ]
         )
 
     def foreign(self, language: str, text: str) -> list[str]:
@@ -312,12 +323,32 @@ def demo(
     assert loaded.exit_code == 0, loaded.output
     with app.app_context():
         run_the_service(app)
+        with_an_asrun_log(app)
         with unit_of_work(app) as session:
             site = Demo(app, session)
     yield site
     session_factory(app).kw["bind"].dispose()
     if schema:
         schema.drop()
+
+
+def _asrun_weeks(session: Session) -> list[str]:
+    """The weeks of the as-run logs (the as-run report's pages worth reading)."""
+    return sorted(
+        {week_label(week_of(local(day, 12))) for day in session.scalars(select(AsRunLog.first_day))}
+    )
+
+
+def with_an_asrun_log(app: Flask) -> None:
+    """An as-run log of last week, unless the demo brings one."""
+    with unit_of_work(app) as session:
+        if session.scalar(select(func.count(AsRunLog.id))):
+            return
+        scheduler = session.scalar(select(Person).where(Person.username == ROLES["scheduler"]))
+        assert scheduler is not None
+        now = datetime.now(UTC)
+        air_last_week(session, now)
+        log_last_week(session, now, scheduler)
 
 
 def run_the_service(app: Flask) -> None:

@@ -36,7 +36,8 @@ from editorial.workflow import Act
 from media.models import JobKind, JobState, MediaJob, MediaVersion
 from schedule.models import Airing, AiringStatus, Slot, SlotDateKind, SlotKind
 from schedule.series import Part
-from web import labels, notices
+from station.asrun_report import AiringAsRun, AsRunReport, AsRunState
+from web import asrun_labels, labels, notices
 from web.api.schema import Schema
 
 Json = dict[str, Any]
@@ -335,7 +336,21 @@ def series_detail(s: Series, parts: Iterable[Part]) -> Json:
 # --- the air schedule -------------------------------------------------------------------------
 
 
-def airing(a: Airing) -> Json:
+def asrun(state: AiringAsRun | None) -> Json | None:
+    """What the station's as-run log says of an airing (None: a cancelled one)."""
+    if state is None:
+        return None
+    return {
+        "state": state.state.value,
+        "label": chinese(asrun_labels.ASRUN[state.state]),
+        "late_s": state.late_s,
+        "short_s": state.short_s,
+        "actual_start": moment(state.actual_start),
+        "actual_duration_ms": state.actual_duration_ms,
+    }
+
+
+def airing(a: Airing, state: AiringAsRun | None = None) -> Json:
     e = a.episode
     series = e.series
     return {
@@ -365,6 +380,56 @@ def airing(a: Airing) -> Json:
         },
         "revision": a.revision,
         "reason": a.reason,
+        "asrun": asrun(state),
+    }
+
+
+def asrun_report(r: AsRunReport) -> Json:
+    return {
+        "channel": {"code": r.channel.code, "station": r.channel.station, "name": r.channel.name},
+        "week": r.week,
+        "from": r.monday.isoformat(),
+        "to": r.sunday.isoformat(),
+        "timezone": "Asia/Shanghai",
+        "counts": {**{s.value: r.counts[s] for s in AsRunState}, "unplanned": len(r.unplanned)},
+        "planned": [
+            {
+                "airing": line.airing.id,
+                "column": line.column,
+                "episode": {"id": line.airing.episode_id, "title": line.title},
+                "kind": line.airing.kind.value,
+                "starts_at": moment(line.airing.starts_at),
+                "starts_at_local": local(line.airing.starts_at),
+                "duration_s": int((line.airing.ends_at - line.airing.starts_at).total_seconds()),
+                "asrun": asrun(line.asrun),
+            }
+            for line in r.planned
+        ],
+        "unplanned": [
+            {
+                "log": e.log_id,
+                "row": e.row,
+                "starts_at": moment(e.starts_at),
+                "starts_at_local": local(e.starts_at),
+                "duration_ms": e.duration_ms,
+                "title": e.title,
+                "house_id": e.house_id,
+                "status": e.status,
+            }
+            for e in r.unplanned
+        ],
+        "logs": [
+            {
+                "id": log.id,
+                "file_name": log.file_name,
+                "first_day": log.first_day.isoformat(),
+                "last_day": log.last_day.isoformat(),
+                "rows": log.rows,
+                "imported_by": log.imported_by,
+                "imported_at": moment(log.imported_at),
+            }
+            for log in r.logs
+        ],
     }
 
 
@@ -539,8 +604,85 @@ AIRING = obj(
         ),
         "revision": INTEGER,
         "reason": STRING,
+        "asrun": nullable(ref("AsRunState")),
     },
     "One occurrence of a slot with the episode that airs in it (播出安排).",
+)
+ASRUN_STATES = [s.value for s in AsRunState]
+ASRUN_STATE = obj(
+    {
+        "state": {
+            "type": "string",
+            "enum": ASRUN_STATES,
+            "description": "confirmed (已播出（已确认）), late (迟播), short (时长不足), missing "
+            "(漏播): what the station's as-run log says; unconfirmed (已播出（未确认）): its "
+            "time has passed and no log says it aired; to_come (待播出)",
+        },
+        "label": STRING,
+        "late_s": {
+            "type": ["integer", "null"],
+            "description": "seconds it started after (negative: before) its planned start",
+        },
+        "short_s": {
+            "type": ["integer", "null"],
+            "description": "seconds it aired shorter than planned (0: full length)",
+        },
+        "actual_start": OPT_MOMENT,
+        "actual_duration_ms": OPT_INTEGER,
+    },
+    "What the station's as-run log (播后记录) says of an airing.",
+)
+ASRUN_REPORT = obj(
+    {
+        "channel": obj({"code": STRING, "station": STRING, "name": STRING}),
+        "week": STRING,
+        "from": DAY,
+        "to": DAY,
+        "timezone": STRING,
+        "counts": obj({**{v: INTEGER for v in ASRUN_STATES}, "unplanned": INTEGER}),
+        "planned": array(
+            obj(
+                {
+                    "airing": INTEGER,
+                    "column": STRING,
+                    "episode": obj({"id": INTEGER, "title": STRING}),
+                    "kind": {"type": "string", "enum": [k.value for k in SlotKind]},
+                    "starts_at": MOMENT,
+                    "starts_at_local": MOMENT,
+                    "duration_s": INTEGER,
+                    "asrun": ref("AsRunState"),
+                }
+            )
+        ),
+        "unplanned": array(
+            obj(
+                {
+                    "log": INTEGER,
+                    "row": INTEGER,
+                    "starts_at": MOMENT,
+                    "starts_at_local": MOMENT,
+                    "duration_ms": INTEGER,
+                    "title": STRING,
+                    "house_id": STRING,
+                    "status": STRING,
+                }
+            )
+        ),
+        "logs": array(
+            obj(
+                {
+                    "id": INTEGER,
+                    "file_name": STRING,
+                    "first_day": DAY,
+                    "last_day": DAY,
+                    "rows": INTEGER,
+                    "imported_by": STRING,
+                    "imported_at": MOMENT,
+                }
+            )
+        ),
+    },
+    "A channel's week as the station's as-run logs tell it (播后核对).",
 )
 SLOT = obj(
     {
@@ -825,6 +967,8 @@ COMPONENTS: dict[str, Schema] = {
     "SeriesList": SERIES_LIST,
     "SeriesDetail": SERIES_DETAIL,
     "Airing": AIRING,
+    "AsRunState": ASRUN_STATE,
+    "AsRunReport": ASRUN_REPORT,
     "ExternalAiring": EXTERNAL_AIRING,
     "Slot": SLOT,
     "Schedule": SCHEDULE,

@@ -19,6 +19,7 @@ from editorial.errors import InvalidInput
 from editorial.models import Column, Episode
 from editorial.workdays import SHANGHAI, local_date
 from schedule.models import Airing, AiringStatus, Slot
+from station.asrun_report import asrun_state
 from web.api import access, encode
 from web.api.blueprint import bp
 from web.api.schema import SLUG, Operation, Param, UnknownReference, operation
@@ -33,7 +34,9 @@ MAX_DAYS = 92  # a quarter: the liaison plans by quarters
     Operation(
         "The air schedule of a date range, in local time (Asia/Shanghai)",
         tag="schedule",
-        description=f"Premieres and reruns with their status, the episode, its series part "
+        description=f"Premieres and reruns with their status and as-run state (`asrun`: "
+        f"confirmed, late, short or missing from the station's as-run log; unconfirmed when "
+        f"its time has passed without one, 已播出（未确认）), the episode, its series part "
         f"and whether it airs by exchange, and the county columns' imported airings "
         f"(`external`), in order of start. At most {MAX_DAYS} days at a time.",
         query=(
@@ -91,7 +94,9 @@ def schedule(query: dict[str, Any]) -> Response:
         ids = _column_ids(query["column"])
         ours = ours.where(Slot.column_id.in_(ids))
         theirs = theirs.where(FeedSource.column_id.in_(ids))
-    timed = [(a.starts_at, a.slot.column_id, encode.airing(a)) for a in session.scalars(ours)]
+    found = list(session.scalars(ours))
+    states = asrun_state(session, found, access.now())
+    timed = [(a.starts_at, a.slot.column_id, encode.airing(a, states.get(a.id))) for a in found]
     timed += [
         (x.starts_at, x.source.column_id, encode.external_airing(x))
         for x in session.scalars(theirs)

@@ -52,7 +52,7 @@ def test_the_scheduler_imports_last_weeks_log_from_the_report(
     expect(page.locator("table.asrun-unplanned")).to_contain_text("晚间天气预报")
     screenshot(page, "asrun-imported-zh")
     page.goto("/lang/en")
-    page.goto("/schedule/asrun/")
+    page.goto("/schedule/asrun/import/")
     upload(page, path, "gb18030")
     expect(page.locator("p.flash")).to_contain_text("imported on")
     expect(page.locator("p.asrun-counts")).to_contain_text("late 1")
