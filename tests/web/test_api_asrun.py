@@ -11,7 +11,7 @@ from flask import Flask
 from editorial import people
 from tests.station.asrun_rows import AFTER_FRIDAY
 from tests.web.test_api import Api
-from tests.web.test_asrun_pages import channel
+from tests.web.test_asrun_report_pages import channel
 from tests.web.test_openapi import Conformance
 from web.api import access
 from web.db import unit_of_work
