@@ -64,7 +64,7 @@ REMARK = {
     Remark.NOT_PACKAGED: _l("成片尚未包装"),
 }
 FIELD = {
-    "day": _l("日期"),
+    "day": _l("播出日期"),
     "start": _l("开始时间"),
     "frames": _l("时长"),
     "title": _l("节目名称"),
