@@ -156,8 +156,8 @@ def sheet(
 @click.option(
     "--as",
     "actor",
-    default=None,
-    help="username of a scheduler of the columns (recorded; default: the operator, unchecked)",
+    required=True,
+    help="username of a scheduler of the sheet's columns, or an administrator (recorded)",
 )
 @click.option(
     "--to",
@@ -172,12 +172,12 @@ def deliver(
     code: str,
     week: str,
     slug: str | None,
-    actor: str | None,
+    actor: str,
     destination: Path,
 ) -> None:
     """Write the delivery package (交付包) of the latest issued sheet to a folder."""
     found = _load(session, code, week, slug)
-    person = people.get_person(session, actor) if actor else None
+    person = people.get_person(session, actor)
     root = media_settings(current_app.config).root
     package = delivery.plan(session, person, found, root)
     written = delivery.write_folder(session, package, destination)

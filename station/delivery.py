@@ -76,13 +76,12 @@ def _problem(row: SheetRow, media_root: Path) -> str | None:
     return None
 
 
-def plan(session: Session, actor: Person | None, sheet: Sheet, media_root: Path) -> Package:
+def plan(session: Session, actor: Person, sheet: Sheet, media_root: Path) -> Package:
     """What the package holds, or a refusal naming what stands in its way.
 
-    For a scheduler of the sheet's columns or an administrator; ``actor`` None is the
-    server's operator at the command line (``tvcolumn schedule deliver`` without ``--as``).
+    For a scheduler of the sheet's columns or an administrator, who is recorded.
     """
-    if actor is not None and not may_issue(session, actor, sheet):
+    if not may_issue(session, actor, sheet):
         raise Forbidden(
             f"{actor.username} may not deliver this sheet: not a scheduler of its columns",
             code="not_sheet_scheduler",
@@ -219,13 +218,13 @@ def zip_file(session: Session, package: Package) -> IO[bytes]:
 
 
 def record(
-    session: Session, actor: Person | None, package: Package, now: datetime, *, how: str
+    session: Session, actor: Person, package: Package, now: datetime, *, how: str
 ) -> StationDelivery:
     """Record who delivered which sheet version, when, and how much."""
     size = sum(item.source.stat().st_size for item in package.items)
     done = StationDelivery(
         sheet_id=package.issued.id,
-        delivered_by_id=actor.id if actor is not None else None,
+        delivered_by_id=actor.id,
         delivered_at=now,
         files=len(package.items) + 2,
         size_bytes=size,

@@ -93,7 +93,7 @@ def test_the_delivery_folder_verifies_with_md5sum(
     run: Callable[..., Result], app: Flask, sheet_city: dict[str, int], tmp_path: Path
 ) -> None:
     target = tmp_path / "out" / "交付"
-    refused = run("schedule", "deliver", *WEEK, "--to", str(target))
+    refused = run("schedule", "deliver", *WEEK, "--as", "bp", "--to", str(target))
     assert refused.exit_code == 1 and "has not been issued" in refused.output
     ok(run("schedule", "sheet", *WEEK, "--issue", "--as", "bp"))
     done = ok(run("schedule", "deliver", *WEEK, "--as", "bp", "--to", str(target)))
@@ -109,7 +109,7 @@ def test_the_delivery_folder_verifies_with_md5sum(
     with unit_of_work(app) as s:
         delivered = s.scalars(select(StationDelivery)).one()
         assert delivered.how == "folder" and delivered.delivered_by is not None
-    taken = run("schedule", "deliver", *WEEK, "--to", str(target))
+    taken = run("schedule", "deliver", *WEEK, "--as", "bp", "--to", str(target))
     assert taken.exit_code == 1 and "is not an empty folder" in taken.output
 
 
@@ -123,7 +123,7 @@ def test_a_read_only_destination_leaves_nothing_and_says_why(
     ok(run("schedule", "sheet", *WEEK, "--issue", "--as", "bp"))
     locked = tmp_path / "locked"
     read_only(locked)
-    result = run("schedule", "deliver", *WEEK, "--to", str(locked / "package"))
+    result = run("schedule", "deliver", *WEEK, "--as", "bp", "--to", str(locked / "package"))
     assert result.exit_code == 1
     assert "was not written" in result.output and "nothing was left there" in result.output
     assert list(locked.iterdir()) == []
@@ -137,8 +137,20 @@ def test_an_unpackaged_master_is_named_and_nothing_is_written(
     for made in (Path(app.config["MEDIA_DIR"]) / "packaged").rglob("*.mp4"):
         made.unlink()
     ok(run("schedule", "sheet", *WEEK, "--issue", "--as", "bp"))
-    result = run("schedule", "deliver", *WEEK, "--to", str(tmp_path / "pkg"))
+    result = run("schedule", "deliver", *WEEK, "--as", "bp", "--to", str(tmp_path / "pkg"))
     assert result.exit_code == 1
     assert "2026-03-06 20:00 《红船精神代代传》 (not packaged)" in result.output
     assert "2026-03-08 10:00 《红船精神代代传》 (not packaged)" in result.output
     assert not (tmp_path / "pkg").exists()
+
+
+def test_a_delivery_names_who_delivers_it(
+    run: Callable[..., Result], app: Flask, sheet_city: dict[str, int], tmp_path: Path
+) -> None:
+    """Delivering is an act recorded with its person: without ``--as`` nothing is written."""
+    ok(run("schedule", "sheet", *WEEK, "--issue", "--as", "bp"))
+    result = run("schedule", "deliver", *WEEK, "--to", str(tmp_path / "pkg"))
+    assert result.exit_code == 2 and "--as" in result.output
+    assert not (tmp_path / "pkg").exists()
+    with unit_of_work(app) as s:
+        assert s.scalars(select(StationDelivery)).first() is None
