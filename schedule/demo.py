@@ -30,7 +30,7 @@ from schedule.builder_settings import BuildSettings
 from schedule.models import Slot, SlotKind
 
 SINCE_DAYS = 28  # weekly slots began four weeks before ``now``
-CAMPAIGN_IN_DAYS = 14
+CAMPAIGN_IN_DAYS = 3  # inside the frozen week: published, so in the XMLTV guide and on the sheet
 CAMPAIGN_DAYS = 10
 
 
