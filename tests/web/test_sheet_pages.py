@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import subprocess
 import zipfile
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,19 +15,16 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from editorial import accounts, people
-from editorial.models import Episode, Level, Person, Role, State
-from schedule import airings, builder, slots
-from schedule.channels import channel_of
+from editorial import people
+from editorial.models import Episode
+from schedule import airings
 from schedule.models import Airing, AiringStatus, SlotKind
 from station.models import IssuedSheet, StationDelivery
-from tests.media.conftest import make_clip
-from tests.station.conftest import package
 from tests.web.conftest import csrf_token, sign_in
+from tests.web.sheet_world import NOW
 from web import sheet_views
 from web.db import unit_of_work
 
-NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai, week 2026-W10
 SHEET = "/schedule/sheets/yitao/2026-W10"
 
 
@@ -36,81 +33,10 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sheet_views, "_now", lambda: NOW)
 
 
-@pytest.fixture(scope="session")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_clip(tmp_path_factory.mktemp("sheet") / "packaged.mp4", size="320x240")
-
-
-def _person(s: object, username: str, name: str) -> Person:
-    p = people.create_person(s, NOW, username=username, display_name=name)  # type: ignore[arg-type]
-    accounts.set_password(s, p, "correct-horse", NOW)  # type: ignore[arg-type]
-    return p
-
-
 @pytest.fixture
-def city(app: Flask, clip: Path) -> dict[str, int]:
-    """The city column on 市台 一套 (code yitao): a Friday premiere and Sunday rerun of an
-    episode with a packaged master; a producer; an outsider."""
-    with app.app_context(), unit_of_work(app) as s:
-        column = people.create_column(
-            s, NOW, slug="city", name="时代风采", level=Level.CITY, station="市台", channel="一套"
-        )
-        scheduler = _person(s, "bp", "何静")
-        people.grant_role(s, scheduler, column, Role.SCHEDULER, NOW)
-        producer = _person(s, "zp", "张平")
-        people.grant_role(s, producer, column, Role.PRODUCER, NOW)
-        _person(s, "out", "局外人")
-        director = _person(s, "ed", "王芳")
-        people.grant_role(s, director, column, Role.EDITOR_DIRECTOR, NOW)
-        friday = slots.create_slot(
-            s,
-            scheduler,
-            column,
-            NOW,
-            slots.SlotSpec(
-                name="周五首播",
-                kind=SlotKind.PREMIERE,
-                local_start=time(20, 0),
-                duration_s=1800,
-                rrule="FREQ=WEEKLY;BYDAY=FR",
-                first_date=date(2026, 3, 6),
-            ),
-        )
-        slots.create_slot(
-            s,
-            scheduler,
-            column,
-            NOW,
-            slots.SlotSpec(
-                name="周日重播",
-                kind=SlotKind.RERUN,
-                local_start=time(10, 0),
-                duration_s=1800,
-                rrule="FREQ=WEEKLY;BYDAY=SU",
-                first_date=date(2026, 3, 6),
-                rerun_of=friday,
-            ),
-        )
-        channel_of(s, friday).code = "yitao"
-        episodes = []
-        for title in ("红船精神代代传", "初心如磐"):
-            e = Episode(
-                column=column,
-                title=title,
-                target_duration_s=1800,
-                director_id=director.id,
-                responsible_producer_id=producer.id,
-                state=State.APPROVED,
-                review_round=1,
-                state_entered_at=NOW - timedelta(days=1) + timedelta(minutes=len(episodes)),
-                created_at=NOW - timedelta(days=9),
-            )
-            s.add(e)
-            s.flush()
-            episodes.append(e)
-        package(s, episodes[0], director, Path(app.config["MEDIA_DIR"]), clip)
-        builder.build(s, NOW, end=date(2026, 3, 31))
-        return {"first": episodes[0].id, "second": episodes[1].id, "slot": friday.id}
+def city(sheet_city: dict[str, int]) -> dict[str, int]:
+    """The order sheet's world (``tests.web.sheet_world``)."""
+    return sheet_city
 
 
 def signed_in(app: Flask, username: str) -> FlaskClient:
