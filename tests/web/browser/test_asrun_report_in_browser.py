@@ -6,16 +6,14 @@ output."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import Flask
 from playwright.sync_api import Page, expect
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from editorial import people
 from schedule.models import AsRunLog, BroadcastChannel
 from station.asrun_report import week_label
-from tests.station.asrun_rows import air_last_week, log_last_week
 from tests.web.browser.conftest import screenshot, sign_in
 from web.db import unit_of_work
 
@@ -23,19 +21,14 @@ SCHEDULER = "he.jing"  # the demo's city scheduler
 
 
 def logged_week(app: Flask) -> tuple[str, str]:
-    """The channel and week of an as-run log: the demo's, or one made here for last week
-    (aired airings added first where the demo's schedule starts today)."""
+    """The channel and week of the demo's as-run log (``tvcolumn demo load`` imports last
+    week's log of the city channel)."""
     with unit_of_work(app) as s:
         log = s.scalars(select(AsRunLog).order_by(AsRunLog.id.desc()).limit(1)).first()
-        if log is not None:
-            channel = s.get(BroadcastChannel, log.channel_id)
-            assert channel is not None
-            monday = log.first_day
-        else:
-            now = datetime.now(UTC)
-            air_last_week(s, now)
-            channel, monday = log_last_week(s, now, people.get_person(s, SCHEDULER))
-        assert s.scalar(select(func.count(AsRunLog.id)))
+        assert log is not None, "the demo imports an as-run log"
+        channel = s.get(BroadcastChannel, log.channel_id)
+        assert channel is not None
+        monday = log.first_day
         return channel.code, week_label(monday - timedelta(days=monday.weekday()))
 
 
