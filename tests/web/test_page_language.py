@@ -67,7 +67,7 @@ from schedule.models import Airing, AsRunEntry, AsRunLog, BroadcastChannel, Slot
 from scheduler import jobs
 from station.asrun_report import week_label, week_of
 from tests.conftest import PG_URL
-from tests.station.asrun_rows import air_last_week, local, log_last_week
+from tests.station.asrun_rows import local
 from tests.web.conftest import PostgresSchema, sign_in
 from web import create_app
 from web.db import session_factory, unit_of_work
@@ -323,8 +323,8 @@ def demo(
     assert loaded.exit_code == 0, loaded.output
     with app.app_context():
         run_the_service(app)
-        with_an_asrun_log(app)
         with unit_of_work(app) as session:
+            assert session.scalar(select(func.count(AsRunLog.id))), "the demo imports an as-run log"
             site = Demo(app, session)
     yield site
     session_factory(app).kw["bind"].dispose()
@@ -337,18 +337,6 @@ def _asrun_weeks(session: Session) -> list[str]:
     return sorted(
         {week_label(week_of(local(day, 12))) for day in session.scalars(select(AsRunLog.first_day))}
     )
-
-
-def with_an_asrun_log(app: Flask) -> None:
-    """An as-run log of last week, unless the demo brings one."""
-    with unit_of_work(app) as session:
-        if session.scalar(select(func.count(AsRunLog.id))):
-            return
-        scheduler = session.scalar(select(Person).where(Person.username == ROLES["scheduler"]))
-        assert scheduler is not None
-        now = datetime.now(UTC)
-        air_last_week(session, now)
-        log_last_week(session, now, scheduler)
 
 
 def run_the_service(app: Flask) -> None:
