@@ -19,6 +19,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from media.errors import MediaError
@@ -54,18 +55,30 @@ class Outcome:
     error: str | None
 
 
-def claim(session: Session, job_id: int, pid: int | None, now: datetime) -> bool:
-    """Mark a queued job running; False if someone else took it first."""
+def claim(session: Session, job_id: int, pid: int | None, now: datetime) -> int | None:
+    """Mark a queued job running; its new attempt number, or None if someone else took it."""
     taken = session.execute(
         update(MediaJob)
         .where(MediaJob.id == job_id, MediaJob.state == JobState.QUEUED)
-        .values(state=JobState.RUNNING, started_at=now, worker_pid=pid, step="", progress=0.0)
+        .values(
+            state=JobState.RUNNING,
+            started_at=now,
+            worker_pid=pid,
+            worker=f"{socket.gethostname()}:{pid}" if pid is not None else None,
+            attempt=MediaJob.attempt + 1,
+            step="",
+            progress=0.0,
+        )
+        .returning(MediaJob.attempt)
     )
-    return bool(getattr(taken, "rowcount", 0))
+    return taken.scalar_one_or_none()
 
 
-def finish(session: Session, job_id: int, outcome: Outcome, now: datetime) -> None:
-    """Record a job's outcome unless it has one already."""
+def finish(
+    session: Session, job_id: int, outcome: Outcome, now: datetime, attempt: int | None = None
+) -> bool:
+    """Record a job's outcome unless it has one already (or, given ``attempt``, unless
+    another attempt runs it now); whether it was recorded."""
     values: dict[str, object] = {
         "state": outcome.state,
         "finished_at": now,
@@ -74,11 +87,20 @@ def finish(session: Session, job_id: int, outcome: Outcome, now: datetime) -> No
     }
     if outcome.state is JobState.DONE:
         values["progress"] = 1.0
-    session.execute(
-        update(MediaJob)
-        .where(MediaJob.id == job_id, MediaJob.state.in_(ACTIVE_JOB_STATES))
-        .values(**values)
-    )
+    query = update(MediaJob).where(MediaJob.id == job_id, MediaJob.state.in_(ACTIVE_JOB_STATES))
+    if attempt is not None:
+        query = query.where(MediaJob.attempt == attempt)
+    done = session.execute(query.values(**values))
+    return bool(getattr(done, "rowcount", 0))
+
+
+def note(session: Session, job_id: int, line: str, attempt: int | None = None) -> None:
+    """Add a line to the job's log (what it chose and why), in the caller's transaction."""
+    query = update(MediaJob).where(MediaJob.id == job_id)
+    if attempt is not None:
+        query = query.where(MediaJob.attempt == attempt)
+    current = func.coalesce(MediaJob.log + "\n", "")
+    session.execute(query.values(log=current + line))
 
 
 def review_outputs(version: MediaVersion) -> dict[str, str]:
@@ -112,8 +134,9 @@ def run(
     no database lock.
     """
     with factory.begin() as session:
-        if not claim(session, job_id, os.getpid(), clock()):
-            return None
+        attempt = claim(session, job_id, os.getpid(), clock())
+    if attempt is None:
+        return None
     with factory() as session:
         job = session.get(MediaJob, job_id)
         assert job is not None
@@ -138,7 +161,13 @@ def run(
                 caption = _series_caption(part) if part else None
 
     deadline = time.monotonic() + max(1.0, timeout_s - (clock() - started).total_seconds())
-    progress = _ProgressWriter(factory, job_id, report)
+    progress = _ProgressWriter(factory, job_id, attempt, report)
+
+    def write_note(line: str) -> None:
+        log.info("media job %s: %s", job_id, line)
+        with factory.begin() as session:
+            note(session, job_id, line, attempt)
+
     done: dict[str, str] = {}
     try:
         if not plan:
@@ -153,7 +182,7 @@ def run(
                 done[name] = relative
                 continue
             made_from = root / plan["proxy"] if name == "poster" else source
-            _render(name, made_from, out, duration, clips, caption, remaining, progress)
+            _render(name, made_from, out, duration, clips, caption, remaining, progress, write_note)
             done[name] = relative
         outcome = Outcome(JobState.DONE, done, None)
     except MediaError as error:
@@ -162,7 +191,7 @@ def run(
         log.exception("media job %s failed", job_id)
         outcome = Outcome(JobState.FAILED, done, f"{type(error).__name__}: {error}")
     with factory.begin() as session:
-        finish(session, job_id, outcome, clock())
+        finish(session, job_id, outcome, clock(), attempt)
     return outcome
 
 
@@ -184,6 +213,7 @@ def _render(
     caption: str | None,
     timeout: float,
     progress: _ProgressWriter,
+    write_note: Callable[[str], None],
 ) -> None:
     from media import render  # moviepy and friends: loaded by workers, not by web processes
 
@@ -231,9 +261,11 @@ class _ProgressWriter:
         self,
         factory: sessionmaker[Session],
         job_id: int,
+        attempt: int,
         report: Callable[[str, float], None] | None,
     ) -> None:
         self._factory, self._job_id, self._report = factory, job_id, report
+        self._attempt = attempt
         self._last = 0.0
         self._step = ""
 
@@ -247,7 +279,11 @@ class _ProgressWriter:
         with self._factory.begin() as session:
             session.execute(
                 update(MediaJob)
-                .where(MediaJob.id == self._job_id, MediaJob.state == JobState.RUNNING)
+                .where(
+                    MediaJob.id == self._job_id,
+                    MediaJob.state == JobState.RUNNING,
+                    MediaJob.attempt == self._attempt,
+                )
                 .values(step=step, progress=round(fraction, 4))
             )
 

@@ -69,7 +69,7 @@ ACTIVE_JOB_STATES = (JobState.QUEUED, JobState.RUNNING)
 
 
 class MediaJob(Base):
-    """Work on one media version done by a worker process the scheduler service starts.
+    """Work on one media version, done by a media worker (``media.queue``).
 
     At most one queued or running job of each kind per version (partial unique
     index). ``outputs`` names the files made, relative to the media folder.
@@ -79,6 +79,7 @@ class MediaJob(Base):
     __table_args__ = (
         CheckConstraint("progress >= 0 AND progress <= 1", name="progress_fraction"),
         CheckConstraint("timeout_s > 0", name="timeout_positive"),
+        CheckConstraint("attempt >= 0", name="attempt_not_negative"),
         Index(
             "uq_media_jobs_active",
             "media_version_id",
@@ -101,6 +102,11 @@ class MediaJob(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     worker_pid: Mapped[int | None] = mapped_column(Integer)
+    # Which attempt runs the job: each claim adds one, and a worker writes progress and the
+    # outcome only while the attempt is its own (a worker given up for dead cannot).
+    attempt: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    worker: Mapped[str | None] = mapped_column(String(255))  # "host:pid" of the running worker
+    log: Mapped[str | None] = mapped_column(Text)  # what the job chose and why, a line each
     outputs: Mapped[dict[str, str] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
 

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import pool
 
 import migrations.models  # noqa: F401  (registers every package's tables on Base.metadata)
+from migrations import ours
 from editorial.db import Base, make_engine
 
 config = context.config
@@ -40,6 +41,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=ours,
     )
     with context.begin_transaction():
         context.run_migrations()
