@@ -6,8 +6,8 @@ from alembic import context
 from sqlalchemy import pool
 
 import migrations.models  # noqa: F401  (registers every package's tables on Base.metadata)
-from migrations import ours
 from editorial.db import Base, make_engine
+from migrations import ours
 
 config = context.config
 target_metadata = Base.metadata
