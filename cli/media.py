@@ -7,6 +7,7 @@ machine without the scheduler service (which otherwise does them).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from cli import common
 from cli.common import domain_command
 from editorial import people
-from media import jobs
+from media import jobs, queue
 from media.models import JobKind, JobState, MediaJob, MediaVersion
 from media.service import add_media, current_version, request_job, retry_job, set_packaging
 from web.config import media_settings
@@ -194,6 +195,75 @@ def media_work(job_id: int | None) -> None:
             click.echo(f"job {queued_id}: failed: {outcome.error}")
     if failed:
         raise click.exceptions.Exit(1)
+
+
+@media.command("worker")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="renders at once on this machine (one per two cores)",
+)
+@click.option(
+    "--heartbeat",
+    "heartbeat_s",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    help="seconds between this worker's heartbeats",
+)
+@click.option(
+    "--lease",
+    "lease_s",
+    type=click.FloatRange(1, 86400),
+    default=60.0,
+    show_default=True,
+    help="seconds of silence after which a worker's job is given to another",
+)
+@click.option(
+    "--reconnect-max",
+    "reconnect_max_s",
+    type=click.FloatRange(0.1, 3600),
+    default=30.0,
+    show_default=True,
+    help="longest wait between tries to reach the database",
+)
+@click.option("--name", default=None, help="this worker's name in logs (default: host:pid)")
+@with_appcontext
+def media_worker(
+    concurrency: int, heartbeat_s: float, lease_s: float, reconnect_max_s: float, name: str | None
+) -> None:
+    """Take media jobs from the database until stopped (PostgreSQL; run any number, on any
+    machine that reaches the database and the shared media folder)."""
+    settings = media_settings(current_app.config)
+    if settings.queue != queue.Engine.PROCRASTINATE:
+        raise click.ClickException(
+            "media workers take jobs from PostgreSQL "
+            "(TVCOLUMN_DATABASE_URL=postgresql+psycopg://…): "
+            "on SQLite the scheduler service does the media jobs (tvcolumn scheduler run), "
+            "or `tvcolumn media work` does them here"
+        )
+    if lease_s <= 2 * heartbeat_s:
+        raise click.BadParameter(
+            f"the lease ({lease_s:g} s) must be more than two heartbeats ({heartbeat_s:g} s)",
+            param_hint="--lease",
+        )
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    queue.run_worker(
+        queue.WorkerSettings(
+            database_url=current_app.config["DATABASE_URL"],
+            root=settings.root,
+            concurrency=concurrency,
+            heartbeat_s=heartbeat_s,
+            lease_s=lease_s,
+            reconnect_max_s=reconnect_max_s,
+            name=name,
+        )
+    )
 
 
 def _print_qc(version: MediaVersion) -> None:

@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 import migrations
 from editorial.db import make_engine
 from editorial.workdays import SHANGHAI
+from media import queue as media_queue
 from scheduler import runs
 from scheduler.models import SchedulerRun
-from web.config import delivery_settings
+from web.config import delivery_settings, media_settings
 
 
 @click.group("scheduler")
@@ -80,11 +81,17 @@ def scheduler_run(poll_seconds: int, verbose: bool) -> None:
         logging.getLogger(__name__).warning(
             "TVCOLUMN_SMTP_URL is set but TVCOLUMN_PUBLIC_URL is not: mails carry no link"
         )
+    media = media_settings(current_app.config)
+    if media.queue == media_queue.Engine.PROCRASTINATE:
+        logging.getLogger(__name__).info(
+            "media jobs are done by media workers (tvcolumn media worker), not by this service"
+        )
     service.run(
         url,
         poll_seconds=poll_seconds,
         feeds_dir=Path(current_app.config["FEEDS_DIR"]),
-        media_dir=Path(current_app.config["MEDIA_DIR"]),
+        # On procrastinate, media workers take the jobs; the service starts none.
+        media_dir=media.root if media.queue == media_queue.Engine.SERVICE else None,
         delivery=delivery,
     )
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from editorial.permissions import TERMINAL
 from media.errors import MediaError
 from media.models import (
     ACTIVE_JOB_STATES,
@@ -55,8 +56,12 @@ class Outcome:
     error: str | None
 
 
-def claim(session: Session, job_id: int, pid: int | None, now: datetime) -> int | None:
-    """Mark a queued job running; its new attempt number, or None if someone else took it."""
+def claim(
+    session: Session, job_id: int, pid: int | None, now: datetime, task_id: int | None = None
+) -> int | None:
+    """Mark a queued job running; its new attempt number, or None if someone else took it.
+
+    ``task_id`` is the task engine's job the attempt runs for (procrastinate's), if any."""
     taken = session.execute(
         update(MediaJob)
         .where(MediaJob.id == job_id, MediaJob.state == JobState.QUEUED)
@@ -66,6 +71,7 @@ def claim(session: Session, job_id: int, pid: int | None, now: datetime) -> int 
             worker_pid=pid,
             worker=f"{socket.gethostname()}:{pid}" if pid is not None else None,
             attempt=MediaJob.attempt + 1,
+            task_id=task_id,
             step="",
             progress=0.0,
         )
@@ -126,6 +132,7 @@ def run(
     root: Path,
     clock: Clock,
     report: Callable[[str, float], None] | None = None,
+    task_id: int | None = None,
 ) -> Outcome | None:
     """Claim a queued job, do it to its end and record the outcome; the worker's whole life.
 
@@ -134,7 +141,7 @@ def run(
     no database lock.
     """
     with factory.begin() as session:
-        attempt = claim(session, job_id, os.getpid(), clock())
+        attempt = claim(session, job_id, os.getpid(), clock(), task_id)
     if attempt is None:
         return None
     with factory() as session:
@@ -143,6 +150,7 @@ def run(
         version = job.media_version
         episode = version.episode
         kind, timeout_s = job.kind, job.timeout_s
+        ended = episode.state.value if episode.state in TERMINAL else None
         started = job.started_at or clock()
         source = root / version.stored_as
         duration = float((version.probe or {}).get("duration") or 0.0)
@@ -170,6 +178,16 @@ def run(
 
     done: dict[str, str] = {}
     try:
+        if ended is not None:
+            raise MediaError(
+                f"the episode is {ended}: nothing is made for it any more", code="episode_ended"
+            )
+        if not source.is_file():
+            raise MediaError(
+                f"the master {version.stored_as} is not in the media folder {root} on this "
+                "machine: is the shared media folder mounted here?",
+                code="master_missing",
+            )
         if not plan:
             raise MediaError("the column has no opening and closing clips", code="no_packaging")
         for name, relative in plan.items():
@@ -329,7 +347,7 @@ class Supervisor:
             # A worker that died without recording its outcome leaves the job unfinished.
             reason = f"the worker process ended unexpectedly (exit status {process.returncode})"
             finish(session, job_id, Outcome(JobState.FAILED, {}, reason), now)
-            _remove_partial(session, job_id, self.root)
+            remove_partial(session, job_id, self.root)
 
     def _stop_overdue(self, session: Session, now: datetime) -> None:
         running = session.scalars(select(MediaJob).where(MediaJob.state == JobState.RUNNING))
@@ -352,7 +370,7 @@ class Supervisor:
                 else "its worker process is gone (the service restarted)"
             )
             finish(session, job.id, Outcome(JobState.FAILED, job.outputs or {}, reason), now)
-            _remove_partial(session, job.id, self.root)
+            remove_partial(session, job.id, self.root)
 
     def _start(self, session: Session) -> None:
         if len(self.workers) >= self.max_workers:
@@ -376,7 +394,7 @@ class Supervisor:
             )
 
 
-def _remove_partial(session: Session, job_id: int, root: Path) -> None:
+def remove_partial(session: Session, job_id: int, root: Path) -> None:
     """Remove the temporary files a killed worker's renders left next to their outputs."""
     job = session.get(MediaJob, job_id)
     if job is None:

@@ -107,6 +107,7 @@ class MediaJob(Base):
     attempt: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     worker: Mapped[str | None] = mapped_column(String(255))  # "host:pid" of the running worker
     log: Mapped[str | None] = mapped_column(Text)  # what the job chose and why, a line each
+    task_id: Mapped[int | None] = mapped_column(BigInteger)  # procrastinate's job of the attempt
     outputs: Mapped[dict[str, str] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
 

@@ -5,7 +5,8 @@ page and the API alike: the source is checked (allowed folder, size), probed
 and measured *before* anything is stored, so a refused file leaves nothing;
 then it is stored by content hash, the QC report is written, the workflow
 records the new version (which reopens review after a sign-off), and the
-review material is queued for the scheduler service's worker. If the
+review material is queued (``media.queue``: for the scheduler service's worker
+or, on PostgreSQL, for any media worker). If the
 caller's transaction fails afterwards, ``discard_unreferenced`` removes a
 file stored for nothing.
 """
@@ -25,7 +26,7 @@ from editorial.errors import Forbidden
 from editorial.models import Column, Episode, Person, Role
 from editorial.workflow import Act, roles_in
 from media import probe as probing
-from media import qc, storage
+from media import qc, queue, storage
 from media.errors import MediaError
 from media.models import (
     ACTIVE_JOB_STATES,
@@ -51,6 +52,9 @@ class MediaSettings:
     review_timeout_s: int = 1800
     package_timeout_s: int = 3600
     loudness_timeout_s: float = qc.LOUDNESS_TIMEOUT_SECONDS
+    # How queued jobs get done (media.queue.Engine): "service" (the scheduler service's
+    # workers) or "procrastinate" (media workers on any machine; PostgreSQL).
+    queue: str = "service"
 
     @property
     def incoming(self) -> Path:
@@ -180,6 +184,8 @@ def request_job(
     )
     session.add(job)
     session.flush()
+    if settings.queue == queue.Engine.PROCRASTINATE:
+        queue.defer(session, job.id)
     return job
 
 

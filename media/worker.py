@@ -1,7 +1,9 @@
-"""``python -m media.worker JOB``: one media job's worker process.
+"""``python -m media.worker JOB [--ticket N]``: one media job's render process.
 
-Started by the scheduler service's :class:`media.jobs.Supervisor` in a process
-group of its own, with ``TVCOLUMN_DATABASE_URL`` and ``TVCOLUMN_MEDIA_DIR`` set.
+Started in a process group of its own, with ``TVCOLUMN_DATABASE_URL`` and
+``TVCOLUMN_MEDIA_DIR`` set, by the scheduler service's
+:class:`media.jobs.Supervisor` (SQLite) or by a media worker for its
+procrastinate ticket N (:mod:`media.queue`, PostgreSQL).
 Exit status 0 when the job is done, 1 when it failed (the reason is on the
 job), 2 when it could not start or the job was not queued.
 """
@@ -19,8 +21,11 @@ from media.models import JobState
 
 
 def main(argv: list[str]) -> int:
+    ticket: int | None = None
+    if len(argv) == 3 and argv[1] == "--ticket" and argv[2].isdigit():
+        ticket, argv = int(argv[2]), argv[:1]
     if len(argv) != 1 or not argv[0].isdigit():
-        print("usage: python -m media.worker JOB_ID", file=sys.stderr)
+        print("usage: python -m media.worker JOB_ID [--ticket N]", file=sys.stderr)
         return 2
     url, root = os.environ.get("TVCOLUMN_DATABASE_URL"), os.environ.get("TVCOLUMN_MEDIA_DIR")
     if not url or not root:
@@ -28,7 +33,9 @@ def main(argv: list[str]) -> int:
         return 2
     engine = make_engine(url)
     try:
-        outcome = jobs.run(make_sessionmaker(engine), int(argv[0]), Path(root), _now)
+        outcome = jobs.run(
+            make_sessionmaker(engine), int(argv[0]), Path(root), _now, task_id=ticket
+        )
     finally:
         engine.dispose()
     if outcome is None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from calendars import xmltv
 from editorial import outbox
+from media import queue as media_queue
 from media.service import MediaSettings
 
 
@@ -56,6 +57,10 @@ def load_config(default_instance_path: str) -> dict[str, Any]:
             d for d in (os.environ.get("TVCOLUMN_MEDIA_IMPORT_DIRS") or "").split(os.pathsep) if d
         ],
         "MEDIA_MAX_GIB": float(os.environ.get("TVCOLUMN_MEDIA_MAX_GIB") or 20),
+        # How media jobs are done: "service" (the scheduler service's workers, the default on
+        # SQLite) or "procrastinate" (`tvcolumn media worker` on any machine, the default on
+        # PostgreSQL); docs/decisions/0008.
+        "MEDIA_QUEUE": os.environ.get("TVCOLUMN_MEDIA_QUEUE") or None,
         # The largest as-run log (播后记录) imported, by upload, API or command, in MB.
         "ASRUN_MAX_BYTES": int(float(os.environ.get("TVCOLUMN_ASRUN_MAX_MB") or 10) * 1024 * 1024),
         # The address subscribers reach the application at, for subscribe links
@@ -90,4 +95,5 @@ def media_settings(config: Mapping[str, Any]) -> MediaSettings:
         root=Path(config["MEDIA_DIR"]),
         import_dirs=tuple(Path(d) for d in config["MEDIA_IMPORT_DIRS"]),
         max_bytes=int(config["MEDIA_MAX_GIB"] * 2**30),
+        queue=media_queue.engine_for(config["DATABASE_URL"], config.get("MEDIA_QUEUE")).value,
     )

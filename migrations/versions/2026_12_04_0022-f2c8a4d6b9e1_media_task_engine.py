@@ -3,7 +3,8 @@
 A media job now says which attempt runs it (``attempt``, a fencing token: a
 worker given up for dead cannot write over the attempt that replaced it), on
 which worker (``worker``, host and process) and keeps a log of what it chose
-(``log``: e.g. why a package was re-encoded rather than joined by stream copy).
+(``log``: e.g. why a package was re-encoded rather than joined by stream copy), and
+the task engine's job that runs the attempt (``task_id``, procrastinate's job id).
 
 On PostgreSQL the schema of procrastinate (the task engine media workers take
 jobs from, docs/decisions/0008) is installed as the pinned version ships it.
@@ -45,6 +46,7 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("worker", sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column("log", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("task_id", sa.BigInteger(), nullable=True))
         batch_op.create_check_constraint(op.f("ck_media_jobs_attempt_not_negative"), "attempt >= 0")
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
@@ -74,6 +76,7 @@ def downgrade() -> None:
             op.execute(f"DROP TYPE IF EXISTS {type_} CASCADE")
     with op.batch_alter_table("media_jobs", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_media_jobs_attempt_not_negative"), type_="check")
+        batch_op.drop_column("task_id")
         batch_op.drop_column("log")
         batch_op.drop_column("worker")
         batch_op.drop_column("attempt")
