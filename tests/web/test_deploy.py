@@ -40,6 +40,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 GUNICORN_CONF = DEPLOY / "gunicorn.conf.py"
 UNITS = ("tvcolumn-web.service", "tvcolumn-scheduler.service")
+WORKER_UNIT = "tvcolumn-media-worker@.service"  # a template: one instance per worker
+ALL_UNITS = (*UNITS, WORKER_UNIT)
 BIN = Path(sys.executable).parent
 SBIN_PATH = os.environ.get("PATH", "") + os.pathsep + "/usr/sbin:/sbin"
 SECRET_TOKEN = "not-a-real-token-3f9a"
@@ -319,7 +321,7 @@ def env_example() -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
 
 
-@pytest.mark.parametrize("name", UNITS)
+@pytest.mark.parametrize("name", ALL_UNITS)
 def test_unit_runs_as_tvcolumn_with_the_environment_file(name: str) -> None:
     service = unit(name)["Service"]
     assert (service["User"], service["Group"]) == ("tvcolumn", "tvcolumn")
@@ -327,7 +329,7 @@ def test_unit_runs_as_tvcolumn_with_the_environment_file(name: str) -> None:
     assert unit(name)["Install"]["WantedBy"] == "multi-user.target"
 
 
-@pytest.mark.parametrize("name", UNITS)
+@pytest.mark.parametrize("name", ALL_UNITS)
 def test_unit_is_hardened(name: str) -> None:
     service = unit(name)["Service"]
     assert service["NoNewPrivileges"] == "yes"
@@ -364,15 +366,28 @@ def test_scheduler_unit_runs_the_service_and_always_comes_back() -> None:
     assert "gunicorn" not in (DEPLOY / "tvcolumn-scheduler.service").read_text()
 
 
+def test_media_worker_unit_runs_workers_that_finish_their_render_when_stopped() -> None:
+    service = unit(WORKER_UNIT)["Service"]
+    command = service["ExecStart"].split()
+    assert command[:3] == ["/opt/tvcolumn/bin/tvcolumn", "media", "worker"]
+    assert "%i" in service["ExecStart"]  # each instance is a worker of its own name
+    assert service["Restart"] == "always"
+    assert service["KillSignal"] == "SIGTERM" and service["KillMode"] == "control-group"
+    assert int(service["TimeoutStopSec"]) >= 600  # a render in progress may finish
+    assert env_example()["TVCOLUMN_INSTANCE_PATH"] in service["ReadWritePaths"].split()
+
+
 def test_systemd_analyze_verifies_the_units(tmp_path: Path) -> None:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         missing("systemd-analyze is not installed (Debian: apt-get install systemd)")
-    for name in UNITS:  # verify wants the programs to exist: point them at this venv
-        text = (DEPLOY / name).read_text().replace("/opt/tvcolumn/bin/", f"{BIN}/")
+    # verify wants the programs to exist (point them at this venv), and a template an instance.
+    names = [*UNITS, WORKER_UNIT.replace("@.", "@1.")]
+    for name, file in zip(names, ALL_UNITS, strict=True):
+        text = (DEPLOY / file).read_text().replace("/opt/tvcolumn/bin/", f"{BIN}/")
         (tmp_path / name).write_text(text)
     result = subprocess.run(
-        [analyze, "verify", *(str(tmp_path / name) for name in UNITS)],
+        [analyze, "verify", *(str(tmp_path / name) for name in names)],
         capture_output=True,
         text=True,
     )
