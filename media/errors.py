@@ -26,6 +26,8 @@ CODES = (
     "not_failed",  # a retry of a job that did not fail
     "not_current",  # a retry of a job on a media version no longer current
     "retried",  # a retry of a job already tried again
+    "episode_ended",  # a job for an episode withdrawn or pulled since it was queued
+    "master_missing",  # the master is not in this machine's media folder
 )
 
 

@@ -19,9 +19,12 @@ def load_config(default_instance_path: str) -> dict[str, Any]:
     default_db = f"sqlite:///{instance / 'tvcolumn.sqlite3'}"
     secret = os.environ.get("TVCOLUMN_SECRET_KEY")
     secure = os.environ.get("TVCOLUMN_SECURE_COOKIES") == "1"
+    database_url = os.environ.get("TVCOLUMN_DATABASE_URL") or default_db
+    # A queue that cannot work is refused at start, not at the first upload.
+    media_queue.engine_for(database_url, os.environ.get("TVCOLUMN_MEDIA_QUEUE"))
     return {
         "INSTANCE_PATH": str(instance),
-        "DATABASE_URL": os.environ.get("TVCOLUMN_DATABASE_URL") or default_db,
+        "DATABASE_URL": database_url,
         # Without a configured key, sessions last only as long as the process.
         "SECRET_KEY": secret or secrets.token_hex(32),
         "SECRET_KEY_CONFIGURED": bool(secret),

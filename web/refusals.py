@@ -246,6 +246,8 @@ REFUSAL: dict[str, LazyString] = {
     "not_failed": _l("这项工作没有失败，无需重试"),
     "not_current": _l("这项工作针对的是旧的媒体版本，请对当前版本操作"),
     "retried": _l("这项工作已经重试过了，请看最新一次的进度"),
+    "episode_ended": _l("这期节目已撤销或停播，不再为它生成审看样片或包装"),
+    "master_missing": _l("在处理这项工作的服务器上找不到成片文件，请系统管理员检查共享媒体文件夹"),
     # --- media: who may work on it
     "may_not_package": _l("只有《%(column)s》的编导、制片人或编排可以为节目做栏目包装。"),
     "media_version_changed": _l("这期节目的媒体版本已经更新，请刷新页面后对当前版本操作。"),
