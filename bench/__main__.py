@@ -29,6 +29,7 @@ BENCHMARKS: list[str] = [
     "bench.web_pages",
     "bench.web_load",
     "bench.media",
+    "bench.media_workers",
     "bench.notifications",
     "bench.asrun",
 ]
