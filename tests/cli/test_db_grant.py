@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, ProgrammingError
 import migrations
 from cli import cli
 from editorial.db import make_engine
+from media import queue
 from tests.conftest import IN_CI, scratch_database
 from tests.web.conftest import sign_in
 from web import create_app
@@ -175,3 +176,23 @@ def test_grant_refuses_an_unknown_role(owner_url: str, tmp_path: Path) -> None:
     app_engine(owner_app).dispose()
     assert result.exit_code == 1
     assert "no PostgreSQL role 'nobody_here'" in result.stderr
+
+
+def test_the_application_role_queues_media_jobs_and_runs_a_media_worker(
+    app: Flask, tmp_path: Path
+) -> None:
+    """procrastinate's tables and functions work for the granted role: a ticket is deferred
+    and a media worker registers, takes it, ends it and looks for stalled ones."""
+    engine = app_engine(app)
+    with session_factory(app).begin() as session:
+        queue.defer(session, 424242)  # a ticket for a job that does not exist: it just ends
+    settings = queue.WorkerSettings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        root=tmp_path / "media",
+        heartbeat_s=0.5,
+        lease_s=2,
+    )
+    queue.run_worker(settings, wait=False)
+    with engine.connect() as conn:
+        status = conn.scalar(text("SELECT status FROM procrastinate_jobs"))
+    assert status == "succeeded"
