@@ -338,15 +338,12 @@ async def _run(settings: WorkerSettings, wait: bool) -> None:
             await _work(settings, stopping, wait)
             if not wait or stopping.is_set():
                 return
+            problem = "the worker stopped (its connection to the database was lost?)"
         except (OSError, psycopg.Error, procrastinate_errors.ConnectorException) as error:
-            log.error(
-                "media worker %s: cannot reach the database (%s): trying again in %g s",
-                settings.worker_name,
-                _one_line(error),
-                delay,
-            )
+            problem = f"cannot reach the database ({_one_line(error)})"
         if time.monotonic() - started > 60:
             delay = 1.0  # it worked for a while: start again from a short wait
+        log.error("media worker %s: %s: trying again in %g s", settings.worker_name, problem, delay)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stopping.wait(), delay)
         delay = min(delay * 2, settings.reconnect_max_s)

@@ -25,6 +25,7 @@ from media.models import JobState, MediaJob
 from media.service import MediaSettings, add_media
 from tests.conftest import NOW, scratch_database
 from tests.media.conftest import make_clip
+from tests.web.test_database_restart import restart_postgres
 
 pytestmark = pytest.mark.postgres
 
@@ -275,3 +276,22 @@ def cpu_seconds(pid: int) -> float:
     stat = Path(f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rindex(")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.serial  # restarts the cluster under every other worker's connections
+def test_a_worker_takes_jobs_again_after_a_postgres_restart(
+    pg_queue: Queue, tmp_path: Path
+) -> None:
+    q = pg_queue
+    masters = tmp_path / "masters"
+    masters.mkdir()
+    log = tmp_path / "worker.log"
+    worker = start_worker(q, log, None, "--reconnect-max", "2")
+    try:
+        wait_for(lambda: "taking media jobs" in log.read_text(), 30, "the worker started")
+        restart_postgres()
+        [job_id] = add_masters(q, [make_clip(masters / "after.mp4", seconds=2.0)])
+        wait_for(lambda: states(q)[job_id].state is JobState.DONE, 120, "the job done")
+        assert worker.poll() is None  # the same process, not a crashed one restarted
+    finally:
+        assert stop(worker) == 0
