@@ -64,11 +64,13 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from media import _moviepy as mp
+from media import packaging
 from media.captions import series_caption as series_caption
 from media.errors import MediaError
-from media.probe import Probe, probe
+from media.probe import Probe, Streams, probe, streams
 
 Progress = Callable[[float], None]
+Note = Callable[[str], None]
 
 FPS = 25  # the column's frame rate: proxies, packaged masters and timecodes
 PROXY_WIDTH, PROXY_HEIGHT = 640, 360
@@ -308,11 +310,16 @@ def package(
     font: Path,
     timeout: float = 1800,
     progress: Progress | None = None,
-) -> None:
+    note: Note | None = None,
+) -> str:
     """The broadcast master: ``opening`` + ``master`` + ``closing``, the caption on the opening.
 
-    Rendered with moviepy at the master's picture size and 25 fps, H.264 and
-    AAC at 48 kHz; an opening or closing without sound is silent there.
+    By stream copy (``"copy"``, returned) when the master meets the delivery
+    specification in a form the opening and closing can be rendered to
+    (:mod:`media.packaging`); otherwise re-encoded with moviepy (``"reencode"``)
+    at the master's picture size and 25 fps, H.264 and AAC at 48 kHz, an opening
+    or closing without sound silent there. ``note`` is told which, and why.
+    Either way the package is checked before it is renamed into place.
     """
     deadline = _Deadline(timeout, f"Packaging {master.name}")
     reporter = _Reporter(progress)
@@ -321,17 +328,291 @@ def package(
     closing_info = probe(closing)
     if caption:
         _check_font(font)
+    say = note or (lambda line: None)
     deadline.check()
 
-    size = (info.width, info.height)
-    with contextlib.ExitStack() as stack:
-        head = _open_clip(stack, opening, opening_info, size)
-        body = _open_clip(stack, master, info, size)
-        tail = _open_clip(stack, closing, closing_info, size)
-        deadline.check()
+    master_streams = streams(master, timeout=max(deadline.remaining(), 0.001))
+    reasons = packaging.mismatches(master_streams)
+    if not reasons:
+        say(
+            "stream copy: the master meets the delivery specification "
+            f"({_describe(master_streams)}); the opening and closing are rendered to its "
+            "parameters and the master is copied, not re-encoded"
+        )
+        try:
+            checked = _package_by_copy(
+                master,
+                (opening, opening_info),
+                (closing, closing_info),
+                out,
+                master_streams,
+                caption=caption,
+                font=font,
+                deadline=deadline,
+                reporter=reporter,
+            )
+        except _CannotMatch as cannot:
+            reasons = cannot.reasons
+        else:
+            say(f"checked: {checked}")
+            reporter.done()
+            return "copy"
+    say("re-encoded: " + "; ".join(reasons))
+    checked = _package_reencoded(
+        master,
+        (opening, opening_info),
+        (closing, closing_info),
+        out,
+        info,
+        caption=caption,
+        font=font,
+        deadline=deadline,
+        reporter=reporter,
+    )
+    say(f"checked: {checked}")
+    reporter.done()
+    return "reencode"
+
+
+class _CannotMatch(Exception):
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+def _describe(s: Streams) -> str:
+    scan = "progressive" if s.field_order == "progressive" else f"interlaced, {s.field_order}"
+    level = f" level {s.level}" if s.level is not None else ""
+    return (
+        f"{s.video_codec} {s.profile or ''}{level}, {s.width}×{s.height} {s.fps} fps {scan}, "
+        f"{s.pix_fmt}; {s.audio_codec} {s.sample_rate} Hz {s.channel_layout}"
+    )
+
+
+def _package_by_copy(
+    master: Path,
+    opening: tuple[Path, Probe],
+    closing: tuple[Path, Probe],
+    out: Path,
+    target: Streams,
+    *,
+    caption: str | None,
+    font: Path,
+    deadline: _Deadline,
+    reporter: _Reporter,
+) -> str:
+    """Render the opening (captioned) and closing to ``target``, join the three by stream
+    copy into ``out`` and check it; what was checked. Raises :class:`_CannotMatch` when a
+    rendered part does not match, before anything is joined."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    size = (target.width, target.height)
+    matrix = packaging.colour_matrix(target)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.stem}.parts-") as scratch:
+        folder = Path(scratch)
+        layer = None
         if caption:
-            head = _with_caption(head, caption, font)
+            image, position = _caption_image(size, caption, font)
+            Image.fromarray(image, "RGBA").save(folder / "caption.png")
+            layer = (folder / "caption.png", position, image)
+        parts = []
+        for index, ((path, info), low, high) in enumerate(
+            ((opening, 0.0, 0.35), (closing, 0.35, 0.65))
+        ):
+            part = folder / ("opening.mp4" if index == 0 else "closing.mp4")
+            _render_part(
+                path,
+                info,
+                part,
+                target,
+                layer=layer if index == 0 else None,
+                deadline=deadline,
+                reporter=_Reporter(_scaled(reporter, low, high)),
+            )
+            parts.append(part)
+        found: list[str] = []
+        for index, part in enumerate(parts):
+            made = streams(part, timeout=max(deadline.remaining(), 0.001))
+            name = "opening" if index == 0 else "closing"
+            found += packaging.differences(name, made, target, before_master=index == 0)
+        if found:
+            raise _CannotMatch(found)
+        listing = folder / "list.txt"
+        listing.write_text(packaging.concat_list([parts[0], master, parts[1]]), encoding="utf-8")
+        with _output(out) as temporary:
+            _run_ffmpeg(
+                [*packaging.concat_arguments(listing), _input(temporary)],
+                deadline=deadline,
+                duration=0.0,
+                reporter=_Reporter(_scaled(reporter, 0.65, 0.75)),
+            )
+            _require_output(temporary, deadline)
+            reporter(0.75)
+            packaging.verify_copy(
+                temporary, [parts[0], master, parts[1]], 1, timeout=deadline.remaining()
+            )
+            checked = (
+                "duration, sound and picture in sync at each join, the master's pictures "
+                "copied bit for bit, decodes cleanly"
+            )
+            if layer is not None:
+                at = _caption_moment(opening[1])
+                _check_caption(temporary, opening[0], at, target, matrix, layer, deadline)
+                checked += ", caption visible"
+    return checked
+
+
+def _render_part(
+    source: Path,
+    info: Probe,
+    part: Path,
+    target: Streams,
+    *,
+    layer: tuple[Path, tuple[int, int], Any] | None,
+    deadline: _Deadline,
+    reporter: _Reporter,
+) -> None:
+    """``source`` (the opening or closing) encoded to ``target``'s parameters, the caption
+    ``layer`` (a PNG and its place) laid over it."""
+    frames = max(1, round(info.duration * FPS))
+    seconds = frames / FPS
+    matrix = packaging.colour_matrix(target)
+    arguments = ["-i", _input(source)]
+    picture = f"[0:v:0]{_part_picture(target)},format=rgb24"
+    graph: list[str] = []
+    if layer is not None:
+        arguments += ["-i", _input(layer[0])]
+        x, y = layer[1]
+        graph.append(f"{picture}[base]")
+        graph.append(f"[base][1:v]overlay=x={x}:y={y}:format=rgb[rgb]")
+        picture = "[rgb]null"
+    steps = [
+        f"scale=out_color_matrix={matrix}:out_range={'pc' if target.color_range == 'pc' else 'tv'}",
+        f"format={target.pix_fmt}",
+        # The master's colour tags, or none where it has none.
+        _filter(
+            "setparams",
+            range=target.color_range or "unknown",
+            color_primaries=target.color_primaries or "unknown",
+            color_trc=target.color_trc or "unknown",
+            colorspace=target.colorspace or "unknown",
+        ),
+    ]
+    if target.field_order != "progressive":
+        steps.append(f"setfield={'tff' if target.field_order in ('tt', 'tb') else 'bff'}")
+    graph.append(f"{picture},{','.join(steps)}[v]")
+    if info.has_audio:
+        sound = "0:a:0"
+    else:
+        layout = (target.channel_layout or "stereo").split("(")[0]
+        arguments += ["-f", "lavfi", "-i", f"anullsrc=r={packaging.AUDIO_RATE}:cl={layout}"]
+        sound = f"{2 if layer is not None else 1}:a"
+    graph.append(f"[{sound}]{packaging.audio_filter(target, seconds)}[a]")
+    arguments += ["-filter_complex", ";".join(graph), *packaging.clip_arguments(target, frames)]
+    _run_ffmpeg([*arguments, _input(part)], deadline=deadline, duration=seconds, reporter=reporter)
+    _require_output(part, deadline)
+
+
+def _part_picture(target: Streams) -> str:
+    """A part's picture fitted to the master's: letterboxed by shape for square pixels,
+    stretched to the frame for anamorphic masters (made for the same display shape)."""
+    if target.sar == "1:1":
+        steps = _fit(target.width, target.height, "bicubic")
+    else:
+        steps = [
+            f"scale={target.width}:{target.height}:flags=bicubic",
+            f"setsar={target.sar.replace(':', '/')}",
+        ]
+    return ",".join([*steps, f"fps={FPS}"])
+
+
+def _caption_moment(info: Probe) -> float:
+    """When a frame of the opening is compared for its caption: its middle."""
+    return max(0.0, min(info.duration / 2, info.duration - 2 / FPS))
+
+
+def _check_caption(
+    packaged: Path,
+    opening: Path,
+    at: float,
+    target: Streams,
+    matrix: str,
+    layer: tuple[Path, tuple[int, int], Any],
+    deadline: _Deadline,
+) -> None:
+    width, height = target.width, target.height
+    seen = packaging.frame(
+        packaged,
+        at,
+        width,
+        height,
+        f"scale=in_color_matrix={matrix}:in_range=tv,format=rgb24",
+        deadline.remaining(),
+    )
+    plain = packaging.frame(
+        opening, at, width, height, f"{_part_picture(target)},format=rgb24", deadline.remaining()
+    )
+    _, (x, y), image = layer
+    captioned = _composite(plain, image, (x, y))
+    box = (x, y, x + image.shape[1], y + image.shape[0])
+    packaging.caption_visible(seen, captioned, plain, box)
+
+
+def _composite(picture: Any, image: Any, position: tuple[int, int]) -> Any:
+    """``image`` (RGBA) laid over ``picture`` (RGB) at ``position``."""
+    x, y = position
+    result = picture.astype(np.float64)
+    height, width = image.shape[:2]
+    alpha = image[..., 3:4].astype(np.float64) / 255
+    region = result[y : y + height, x : x + width]
+    result[y : y + height, x : x + width] = region * (1 - alpha) + image[..., :3] * alpha
+    return result
+
+
+def _scaled(reporter: _Reporter, low: float, high: float) -> Progress:
+    return lambda fraction: reporter(low + (high - low) * fraction)
+
+
+def _package_reencoded(
+    master: Path,
+    opening: tuple[Path, Probe],
+    closing: tuple[Path, Probe],
+    out: Path,
+    info: Probe,
+    *,
+    caption: str | None,
+    font: Path,
+    deadline: _Deadline,
+    reporter: _Reporter,
+) -> str:
+    """The package composited and encoded by moviepy, then checked; what was checked."""
+    size = (info.width, info.height)
+    checked = "duration, sound and picture in sync, decodes cleanly"
+    with contextlib.ExitStack() as stack:
+        plain = _open_clip(stack, opening[0], opening[1], size)
+        body = _open_clip(stack, master, info, size)
+        tail = _open_clip(stack, closing[0], closing[1], size)
+        deadline.check()
+        head = _with_caption(plain, caption, font) if caption else plain
         whole = mp.concatenate_videoclips([head, body, tail], method="chain")
+        expected = head.duration + body.duration + tail.duration
+        matrix = "bt709" if info.height >= 720 else "bt601"
+
+        def check(temporary: Path) -> None:
+            packaging.verify_reencoded(temporary, expected, timeout=deadline.remaining())
+            if caption:
+                at = _caption_moment(opening[1])
+                seen = packaging.frame(
+                    temporary,
+                    at,
+                    info.width,
+                    info.height,
+                    f"scale=in_color_matrix={matrix}:in_range=tv,format=rgb24",
+                    deadline.remaining(),
+                )
+                image, (x, y) = _caption_image(size, caption, font)
+                box = (x, y, x + image.shape[1], y + image.shape[0])
+                packaging.caption_visible(seen, head.get_frame(at), plain.get_frame(at), box)
+
         _write_with_moviepy(
             whole,
             out,
@@ -340,8 +621,9 @@ def package(
             preset=PACKAGE_PRESET,
             audio_bitrate=PACKAGE_AUDIO_BITRATE,
             ffmpeg_params=["-crf", str(PACKAGE_CRF), *_colour_params(info)],
+            check=check,
         )
-    reporter.done()
+    return checked + (", caption visible" if caption else "")
 
 
 def _review_proxy_moviepy(
@@ -474,13 +756,35 @@ def _text_clip(
 def _with_caption(clip: Any, caption: str, font: Path) -> Any:
     """``clip`` with ``caption`` on its lower third, white on a red band."""
     width, height = clip.size
-    font_size = max(12, round(height / 15))
-    band = (178, 24, 24, 230)  # red, nearly opaque
-    text = _text_clip(font, caption, font_size, band, (font_size // 2, 0), clip.duration)
-    position = (round(width * 0.06), round(height * 0.72))
+    text, position = _caption_clip((width, height), caption, font, clip.duration)
     captioned = mp.CompositeVideoClip([clip, text.with_position(position)], use_bgclip=True)
     # With use_bgclip, moviepy takes the sound of the other clips only: put it back.
     return captioned.with_duration(clip.duration).with_audio(clip.audio)
+
+
+def _caption_clip(
+    size: tuple[int, int], caption: str, font: Path, duration: float
+) -> tuple[Any, tuple[int, int]]:
+    """The caption as a moviepy ``TextClip`` (white on a red band) and its place on a
+    picture of ``size``: the lower third, a little in from the left."""
+    width, height = size
+    font_size = max(12, round(height / 15))
+    band = (178, 24, 24, 230)  # red, nearly opaque
+    text = _text_clip(font, caption, font_size, band, (font_size // 2, 0), duration)
+    return text, (round(width * 0.06), round(height * 0.72))
+
+
+def _caption_image(size: tuple[int, int], caption: str, font: Path) -> tuple[Any, tuple[int, int]]:
+    """The caption drawn by moviepy as an RGBA picture (uint8) and its place."""
+    text, position = _caption_clip(size, caption, font, 1.0)
+    rgb = np.asarray(text.get_frame(0), dtype=np.float64)
+    alpha = np.asarray(text.mask.get_frame(0), dtype=np.float64) if text.mask else None
+    if alpha is None:
+        alpha = np.ones(rgb.shape[:2])
+    image = np.dstack([rgb, alpha * 255]).round().clip(0, 255).astype(np.uint8)
+    width, height = size
+    x, y = position
+    return image[: max(0, height - y), : max(0, width - x)], position
 
 
 def _colour_params(info: Probe) -> list[str]:
@@ -526,6 +830,7 @@ def _write_with_moviepy(
     preset: str,
     audio_bitrate: str,
     ffmpeg_params: list[str],
+    check: Callable[[Path], None] | None = None,
 ) -> None:
     with (
         _output(out) as temporary,
@@ -554,6 +859,8 @@ def _write_with_moviepy(
                 f"{deadline.action} failed: {_last_lines(str(error))}", code="failed"
             ) from error
         _require_output(temporary, deadline)
+        if check is not None:
+            check(temporary)
 
 
 def poster_frame(
