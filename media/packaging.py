@@ -102,6 +102,12 @@ def mismatches(master: Streams) -> list[str]:
     """Why the opening and closing cannot be rendered to ``master``'s parameters (English,
     one reason each); empty when the package can be joined by stream copy."""
     reasons: list[str] = []
+    if not master.container.startswith("mov,mp4"):
+        # The package is an MP4: the parts are compared with the master as MP4 reads them.
+        reasons.append(
+            f"the master's container is {master.container}; the parts are matched with "
+            "MP4 and MOV masters only"
+        )
     if master.video_codec not in _PIX_FMTS:
         reasons.append(
             f"the master's picture is {master.video_codec}; the parts are matched for "

@@ -189,6 +189,7 @@ class Streams:
     ``bt``, as ffmpeg's ``-field_order`` names them.
     """
 
+    container: str  # ffmpeg's demuxer: "mov,mp4,m4a,3gp,3g2,mj2", "mpegts" …
     video_codec: str
     profile: str | None
     level: int | None
@@ -250,7 +251,9 @@ def streams(path: Path, timeout: float = STREAMS_TIMEOUT_SECONDS) -> Streams:
     space, primaries, trc = (None if v in (None, "unknown") else v for v in (space, primaries, trc))
     fields, delay = _first_packets(path, timeout)
     level = fields.get("level_idc", fields.get("profile_and_level_indication"))
+    container = re.search(r"Input #0, ([^ ]+), from", header)
     return Streams(
+        container=container.group(1).rstrip(",") if container else "",
         video_codec=video["codec"],
         profile=video["profile"],
         level=level,
