@@ -69,7 +69,7 @@ _H264_PROFILES = {
 _PIX_FMTS = {"h264": ("yuv420p", "yuv422p"), "mpeg2video": ("yuv420p", "yuv422p")}
 _AUDIO = {"aac": ("aac", "192k"), "mp2": ("mp2", "256k"), "pcm_s16le": ("pcm_s16le", None)}
 _AUDIO["pcm_s24le"] = ("pcm_s24le", None)
-_MATCHED = (
+_PICTURE_MATCHED = (
     "video_codec",
     "profile",
     "level",
@@ -86,11 +86,6 @@ _MATCHED = (
     "color_primaries",
     "color_trc",
     "video_streams",
-    "audio_codec",
-    "audio_profile",
-    "sample_rate",
-    "channel_layout",
-    "audio_streams",
 )
 
 
@@ -156,7 +151,7 @@ def differences(part: str, made: Streams, master: Streams, *, before_master: boo
     found = [
         f"the {part} rendered to the master's parameters still differs in {name} "
         f"({getattr(made, name)}, not {getattr(master, name)})"
-        for name in _MATCHED
+        for name in _PICTURE_MATCHED
         if getattr(made, name) != getattr(master, name)
     ]
     # Decoding times stay increasing across a join only if the part after it reorders
@@ -178,8 +173,8 @@ def colour_matrix(master: Streams) -> str:
 
 
 def clip_arguments(master: Streams, frames: int) -> list[str]:
-    """ffmpeg's output options that encode ``frames`` pictures (from ``[v]``) and their sound
-    (from ``[a]``) to ``master``'s parameters, as an MP4."""
+    """ffmpeg's output options that encode ``frames`` pictures (from ``[v]``) to ``master``'s
+    parameters, with their sound (from ``[a]``) as PCM, as an MP4."""
     arguments = ["-map", "[v]", "-map", "[a]", "-frames:v", str(frames)]
     interlaced = master.field_order != "progressive"
     if master.video_codec == "h264":
@@ -212,9 +207,18 @@ def clip_arguments(master: Streams, frames: int) -> list[str]:
             arguments += [option, value]
     if master.time_base:
         arguments += ["-video_track_timescale", str(round(_number(master.time_base)))]
-    codec, bitrate = _AUDIO[master.audio_codec or "aac"]
-    arguments += ["-c:a", codec, *(["-b:a", bitrate] if bitrate else []), "-ar", str(AUDIO_RATE)]
+    # The part's sound is not joined (join_arguments makes the package's sound from the
+    # decoded sounds), but it keeps the part's streams those of the master: the concat
+    # demuxer takes the first file's streams for all. PCM, as AAC's priming would start
+    # the part's sound before its pictures, and ffmpeg would then delay the pictures.
+    arguments += ["-c:a", "pcm_s16le", "-ar", str(AUDIO_RATE)]
     return [*arguments, "-movflags", "+faststart", "-f", "mp4"]
+
+
+def audio_arguments(master: Streams) -> list[str]:
+    """ffmpeg's options that encode the package's sound as ``master``'s."""
+    codec, bitrate = _AUDIO[master.audio_codec or "aac"]
+    return ["-c:a", codec, *(["-b:a", bitrate] if bitrate else []), "-ar", str(AUDIO_RATE)]
 
 
 def audio_filter(master: Streams, seconds: float) -> str:
@@ -227,18 +231,40 @@ def audio_filter(master: Streams, seconds: float) -> str:
 
 
 def concat_list(parts: Sequence[Path]) -> str:
-    """The concat demuxer's list of ``parts``, each path quoted as it requires."""
+    """The concat demuxer's list of ``parts``, each path quoted as it requires. Each part
+    is placed from its time 0 (``inpoint``), not from its first packet: a master's AAC
+    priming starts before its first picture, and would leave a gap in the pictures."""
     lines = ["ffconcat version 1.0"]
     for part in parts:
         quoted = str(part.resolve()).replace("'", "'\\''")
-        lines.append(f"file '{quoted}'")
+        lines += [f"file '{quoted}'", "inpoint 0"]
     return "\n".join(lines) + "\n"
 
 
-def concat_arguments(listing: Path) -> list[str]:
+def join_arguments(
+    listing: Path, sounds: Sequence[Path | None], seconds: Sequence[float], master: Streams
+) -> list[str]:
+    """ffmpeg's arguments that join the pictures listed in ``listing`` by stream copy and
+    the parts' sounds (``sounds``: each part's file, None for silence), each made exactly
+    as long as its part's pictures (``seconds``), into one sound encoded as ``master``'s."""
+    arguments = ["-f", "concat", "-safe", "0", "-i", f"file:{listing}"]
+    graph: list[str] = []
+    layout = (master.channel_layout or "stereo").split("(")[0]
+    inputs = 0
+    for number, (sound, length) in enumerate(zip(sounds, seconds, strict=True)):
+        if sound is None:
+            source = f"anullsrc=r={AUDIO_RATE}:cl={layout},"
+        else:
+            inputs += 1
+            arguments += ["-vn", "-i", f"file:{sound}"]
+            source = f"[{inputs}:a:0]"
+        graph.append(f"{source}{audio_filter(master, length)}[a{number}]")
+    pads = "".join(f"[a{number}]" for number in range(len(sounds)))
+    graph.append(f"{pads}concat=n={len(sounds)}:v=0:a=1[a]")
     return [
-        *("-f", "concat", "-safe", "0", "-i", f"file:{listing}"),
-        *("-map", "0:v:0", "-map", "0:a:0", "-c", "copy", "-movflags", "+faststart", "-f", "mp4"),
+        *arguments,
+        *("-filter_complex", ";".join(graph), "-map", "0:v:0", "-map", "[a]"),
+        *("-c:v", "copy", *audio_arguments(master), "-movflags", "+faststart", "-f", "mp4"),
     ]
 
 
@@ -297,65 +323,44 @@ def verify_copy(
     *,
     timeout: float,
 ) -> None:
-    """The package ``out`` joined from ``parts`` by stream copy is whole, in sync and
-    decodable, and holds the master's (``parts[master_index]``) pictures unchanged."""
+    """The package ``out`` joined from ``parts`` is whole, its sound in step with its
+    pictures, decodable, and holds the master's (``parts[master_index]``) pictures unchanged,
+    each part's pictures where the previous part's end."""
     is_h264 = _video_codec(out, timeout) == "h264"
-    tables = [packets(part, timeout, parameter_sets=not is_h264) for part in parts]
+    tables = [packets(part, timeout, parameter_sets=not is_h264)["video"] for part in parts]
     made = packets(out, timeout, parameter_sets=not is_h264)
-    expected_total = sum(_span(t["video"]) for t in tables)
+    expected_total = sum(_span(table) for table in tables)
     _check_duration(out, made, expected_total)
-    position = 0.0
-    joins: list[float] = []
-    offsets: dict[str, int] = {"video": 0, "audio": 0}
+    _check_sync(made)
+    copied = made["video"]
+    if len(copied.pts) != sum(len(table.pts) for table in tables):
+        raise PackagingError(
+            f"The package holds {len(copied.pts)} pictures, not the "
+            f"{sum(len(table.pts) for table in tables)} of its parts.",
+            code="check_failed",
+        )
+    position, start, joins = min(copied.pts), 0, []
     for number, table in enumerate(tables):
         name = _part_name(number, master_index)
-        shifts: dict[str, float] = {}
-        for kind, source in table.items():
-            start = offsets[kind]
-            copied = made.get(kind)
-            end = start + len(source.pts)
-            if copied is None or len(copied.pts) < end:
-                raise PackagingError(
-                    f"The package lacks {kind} packets of the {name}: it was not joined whole.",
-                    code="check_failed",
-                )
-            shifts[kind] = statistics.median(
-                o - i for o, i in zip(copied.pts[start:end], source.pts, strict=True)
-            )
-            if (
-                number == master_index
-                and kind == "video"
-                and copied.hashes[start:end] != source.hashes
-            ):
-                raise PackagingError(
-                    "The master's pictures in the package are not its own packets, bit for bit.",
-                    code="check_failed",
-                )
-            offsets[kind] = end
-        video_start = shifts["video"] + min(table["video"].pts)
-        if "audio" in shifts and abs(shifts["audio"] - shifts["video"]) > FRAME + 1e-6:
-            gap = (shifts["audio"] - shifts["video"]) * 1000
+        end = start + len(table.pts)
+        shift = statistics.median(
+            o - i for o, i in zip(copied.pts[start:end], table.pts, strict=True)
+        )
+        first = shift + min(table.pts)
+        if abs(first - position) > FRAME / 2:
             raise PackagingError(
-                f"Sound and picture of the {name} are {gap:+.0f} ms apart in the package "
-                "(more than one frame).",
+                f"The {name}'s pictures start at {first:.3f} s in the package, not at "
+                f"{position:.3f} s where the part before them ends.",
                 code="check_failed",
             )
-        if number and abs(video_start - position) > FRAME + 1e-6:
+        if number == master_index and copied.hashes[start:end] != table.hashes:
             raise PackagingError(
-                f"The {name} starts at {video_start:.3f} s in the package, not at "
-                f"{position:.3f} s where the part before it ends.",
+                "The master's pictures in the package are not its own packets, bit for bit.",
                 code="check_failed",
             )
         if number:
-            joins.append(video_start)
-        position = video_start + _span(table["video"])
-    for kind, count in offsets.items():
-        if kind in made and len(made[kind].pts) != count:
-            raise PackagingError(
-                f"The package holds {len(made[kind].pts)} {kind} packets, not the "
-                f"{count} of its parts.",
-                code="check_failed",
-            )
+            joins.append(first)
+        position, start = first + _span(table), end
     first_end = joins[0] if joins else position
     last_start = joins[-1] if joins else 0.0
     decodes(out, timeout, [(0.0, first_end + DECODE_AROUND_JOINS)])
@@ -367,18 +372,7 @@ def verify_reencoded(out: Path, expected_seconds: float, *, timeout: float) -> N
     frame of each other) and decodes without an error from end to end."""
     made = packets(out, timeout)
     _check_duration(out, made, expected_seconds)
-    if "audio" in made:
-        video, audio = made["video"], made["audio"]
-        for what, v, a in (
-            ("start", min(video.pts), min(audio.pts)),
-            ("end", video.end(), audio.end()),
-        ):
-            if abs(v - a) > FRAME + 1e-6:
-                raise PackagingError(
-                    f"Sound and picture of the package {what} {abs(v - a) * 1000:.0f} ms apart "
-                    "(more than one frame).",
-                    code="check_failed",
-                )
+    _check_sync(made)
     decodes(out, timeout, [(0.0, None)])
 
 
@@ -470,6 +464,23 @@ def _check_duration(out: Path, made: dict[str, Packets], expected: float) -> Non
         )
 
 
+def _check_sync(made: dict[str, Packets]) -> None:
+    """The sound starts and ends within a frame of the pictures."""
+    if "audio" not in made:
+        return
+    video, audio = made["video"], made["audio"]
+    for what, v, a in (
+        ("start", min(video.pts), min(audio.pts)),
+        ("end", video.end(), audio.end()),
+    ):
+        if abs(v - a) > FRAME + 1e-6:
+            raise PackagingError(
+                f"Sound and pictures of the package {what} {abs(v - a) * 1000:.0f} ms apart "
+                "(more than one frame).",
+                code="check_failed",
+            )
+
+
 def _video_codec(path: Path, timeout: float) -> str:
     done = _ffmpeg(["-i", f"file:{path}"], timeout, path, "read", check=False)
     report = done.stderr.decode("utf-8", errors="replace")
@@ -493,7 +504,8 @@ def _ffmpeg(
         )
     except subprocess.TimeoutExpired:
         raise PackagingError(
-            f"Checking the package took too long: could not {action} {path.name} in time.",
+            f"Checking the package took longer than allowed and was stopped "
+            f"(could not {action} {path.name} in time): try again later.",
             code="timeout",
         ) from None
     if check and done.returncode != 0:

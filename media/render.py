@@ -412,7 +412,7 @@ def _package_by_copy(
         layer = None
         if caption:
             image, position = _caption_image(size, caption, font)
-            Image.fromarray(image, "RGBA").save(folder / "caption.png")
+            Image.fromarray(image).save(folder / "caption.png")
             layer = (folder / "caption.png", position, image)
         parts = []
         for index, ((path, info), low, high) in enumerate(
@@ -438,11 +438,21 @@ def _package_by_copy(
             raise _CannotMatch(found)
         listing = folder / "list.txt"
         listing.write_text(packaging.concat_list([parts[0], master, parts[1]]), encoding="utf-8")
+        seconds = [
+            max(1, round(opening[1].duration * FPS)) / FPS,
+            _picture_seconds(master, deadline),
+            max(1, round(closing[1].duration * FPS)) / FPS,
+        ]
+        sounds = [
+            opening[0] if opening[1].has_audio else None,
+            master,
+            closing[0] if closing[1].has_audio else None,
+        ]
         with _output(out) as temporary:
             _run_ffmpeg(
-                [*packaging.concat_arguments(listing), _input(temporary)],
+                [*packaging.join_arguments(listing, sounds, seconds, target), _input(temporary)],
                 deadline=deadline,
-                duration=0.0,
+                duration=sum(seconds),
                 reporter=_Reporter(_scaled(reporter, 0.65, 0.75)),
             )
             _require_output(temporary, deadline)
@@ -456,7 +466,16 @@ def _package_by_copy(
             )
             if layer is not None:
                 at = _caption_moment(opening[1])
-                _check_caption(temporary, opening[0], at, target, matrix, layer, deadline)
+                _check_caption(
+                    temporary,
+                    opening[0],
+                    at,
+                    size,
+                    _part_picture(target),
+                    matrix,
+                    (layer[2], layer[1]),
+                    deadline,
+                )
                 checked += ", caption visible"
     return checked
 
@@ -471,8 +490,9 @@ def _render_part(
     deadline: _Deadline,
     reporter: _Reporter,
 ) -> None:
-    """``source`` (the opening or closing) encoded to ``target``'s parameters, the caption
-    ``layer`` (a PNG and its place) laid over it."""
+    """The pictures of ``source`` (the opening or closing) encoded to ``target``'s
+    parameters, the caption ``layer`` (a PNG and its place) laid over them; its sound is
+    joined with the master's by :func:`media.packaging.join_arguments`."""
     frames = max(1, round(info.duration * FPS))
     seconds = frames / FPS
     matrix = packaging.colour_matrix(target)
@@ -500,6 +520,9 @@ def _render_part(
     if target.field_order != "progressive":
         steps.append(f"setfield={'tff' if target.field_order in ('tt', 'tb') else 'bff'}")
     graph.append(f"{picture},{','.join(steps)}[v]")
+    # The part keeps a sound of the master's kind, so that it has the master's streams (the
+    # concat demuxer takes the first file's streams for all); the package's sound is
+    # made from the parts' and the master's decoded sounds (media.packaging.join_arguments).
     if info.has_audio:
         sound = "0:a:0"
     else:
@@ -510,6 +533,12 @@ def _render_part(
     arguments += ["-filter_complex", ";".join(graph), *packaging.clip_arguments(target, frames)]
     _run_ffmpeg([*arguments, _input(part)], deadline=deadline, duration=seconds, reporter=reporter)
     _require_output(part, deadline)
+
+
+def _picture_seconds(path: Path, deadline: _Deadline) -> float:
+    """How long the pictures of ``path`` last (its packets' times: no decoding)."""
+    table = packaging.packets(path, max(deadline.remaining(), 0.001))["video"]
+    return table.end() - min(table.pts)
 
 
 def _part_picture(target: Streams) -> str:
@@ -534,12 +563,15 @@ def _check_caption(
     packaged: Path,
     opening: Path,
     at: float,
-    target: Streams,
+    size: tuple[int, int],
+    fitting: str,
     matrix: str,
-    layer: tuple[Path, tuple[int, int], Any],
+    caption: tuple[Any, tuple[int, int]],
     deadline: _Deadline,
 ) -> None:
-    width, height = target.width, target.height
+    """The caption shows on ``packaged`` at ``at``: its caption band compared with the
+    opening (fitted by ``fitting``) with the caption laid over it, and without."""
+    width, height = size
     seen = packaging.frame(
         packaged,
         at,
@@ -549,9 +581,9 @@ def _check_caption(
         deadline.remaining(),
     )
     plain = packaging.frame(
-        opening, at, width, height, f"{_part_picture(target)},format=rgb24", deadline.remaining()
+        opening, at, width, height, f"{fitting},format=rgb24", deadline.remaining()
     )
-    _, (x, y), image = layer
+    image, (x, y) = caption
     captioned = _composite(plain, image, (x, y))
     box = (x, y, x + image.shape[1], y + image.shape[0])
     packaging.caption_visible(seen, captioned, plain, box)
@@ -600,18 +632,16 @@ def _package_reencoded(
         def check(temporary: Path) -> None:
             packaging.verify_reencoded(temporary, expected, timeout=deadline.remaining())
             if caption:
-                at = _caption_moment(opening[1])
-                seen = packaging.frame(
+                _check_caption(
                     temporary,
-                    at,
-                    info.width,
-                    info.height,
-                    f"scale=in_color_matrix={matrix}:in_range=tv,format=rgb24",
-                    deadline.remaining(),
+                    opening[0],
+                    _caption_moment(opening[1]),
+                    size,
+                    ",".join([*_fit(info.width, info.height, "bicubic"), f"fps={FPS}"]),
+                    matrix,
+                    _caption_image(size, caption, font),
+                    deadline,
                 )
-                image, (x, y) = _caption_image(size, caption, font)
-                box = (x, y, x + image.shape[1], y + image.shape[0])
-                packaging.caption_visible(seen, head.get_frame(at), plain.get_frame(at), box)
 
         _write_with_moviepy(
             whole,
