@@ -304,10 +304,10 @@ def packets(path: Path, timeout: float, *, parameter_sets: bool = True) -> dict[
             kinds[int(index)] = value.strip()
         elif line and not line.startswith("#"):
             parts = [part.strip() for part in line.split(",")]
-            index = int(parts[0])
-            kind = kinds.get(index, "video")
+            stream = int(parts[0])
+            kind = kinds.get(stream, "video")
             table = found.setdefault(kind, Packets(kind))
-            base = bases.get(index, Fraction(1))
+            base = bases.get(stream, Fraction(1))
             table.pts.append(float(int(parts[2]) * base))
             table.durations.append(float(int(parts[3]) * base))
             table.hashes.append(parts[5])

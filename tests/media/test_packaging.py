@@ -95,8 +95,10 @@ def packaged(clips: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -
 def video_hashes(path: Path) -> list[str]:
     """The hash of each picture packet, H.264 parameter sets aside."""
     done = subprocess.run(
-        [FFMPEG, "-v", "error", "-i", str(path), "-map", "0:v:0", "-c", "copy"]
-        + ["-bsf:v", "filter_units=remove_types=7|8", "-f", "framemd5", "-"],
+        [
+            *(FFMPEG, "-v", "error", "-i", str(path), "-map", "0:v:0", "-c", "copy"),
+            *("-bsf:v", "filter_units=remove_types=7|8", "-f", "framemd5", "-"),
+        ],
         capture_output=True,
         check=True,
         timeout=60,
@@ -109,8 +111,10 @@ def loud_span(path: Path) -> tuple[float, float]:
     """When the loud sound (the master's sine) starts and ends in ``path``, in seconds on the
     file's timeline: its sound decoded (mono), each sample placed at its time from 0."""
     done = subprocess.run(
-        [FFMPEG, "-v", "error", "-i", str(path), "-map", "0:a:0", "-ac", "1", "-ar", "48000"]
-        + ["-af", "aresample=async=1:first_pts=0", "-f", "s16le", "-"],
+        [
+            *(FFMPEG, "-v", "error", "-i", str(path), "-map", "0:a:0", "-ac", "1", "-ar", "48000"),
+            *("-af", "aresample=async=1:first_pts=0", "-f", "s16le", "-"),
+        ],
         capture_output=True,
         check=True,
         timeout=60,
