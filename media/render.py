@@ -311,6 +311,7 @@ def package(
     timeout: float = 1800,
     progress: Progress | None = None,
     note: Note | None = None,
+    reencode: bool = False,
 ) -> str:
     """The broadcast master: ``opening`` + ``master`` + ``closing``, the caption on the opening.
 
@@ -318,8 +319,10 @@ def package(
     specification in a form the opening and closing can be rendered to
     (:mod:`media.packaging`); otherwise re-encoded with moviepy (``"reencode"``)
     at the master's picture size and 25 fps, H.264 and AAC at 48 kHz, an opening
-    or closing without sound silent there. ``note`` is told which, and why.
-    Either way the package is checked before it is renamed into place.
+    or closing without sound silent there. ``note`` is told which, and why;
+    ``reencode`` asks for re-encoding whatever the master (to compare the two, as
+    ``bench/media.py`` does). Either way the package is checked before it is
+    renamed into place.
     """
     deadline = _Deadline(timeout, f"Packaging {master.name}")
     reporter = _Reporter(progress)
@@ -332,7 +335,7 @@ def package(
     deadline.check()
 
     master_streams = streams(master, timeout=max(deadline.remaining(), 0.001))
-    reasons = packaging.mismatches(master_streams)
+    reasons = ["asked for"] if reencode else packaging.mismatches(master_streams)
     if not reasons:
         say(
             "stream copy: the master meets the delivery specification "
@@ -414,33 +417,10 @@ def _package_by_copy(
             image, position = _caption_image(size, caption, font)
             Image.fromarray(image).save(folder / "caption.png")
             layer = (folder / "caption.png", position, image)
-        parts = []
-        for index, ((path, info), low, high) in enumerate(
-            ((opening, 0.0, 0.35), (closing, 0.35, 0.65))
-        ):
-            part = folder / ("opening.mp4" if index == 0 else "closing.mp4")
-            _render_part(
-                path,
-                info,
-                part,
-                target,
-                layer=layer if index == 0 else None,
-                deadline=deadline,
-                reporter=_Reporter(_scaled(reporter, low, high)),
-            )
-            parts.append(part)
-        found: list[str] = []
-        for index, part in enumerate(parts):
-            made = streams(part, timeout=max(deadline.remaining(), 0.001))
-            name = "opening" if index == 0 else "closing"
-            found += packaging.differences(name, made, target, before_master=index == 0)
-        if found:
-            raise _CannotMatch(found)
-        listing = folder / "list.txt"
-        listing.write_text(packaging.concat_list([parts[0], master, parts[1]]), encoding="utf-8")
+        master_pictures = _pictures(master, deadline)
         seconds = [
             max(1, round(opening[1].duration * FPS)) / FPS,
-            _picture_seconds(master, deadline),
+            master_pictures.end() - min(master_pictures.pts),
             max(1, round(closing[1].duration * FPS)) / FPS,
         ]
         sounds = [
@@ -448,17 +428,53 @@ def _package_by_copy(
             master,
             closing[0] if closing[1].has_audio else None,
         ]
+        sound = folder / "sound.mov"
+        # The sound is made while the opening and closing are rendered: both take seconds.
+        with _background_ffmpeg(
+            [*packaging.sound_arguments(sounds, seconds, target), _input(sound)], deadline
+        ) as sound_made:
+            parts = [folder / "opening.mp4", folder / "closing.mp4"]
+            closing_arguments, _ = _part_arguments(*closing, parts[1], target, layer=None)
+            opening_arguments, opening_seconds = _part_arguments(
+                *opening, parts[0], target, layer=layer
+            )
+            # The closing is rendered beside the opening: each ffmpeg leaves a core idle
+            # part of the time (decoding and filtering run on one).
+            with _background_ffmpeg(closing_arguments, deadline) as closing_made:
+                _run_ffmpeg(
+                    opening_arguments,
+                    deadline=deadline,
+                    duration=opening_seconds,
+                    reporter=_Reporter(_scaled(reporter, 0.0, 0.5)),
+                )
+                closing_made()
+            for part in parts:
+                _require_output(part, deadline)
+            found: list[str] = []
+            for index, part in enumerate(parts):
+                made = streams(part, timeout=max(deadline.remaining(), 0.001))
+                name = "opening" if index == 0 else "closing"
+                found += packaging.differences(name, made, target, before_master=index == 0)
+            if found:
+                raise _CannotMatch(found)
+            sound_made()
+        listing = folder / "list.txt"
+        listing.write_text(packaging.concat_list([parts[0], master, parts[1]]), encoding="utf-8")
         with _output(out) as temporary:
             _run_ffmpeg(
-                [*packaging.join_arguments(listing, sounds, seconds, target), _input(temporary)],
+                [*packaging.join_arguments(listing, sound), _input(temporary)],
                 deadline=deadline,
                 duration=sum(seconds),
-                reporter=_Reporter(_scaled(reporter, 0.65, 0.75)),
+                reporter=_Reporter(_scaled(reporter, 0.6, 0.7)),
             )
             _require_output(temporary, deadline)
-            reporter(0.75)
+            reporter(0.7)
             packaging.verify_copy(
-                temporary, [parts[0], master, parts[1]], 1, timeout=deadline.remaining()
+                temporary,
+                [parts[0], master, parts[1]],
+                1,
+                timeout=deadline.remaining(),
+                known={1: master_pictures},
             )
             checked = (
                 "duration, sound and picture in sync at each join, the master's pictures "
@@ -480,34 +496,46 @@ def _package_by_copy(
     return checked
 
 
-def _render_part(
+def _part_arguments(
     source: Path,
     info: Probe,
     part: Path,
     target: Streams,
     *,
     layer: tuple[Path, tuple[int, int], Any] | None,
-    deadline: _Deadline,
-    reporter: _Reporter,
-) -> None:
-    """The pictures of ``source`` (the opening or closing) encoded to ``target``'s
-    parameters, the caption ``layer`` (a PNG and its place) laid over them; its sound is
-    joined with the master's by :func:`media.packaging.join_arguments`."""
+) -> tuple[list[str], float]:
+    """ffmpeg's arguments that make ``part``, and its length in seconds: the pictures of
+    ``source`` (the opening or closing) encoded to ``target``'s parameters, the caption
+    ``layer`` (a PNG and its place) laid over them; the package's sound is made by
+    :func:`media.packaging.sound_arguments`.
+
+    The picture stays in YUV: the caption is turned into the master's YUV (by its
+    matrix) once, and laid over each frame there."""
     frames = max(1, round(info.duration * FPS))
     seconds = frames / FPS
     matrix = packaging.colour_matrix(target)
+    colours = _filter(
+        "scale",
+        out_color_matrix=matrix,
+        out_range="pc" if target.color_range == "pc" else "tv",
+    )
     arguments = ["-i", _input(source)]
-    picture = f"[0:v:0]{_part_picture(target)},format=rgb24"
+    # A part of the master's size keeps its YUV as it is (its matrix taken to be the
+    # master's, as both are made for the same picture): converting it would cost as much
+    # as encoding it. A part scaled to the master's size is converted on the way.
+    same_size = (info.width, info.height) == (target.width, target.height)
+    picture = f"[0:v:0]{_part_picture(target)}{'' if same_size else ',' + colours}"
+    picture += f",format={target.pix_fmt}"
     graph: list[str] = []
     if layer is not None:
         arguments += ["-i", _input(layer[0])]
         x, y = layer[1]
+        chroma = "yuv422" if target.pix_fmt == "yuv422p" else "yuv420"
         graph.append(f"{picture}[base]")
-        graph.append(f"[base][1:v]overlay=x={x}:y={y}:format=rgb[rgb]")
-        picture = "[rgb]null"
+        graph.append(f"[1:v]{colours},format={chroma.replace('yuv', 'yuva')}p[caption]")
+        graph.append(f"[base][caption]overlay=x={x}:y={y}:format={chroma}[captioned]")
+        picture = f"[captioned]format={target.pix_fmt}"
     steps = [
-        f"scale=out_color_matrix={matrix}:out_range={'pc' if target.color_range == 'pc' else 'tv'}",
-        f"format={target.pix_fmt}",
         # The master's colour tags, or none where it has none.
         _filter(
             "setparams",
@@ -531,14 +559,14 @@ def _render_part(
         sound = f"{2 if layer is not None else 1}:a"
     graph.append(f"[{sound}]{packaging.audio_filter(target, seconds)}[a]")
     arguments += ["-filter_complex", ";".join(graph), *packaging.clip_arguments(target, frames)]
-    _run_ffmpeg([*arguments, _input(part)], deadline=deadline, duration=seconds, reporter=reporter)
-    _require_output(part, deadline)
+    return [*arguments, _input(part)], seconds
 
 
-def _picture_seconds(path: Path, deadline: _Deadline) -> float:
-    """How long the pictures of ``path`` last (its packets' times: no decoding)."""
-    table = packaging.packets(path, max(deadline.remaining(), 0.001))["video"]
-    return table.end() - min(table.pts)
+def _pictures(path: Path, deadline: _Deadline) -> packaging.Packets:
+    """The picture packets of ``path`` (H.264 parameter sets aside), read without decoding."""
+    is_h264 = streams(path, max(deadline.remaining(), 0.001)).video_codec == "h264"
+    tables = packaging.packets(path, max(deadline.remaining(), 0.001), parameter_sets=not is_h264)
+    return tables["video"]
 
 
 def _part_picture(target: Streams) -> str:
@@ -554,15 +582,16 @@ def _part_picture(target: Streams) -> str:
     return ",".join([*steps, f"fps={FPS}"])
 
 
-def _caption_moment(info: Probe) -> float:
-    """When a frame of the opening is compared for its caption: its middle."""
-    return max(0.0, min(info.duration / 2, info.duration - 2 / FPS))
+def _caption_moment(info: Probe) -> int:
+    """Which picture of the opening is compared for its caption: half a second in, or the
+    middle of a shorter opening."""
+    return min(FPS // 2, max(0, round(info.duration * FPS) // 2))
 
 
 def _check_caption(
     packaged: Path,
     opening: Path,
-    at: float,
+    at: int,
     size: tuple[int, int],
     fitting: str,
     matrix: str,
@@ -1045,6 +1074,36 @@ def _follow(
                 if key in (b"out_time_us", b"out_time_ms") and duration > 0:
                     with contextlib.suppress(ValueError):
                         reporter(int(value) / 1_000_000 / duration)
+
+
+@contextlib.contextmanager
+def _background_ffmpeg(
+    arguments: Sequence[str], deadline: _Deadline
+) -> Iterator[Callable[[], None]]:
+    """ffmpeg started in the background; the block is given a function that waits for it
+    to end (raising if it failed or ran past the deadline). It is stopped if still running
+    when the block ends, so a failure or an interrupt leaves no process behind."""
+    command = [
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        *("-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-y", *arguments),
+    ]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log
+        )
+
+        def wait() -> None:
+            try:
+                returncode = process.wait(timeout=max(deadline.remaining(), 0.001))
+            except subprocess.TimeoutExpired:
+                raise deadline.error() from None
+            if returncode != 0:
+                raise RenderError(f"{deadline.action} failed: {_stderr_tail(log)}", code="failed")
+
+        try:
+            yield wait
+        finally:
+            _stop(process)
 
 
 def _stop(process: subprocess.Popen[Any]) -> None:

@@ -171,8 +171,8 @@ def test_the_caption_shows_on_the_opening_of_either_route(
     size = (1920, 1080)
     image, (x, y) = render._caption_image(size, render.series_caption(3), render.cjk_font())
     box = (x, y, x + image.shape[1], y + image.shape[0])
-    seen = packaging.frame(made.out, 0.5, *size, "scale=in_color_matrix=bt709,format=rgb24", 60)
-    plain = packaging.frame(clips["opening"], 0.5, *size, "scale=1920:1080,format=rgb24", 60)
+    seen = packaging.frame(made.out, 12, *size, "scale=in_color_matrix=bt709,format=rgb24", 60)
+    plain = packaging.frame(clips["opening"], 12, *size, "scale=1920:1080,format=rgb24", 60)
     band = seen[box[1] : box[3], box[0] : box[2]].astype(float)
     red, green = band[..., 0].mean(), band[..., 1].mean()
     assert red > 140 and green < 90  # the red band
