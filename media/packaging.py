@@ -186,7 +186,9 @@ def clip_arguments(master: Streams, frames: int) -> list[str]:
     if master.video_codec == "h264":
         # x264's fastest preset, with the tools that make the master's profile: CABAC and
         # the 8×8 transform (High), B-frames (the master's reordering delay).
-        x264 = ["cabac=1", "8x8dct=1", "bframes=0" if master.delay == 0 else "bframes=3"]
+        profile = _H264_PROFILES.get(master.profile or "", "high")
+        tools = {"baseline": [], "main": ["cabac=1"]}.get(profile, ["cabac=1", "8x8dct=1"])
+        x264 = [*tools, "bframes=0" if master.delay == 0 or profile == "baseline" else "bframes=3"]
         if master.delay == 1:
             x264.append("b-pyramid=none")
         elif master.delay >= 2:
@@ -196,7 +198,7 @@ def clip_arguments(master: Streams, frames: int) -> list[str]:
         level = master.level or 40
         arguments += [
             *("-c:v", "libx264", "-preset", "ultrafast", "-crf", "18"),
-            *("-profile:v", _H264_PROFILES.get(master.profile or "", "high")),
+            *("-profile:v", profile),
             *("-level:v", f"{level / 10:g}", "-x264-params", ":".join(x264)),
         ]
     else:
