@@ -401,7 +401,11 @@ class _CannotMatch(Exception):
 
 def _describe(s: Streams) -> str:
     scan = "progressive" if s.field_order == "progressive" else f"interlaced, {s.field_order}"
-    level = f" level {s.level}" if s.level is not None else ""
+    level = (
+        f" level {s.level // 10}.{s.level % 10}"
+        if s.level is not None and s.video_codec == "h264"
+        else ""
+    )
     return (
         f"{s.video_codec} {s.profile or ''}{level}, {s.width}×{s.height} {s.fps} fps {scan}, "
         f"{s.pix_fmt}; {s.audio_codec} {s.sample_rate} Hz {s.channel_layout}"
