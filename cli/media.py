@@ -90,6 +90,8 @@ def media_status(session: Session, episode_id: int) -> None:
             select(MediaJob).where(MediaJob.media_version_id == version.id).order_by(MediaJob.id)
         ):
             click.echo(f"  {_job_line(job)}")
+            for line in _job_log(job):
+                click.echo(f"    {line}")
 
 
 @media.command("package")
@@ -272,6 +274,11 @@ def _print_qc(version: MediaVersion) -> None:
     for rule in (version.qc or {}).get("rules", []):
         mark = "ok  " if rule["passed"] else "FAIL"
         click.echo(f"    {mark} {rule['label']}: {rule['measured']} (expected {rule['expected']})")
+
+
+def _job_log(job: MediaJob) -> list[str]:
+    """The job's log (what it chose and why), a line each, as the worker wrote it."""
+    return [f"log: {line}" for line in (job.log or "").splitlines() if line.strip()]
 
 
 def _job_line(job: MediaJob) -> str:

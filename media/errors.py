@@ -21,6 +21,7 @@ CODES = (
     "no_audio",  # loudness asked of a file without sound
     "timeout",  # ffmpeg took longer than allowed
     "failed",  # ffmpeg or moviepy failed otherwise
+    "check_failed",  # a package failed its check before it was offered (media.packaging)
     "no_font",  # no font that renders Chinese
     "no_packaging",  # the column has no opening and closing clips
     "not_failed",  # a retry of a job that did not fail

@@ -262,6 +262,7 @@ def _render(
             font=font,
             timeout=timeout,
             progress=step,
+            note=write_note,  # which path (stream copy or re-encoding), why, and the checks
         )
     step(1.0)
 

@@ -16,10 +16,13 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import subprocess
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+import imageio_ffmpeg
 
 from media._moviepy import ffmpeg_parse_infos
 from media.errors import MediaError
@@ -152,3 +155,161 @@ def _audio_codec(raw: str, infos: dict[str, Any]) -> str | None:
     index = rf"{number}:{stream}\b" if stream is not None else rf"{number}:\d+\b"
     match = re.search(rf"Stream #{index}[^:\n]*: Audio: (\w+)", raw)
     return match.group(1) if match else None
+
+
+# --- the streams' coding parameters (what packaging by stream copy must match) ------------
+
+_FIELD_ORDERS = {
+    "top first": "tt",
+    "bottom first": "bb",
+    "top coded first (swapped)": "tb",
+    "bottom coded first (swapped)": "bt",
+}
+_VIDEO_LINE = re.compile(
+    r"Stream #\d+:\d+[^:\n]*: Video: (?P<codec>\w+)(?: \((?P<profile>[^)/]+)\))?"
+    r"(?: \([^)]*/[^)]*\))?, (?P<pix_fmt>\w+)(?:\((?P<extra>[^)]*(?:\([^)]*\))?[^)]*)\))?"
+    r", (?P<width>\d+)x(?P<height>\d+)(?: \[SAR (?P<sar>\d+:\d+))?(?P<rest>[^\n]*)"
+)
+_AUDIO_LINE = re.compile(
+    r"Stream #\d+:\d+[^:\n]*: Audio: (?P<codec>\w+)(?: \((?P<profile>[^)/]+)\))?"
+    r"(?: \([^)]*/[^)]*\))?, (?P<rate>\d+) Hz, (?P<layout>[^,\n]+)"
+)
+_TRACE = re.compile(r"\]\s+\d+\s+(\w+)\s+[01]+ = (-?\d+)")
+STREAMS_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Streams:
+    """The coding parameters of a file's first picture and sound, as ffmpeg reads them.
+
+    ``level`` is H.264's ``level_idc`` (40 for 4.0) or MPEG-2's
+    ``profile_and_level_indication``; ``delay`` is the picture's reordering delay
+    in frames (the first packet's presentation minus decoding time: B-frames);
+    ``field_order`` is ``progressive``, ``tt`` (top field first), ``bb``, ``tb`` or
+    ``bt``, as ffmpeg's ``-field_order`` names them.
+    """
+
+    container: str  # ffmpeg's demuxer: "mov,mp4,m4a,3gp,3g2,mj2", "mpegts" …
+    video_codec: str
+    profile: str | None
+    level: int | None
+    width: int
+    height: int
+    sar: str  # "1:1"
+    fps: str  # as ffmpeg states it: "25"
+    tbr: str
+    time_base: str  # the container's ticks a second: "12800"
+    field_order: str
+    pix_fmt: str
+    color_range: str | None  # "tv" or "pc"
+    colorspace: str | None
+    color_primaries: str | None
+    color_trc: str | None
+    delay: int
+    video_streams: int
+    audio_codec: str | None
+    audio_profile: str | None
+    sample_rate: int | None
+    channel_layout: str | None
+    audio_streams: int
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def streams(path: Path, timeout: float = STREAMS_TIMEOUT_SECONDS) -> Streams:
+    """The coding parameters of ``path`` (a file :func:`probe` accepts): its header as
+    ``ffmpeg -i`` reports it, and its first packets (``trace_headers`` and their times)."""
+    infos, raw = _parse(path)
+    if infos is None:
+        raise MediaError(f"{path.name} is not a video file ffmpeg can read.", code="not_video")
+    header = raw[raw.find("Input #0") :]
+    video_lines = [
+        line for line in header.splitlines() if ": Video: " in line and "attached pic" not in line
+    ]
+    video = _VIDEO_LINE.search(video_lines[0]) if video_lines else None
+    if video is None:
+        raise MediaError(
+            f"{path.name} contains no video stream ffmpeg can describe.", code="not_video"
+        )
+    audio_lines = [line for line in header.splitlines() if ": Audio: " in line]
+    audio = _AUDIO_LINE.search(audio_lines[0]) if audio_lines else None
+    rest = video["rest"]
+    extra = [part.strip() for part in (video["extra"] or "").split(",") if part.strip()]
+    field_order, color_range, colours = "progressive", None, None
+    for part in extra:
+        if part in _FIELD_ORDERS:
+            field_order = _FIELD_ORDERS[part]
+        elif part in ("tv", "pc"):
+            color_range = part
+        elif part != "progressive":
+            colours = part
+    space = primaries = trc = None
+    if colours is not None:
+        named = colours.split("/")
+        space, primaries, trc = (named * 3)[:3] if len(named) == 1 else (named + [None] * 3)[:3]
+    space, primaries, trc = (None if v in (None, "unknown") else v for v in (space, primaries, trc))
+    fields, delay = _first_packets(path, timeout)
+    level = fields.get("level_idc", fields.get("profile_and_level_indication"))
+    container = re.search(r"Input #0, ([^ ]+), from", header)
+    return Streams(
+        container=container.group(1).rstrip(",") if container else "",
+        video_codec=video["codec"],
+        profile=video["profile"],
+        level=level,
+        width=int(video["width"]),
+        height=int(video["height"]),
+        sar=video["sar"] or "1:1",
+        fps=_figure(rest, "fps"),
+        tbr=_figure(rest, "tbr"),
+        time_base=_figure(rest, "tbn"),
+        field_order=field_order,
+        pix_fmt=video["pix_fmt"],
+        color_range=color_range,
+        colorspace=space,
+        color_primaries=primaries,
+        color_trc=trc,
+        delay=delay,
+        video_streams=len(video_lines),
+        audio_codec=audio["codec"] if audio else None,
+        audio_profile=audio["profile"] if audio else None,
+        sample_rate=int(audio["rate"]) if audio else None,
+        channel_layout=audio["layout"].strip() if audio else None,
+        audio_streams=len(audio_lines),
+    )
+
+
+def _figure(text: str, unit: str) -> str:
+    match = re.search(rf"([\d.]+k?) {unit}\b", text)
+    return match.group(1) if match else ""
+
+
+def _first_packets(path: Path, timeout: float) -> tuple[dict[str, int], int]:
+    """The first picture's header fields (``trace_headers``) and its reordering delay."""
+    command = [
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        *("-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", "-i", f"file:{path}"),
+        *("-map", "0:v:0", "-c", "copy", "-bsf:v", "trace_headers", "-frames:v", "4"),
+        *("-f", "framemd5", "-"),
+    ]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL
+        )
+    except subprocess.TimeoutExpired:
+        raise MediaError(
+            f"Reading the first pictures of {path.name} took longer than {timeout:g} s.",
+            code="timeout",
+        ) from None
+    fields: dict[str, int] = {}
+    for name, value in _TRACE.findall(done.stderr.decode("utf-8", errors="replace")):
+        fields.setdefault(name, int(value))
+    delay = 0
+    for line in done.stdout.decode("ascii", errors="replace").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        _, dts, pts, duration, *_ = (part.strip() for part in line.split(","))
+        if int(duration) > 0:
+            delay = max(0, round((int(pts) - int(dts)) / int(duration)))
+        break
+    return fields, delay

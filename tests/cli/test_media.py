@@ -143,6 +143,23 @@ def test_the_demo_has_a_master_in_review_and_the_columns_packaging(run: Run, app
     assert len(media_files(app)) == 3  # the master, the opening and the closing
 
 
+def test_media_status_prints_a_jobs_log_under_it(
+    staffed: Run, producing: int, inbox: Path, clips: Clips, app: Flask
+) -> None:
+    master = Path(shutil.copy(clips.compliant, inbox / "master.mp4"))
+    assert staffed("media", "add", str(producing), str(master), "--as", "ed").exit_code == 0
+    with app.app_context(), unit_of_work(app) as s:
+        job = s.scalars(select(MediaJob)).one()
+        job.state, job.log = JobState.DONE, "stream copy: the master meets it\nchecked: duration"
+        job_id = job.id
+    status = staffed("media", "status", str(producing)).output
+    assert (
+        f"  review material job {job_id}: done\n"
+        "    log: stream copy: the master meets it\n"
+        "    log: checked: duration\n"
+    ) in status
+
+
 def test_media_retry_queues_a_failed_job_again_and_refuses_twice(
     staffed: Run, producing: int, inbox: Path, clips: Clips, app: Flask
 ) -> None:

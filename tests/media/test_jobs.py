@@ -203,7 +203,42 @@ def test_a_packaging_job_renders_opening_master_and_closing_with_the_series_capt
     with service_db.factory() as session:
         done = session.get(MediaJob, package_id)
         assert done is not None and (done.state, done.progress) == (JobState.DONE, 1.0)
+        # The master meets the delivery specification: copied, not re-encoded, and checked.
+        assert done.log is not None
+        lines = done.log.splitlines()
+        assert lines[0].startswith("stream copy: the master meets the delivery specification")
+        assert lines[1].startswith("checked: duration, sound and picture in sync at each join")
     assert leftovers(settings.root) == []
+    assert ffmpeg_children() == []
+
+
+def test_a_packaging_job_whose_package_fails_its_check_fails_and_leaves_nothing(
+    service_db: ServiceDb, clips: Clips, tmp_path: Path
+) -> None:
+    # Bytes of the master's pictures overwritten: it probes, but does not decode cleanly.
+    damaged = tmp_path / "damaged.mp4"
+    data = bytearray(clips.compliant.read_bytes())
+    middle = len(data) * 2 // 5
+    data[middle : middle + 4000] = bytes(range(256)) * 15 + bytes(160)
+    damaged.write_bytes(bytes(data))
+    opening = make_clip(tmp_path / "opening.mp4", seconds=1.0)
+    closing = make_clip(tmp_path / "closing.mp4", seconds=1.0, volume_db=None)
+    up = upload(service_db, tmp_path / "media", damaged, part=2, packaging=(opening, closing))
+    with service_db.factory.begin() as session:
+        job = session.get(MediaJob, up.job_id)
+        director = session.get(Person, up.director_id)
+        assert job is not None and director is not None
+        package_id = request_job(
+            session, director, job.media_version, JobKind.PACKAGE, NOW, up.settings
+        ).id
+    outcome = jobs.run(service_db.factory, package_id, up.settings.root, lambda: datetime.now(UTC))
+    assert outcome is not None and outcome.state is JobState.FAILED
+    assert outcome.error is not None
+    assert outcome.error.startswith("The package does not decode cleanly")
+    assert not (up.settings.root / "packaged").exists() or not any(
+        path.is_file() for path in (up.settings.root / "packaged").rglob("*")
+    )
+    assert leftovers(up.settings.root) == []
     assert ffmpeg_children() == []
 
 

@@ -245,11 +245,28 @@ def test_the_files_a_job_made_are_fetched_with_the_same_token(
         job.state, job.outputs = JobState.DONE, {"contact_sheet": "review/test/contact.jpg"}
     listed = api["rv"].get(f"/episodes/{eid}/media").json
     assert listed is not None
+    assert listed["versions"][0]["jobs"][0]["log"] is None  # the worker wrote none
     url = listed["versions"][0]["jobs"][0]["outputs"]["contact_sheet"]
     got = api["rv"].client.get(url, headers=api["rv"].headers)
     assert got.status_code == 200 and got.data == sheet.read_bytes()
     got.close()
     assert api["ced"].client.get(url, headers=api["ced"].headers).status_code == 404
+
+
+def test_a_jobs_log_is_served_a_line_each(
+    app: Flask, api: dict[str, Api], master: bytes, check: Conformance
+) -> None:
+    eid = in_production(api)
+    send(api["ed"], eid, master, version=version_of(api, eid))
+    with app.app_context(), unit_of_work(app) as s:
+        job = s.scalars(select(MediaJob)).one()
+        job.state, job.log = JobState.DONE, "re-encoded: the master is 30 fps\nchecked: duration"
+    listed = check("get", ONE, api["rv"].get(f"/episodes/{eid}/media"))
+    assert listed.json is not None
+    assert listed.json["versions"][0]["jobs"][0]["log"] == [
+        "re-encoded: the master is 30 fps",
+        "checked: duration",
+    ]
 
 
 def test_the_document_describes_the_upload(check: Conformance) -> None:

@@ -525,6 +525,29 @@ def test_a_packaged_master_is_downloaded_under_the_episodes_title(
     assert "%E5%85%88%E9%94%8B" in got.headers["Content-Disposition"]  # 先锋…, the title
 
 
+def test_the_packaging_jobs_log_is_shown_under_its_heading_as_the_worker_wrote_it(
+    app: Flask, crew: Crew, masters: Masters
+) -> None:
+    episode_id, director = uploaded(app, crew, masters)
+    add_packaging(app, crew)
+    assert package_form(director, episode_id).status_code == 303
+    job = jobs_of(app, episode_id)[-1]
+    log = (
+        "re-encoded: the master is 30 fps; the delivery specification is 25 fps\nchecked: duration"
+    )
+    set_job(app, job.id, state=JobState.DONE, progress=1.0, log=log)
+    page = text(director.get(f"/episodes/{episode_id}"))
+    block = page[page.index('<div class="job-log"') :]
+    block = block[: block.index("</div>")]
+    assert "<h4>处理记录</h4>" in block and '<ol lang="en">' in block
+    assert (
+        "<li>re-encoded: the master is 30 fps; the delivery specification is 25 fps</li>" in block
+    )
+    assert "<li>checked: duration</li>" in block
+    director.get("/lang/en")
+    assert "<h4>Processing log</h4>" in text(director.get(f"/episodes/{episode_id}"))
+
+
 def test_the_episode_page_with_media_stays_within_its_statement_budget(
     app: Flask, crew: Crew, masters: Masters
 ) -> None:

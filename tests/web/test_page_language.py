@@ -62,7 +62,7 @@ from editorial.models import (
     SignOff,
 )
 from liaison.models import Attendance, Meeting, Priority
-from media.models import MediaVersion
+from media.models import MediaJob, MediaVersion
 from schedule.models import Airing, AsRunEntry, AsRunLog, BroadcastChannel, Slot, SlotDate
 from scheduler import jobs
 from station.asrun_report import week_label, week_of
@@ -124,6 +124,7 @@ USER_DATA: tuple[InstrumentedAttribute[Any], ...] = (
     ExternalAiring.location,
     ExternalAiring.description,
     MediaVersion.original_name,
+    MediaJob.log,  # what the worker wrote (English), shown as written
     BroadcastChannel.station,
     BroadcastChannel.name,
     BroadcastChannel.code,

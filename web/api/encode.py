@@ -258,6 +258,7 @@ def media_job(j: MediaJob, outputs: Mapping[str, str]) -> Json:
         "finished_at": moment(j.finished_at),
         "error": j.error,
         "outputs": dict(outputs),
+        "log": j.log.splitlines() if j.log else None,
     }
 
 
@@ -757,6 +758,13 @@ MEDIA_JOB = obj(
             "additionalProperties": {"type": "string"},
             "description": "per file made (contact_sheet, proxy, poster, packaged), its address: "
             "GET it with the same token; Range requests work",
+        },
+        "log": {
+            "type": ["array", "null"],
+            "items": STRING,
+            "description": "what the worker chose and why, a line each, in English as it "
+            "wrote them (packaging: stream copy or re-encoded, the reasons, the checks "
+            "passed); null when it wrote none",
         },
     },
     "Work on a media version, done by the scheduler service's media workers.",

@@ -16,6 +16,7 @@ from editorial import people, workflow
 from editorial.demo import CITY_SLUG
 from media import jobs
 from media.models import JobKind, MediaJob, MediaVersion
+from media.service import request_job
 from tests.media.conftest import make_clip
 from tests.web.browser.conftest import screenshot, sign_in
 from web.config import media_settings
@@ -108,3 +109,46 @@ def test_an_editor_director_uploads_a_master_and_sees_its_qc_and_review_material
     expect(phone_page.locator("video.proxy")).to_have_attribute("poster", poster)
     phone_page.locator("video.proxy").scroll_into_view_if_needed()
     screenshot(phone_page, "episode-media-phone")
+
+
+def test_the_packaging_jobs_log_says_how_the_broadcast_master_was_made(
+    page: Page, live_app: Flask
+) -> None:
+    # The demo's master meets the delivery specification: the worker packages it by
+    # stream copy, and the page shows its log under 处理记录 as the worker wrote it.
+    with live_app.app_context(), unit_of_work(live_app) as s:
+        version = s.scalars(select(MediaVersion).order_by(MediaVersion.id)).first()
+        assert version is not None
+        episode_id = version.episode_id
+        director = version.episode.director
+        job_id = request_job(
+            s,
+            director,
+            version,
+            JobKind.PACKAGE,
+            datetime.now(UTC),
+            media_settings(live_app.config),
+        ).id
+        username = director.username
+    outcome = jobs.run(
+        session_factory(live_app),
+        job_id,
+        media_settings(live_app.config).root,
+        lambda: datetime.now(UTC),
+    )
+    assert outcome is not None and outcome.error is None, outcome
+    sign_in(page, username)
+    page.goto(f"/episodes/{episode_id}#media")
+    log = page.locator(".job-log")
+    expect(log.locator("h4")).to_have_text("处理记录")
+    expect(log.locator("li").first).to_contain_text(
+        "stream copy: the master meets the delivery specification"
+    )
+    expect(log.locator("li").nth(1)).to_contain_text("checked: duration")
+    log.scroll_into_view_if_needed()
+    screenshot(page, "episode-media-packaging-log")
+    page.goto("/lang/en")
+    page.goto(f"/episodes/{episode_id}#media")
+    expect(page.locator(".job-log h4")).to_have_text("Processing log")
+    page.locator(".job-log").scroll_into_view_if_needed()
+    screenshot(page, "episode-media-packaging-log-en")
