@@ -51,6 +51,7 @@ import imageio_ffmpeg
 import numpy as np
 
 from media.errors import MediaError
+from media.lifeline import tied_to_parent
 from media.probe import Streams
 
 FPS = 25
@@ -427,15 +428,17 @@ def decodes(path: Path, timeout: float, ranges: Sequence[tuple[float, float | No
                 arguments += ["-t", f"{end - start:.3f}"]
             log = stack.enter_context(tempfile.TemporaryFile())
             process = subprocess.Popen(
-                [
-                    imageio_ffmpeg.get_ffmpeg_exe(),
-                    "-hide_banner",
-                    "-nostdin",
-                    *arguments,
-                    "-f",
-                    "null",
-                    "-",
-                ],
+                tied_to_parent(
+                    [
+                        imageio_ffmpeg.get_ffmpeg_exe(),
+                        "-hide_banner",
+                        "-nostdin",
+                        *arguments,
+                        "-f",
+                        "null",
+                        "-",
+                    ]
+                ),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=log,
@@ -574,7 +577,9 @@ def _video_codec(path: Path, timeout: float) -> str:
 def _ffmpeg(
     arguments: Sequence[str], timeout: float, path: Path, action: str, *, check: bool = True
 ) -> subprocess.CompletedProcess[bytes]:
-    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", *arguments]
+    command = tied_to_parent(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", *arguments]
+    )
     try:
         # run() kills and reaps ffmpeg when the timeout expires: nothing is left behind.
         done = subprocess.run(

@@ -83,6 +83,7 @@ from media import _moviepy as mp
 from media import packaging
 from media.captions import series_caption as series_caption
 from media.errors import MediaError
+from media.lifeline import tied_to_parent
 from media.probe import Probe, Streams, probe, streams
 
 Progress = Callable[[float], None]
@@ -1044,11 +1045,13 @@ def _output(out: Path) -> Iterator[Path]:
 def _run_ffmpeg(
     arguments: Sequence[str], *, deadline: _Deadline, duration: float, reporter: _Reporter
 ) -> None:
-    command = [
-        imageio_ffmpeg.get_ffmpeg_exe(),
-        *("-hide_banner", "-nostdin", "-nostats", "-loglevel", "error"),
-        *("-progress", "pipe:1", "-y", *arguments),
-    ]
+    command = tied_to_parent(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            *("-hide_banner", "-nostdin", "-nostats", "-loglevel", "error"),
+            *("-progress", "pipe:1", "-y", *arguments),
+        ]
+    )
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             command,
@@ -1056,7 +1059,8 @@ def _run_ffmpeg(
             stdout=subprocess.PIPE,
             stderr=log,
             # In the worker's process group, not one of its own: when the scheduler
-            # service stops a worker past its timeout, it kills the group, ffmpeg too.
+            # service stops a worker past its timeout, it kills the group, ffmpeg too;
+            # and tied to this process: a worker killed outright takes its ffmpeg along.
         )
         try:
             _follow(process, deadline, duration, reporter)
@@ -1103,10 +1107,12 @@ def _background_ffmpeg(
     """ffmpeg started in the background; the block is given a function that waits for it
     to end (raising if it failed or ran past the deadline). It is stopped if still running
     when the block ends, so a failure or an interrupt leaves no process behind."""
-    command = [
-        imageio_ffmpeg.get_ffmpeg_exe(),
-        *("-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-y", *arguments),
-    ]
+    command = tied_to_parent(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            *("-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-y", *arguments),
+        ]
+    )
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log
