@@ -286,6 +286,10 @@ def _job_line(job: MediaJob) -> str:
     line = f"{what} job {job.id}: {job.state.value}"
     if job.state is JobState.RUNNING:
         line += f", {job.step or 'starting'} {job.progress:.0%}"
+        if job.worker:
+            line += f" on {job.worker}"
+    if job.attempt > 1:
+        line += f" (attempt {job.attempt})"
     if job.error:
         line += f": {job.error}"
     if job.outputs:

@@ -160,6 +160,22 @@ def test_media_status_prints_a_jobs_log_under_it(
     ) in status
 
 
+def test_media_status_says_which_worker_runs_a_job_and_which_attempt_it_is(
+    staffed: Run, producing: int, inbox: Path, clips: Clips, app: Flask
+) -> None:
+    master = Path(shutil.copy(clips.compliant, inbox / "master.mp4"))
+    assert staffed("media", "add", str(producing), str(master), "--as", "ed").exit_code == 0
+    with app.app_context(), unit_of_work(app) as s:
+        job = s.scalars(select(MediaJob)).one()
+        job.state, job.step, job.progress = JobState.RUNNING, "proxy", 0.4
+        job.worker, job.attempt = "render-2:4711", 2  # the first worker was lost
+        job_id = job.id
+    status = staffed("media", "status", str(producing)).output
+    assert f"review material job {job_id}: running, proxy 40% on render-2:4711 (attempt 2)" in (
+        status
+    )
+
+
 def test_media_retry_queues_a_failed_job_again_and_refuses_twice(
     staffed: Run, producing: int, inbox: Path, clips: Clips, app: Flask
 ) -> None:
