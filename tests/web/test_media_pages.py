@@ -544,8 +544,35 @@ def test_the_packaging_jobs_log_is_shown_under_its_heading_as_the_worker_wrote_i
         "<li>re-encoded: the master is 30 fps; the delivery specification is 25 fps</li>" in block
     )
     assert "<li>checked: duration</li>" in block
+    assert "整条重新编码；原因见下方技术记录。" in block  # the route said in Chinese
+    assert "原码流直接拼接" not in block and "重新排队" not in block
     director.get("/lang/en")
-    assert "<h4>Processing log</h4>" in text(director.get(f"/episodes/{episode_id}"))
+    english = text(director.get(f"/episodes/{episode_id}"))
+    assert "<h4>Processing log</h4>" in english
+    assert "so the whole package was re-encoded" in english
+
+
+def test_a_copied_package_lost_by_a_worker_says_both_in_the_readers_language(
+    app: Flask, crew: Crew, masters: Masters
+) -> None:
+    episode_id, director = uploaded(app, crew, masters)
+    add_packaging(app, crew)
+    assert package_form(director, episode_id).status_code == 303
+    job = jobs_of(app, episode_id)[-1]
+    log = (
+        "2026-12-04 21:00:00 UTC: the worker render-1:4711 was silent for 60 s: queued again\n"
+        "stream copy: the master meets the delivery specification\nchecked: duration"
+    )
+    set_job(app, job.id, state=JobState.DONE, progress=1.0, log=log, attempt=2)
+    page = text(director.get(f"/episodes/{episode_id}"))
+    block = page[page.index('<div class="job-log"') :]
+    block = block[: block.index("</div>")]
+    assert "与成片原码流直接拼接：成片画面没有重新编码。" in block
+    assert "这项工作已重新排队并从头处理。" in block
+    director.get("/lang/en")
+    english = text(director.get(f"/episodes/{episode_id}"))
+    assert "the master's picture was not re-encoded." in english
+    assert "the job was queued again and done from the start." in english
 
 
 def test_the_episode_page_with_media_stays_within_its_statement_budget(
