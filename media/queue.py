@@ -35,6 +35,7 @@ import contextlib
 import enum
 import functools
 import logging
+import math
 import os
 import signal
 import socket
@@ -65,6 +66,8 @@ TASK = "tvcolumn.media.render"
 # pg_advisory_xact_lock key of the recovery of stalled tickets: "tvmediar" as a number.
 RECOVERY_LOCK = 0x74766D6564696172
 WORKER_EXIT_NOT_QUEUED = 2  # media.worker: the job was not queued (taken, or gone)
+KEEP_TICKETS_H = 7 * 24  # ended tickets are deleted after a week (each worker, hourly)
+PRUNE_EVERY_S = 3600
 
 
 class Engine(enum.StrEnum):
@@ -381,7 +384,7 @@ async def _work(settings: WorkerSettings, stopping: asyncio.Event, wait: bool) -
                     additional_context={"settings": settings, "factory": factory},
                 )
             )
-            recovery = asyncio.create_task(_recover_periodically(settings, factory))
+            recovery = asyncio.create_task(_recover_periodically(settings, factory, app))
             stop = asyncio.create_task(stopping.wait())
             done, _ = await asyncio.wait({worker, stop}, return_when=asyncio.FIRST_COMPLETED)
             recovery.cancel()
@@ -401,16 +404,34 @@ async def _work(settings: WorkerSettings, stopping: asyncio.Event, wait: bool) -
         engine.dispose()
 
 
-async def _recover_periodically(settings: WorkerSettings, factory: sessionmaker[Session]) -> None:
+async def _recover_periodically(
+    settings: WorkerSettings, factory: sessionmaker[Session], app: procrastinate.App
+) -> None:
     interval = max(settings.lease_s / 3, 0.5)
+    pruned_at = -math.inf
     while True:
         try:
             await asyncio.to_thread(
                 recover_stalled, factory, settings.root, settings.lease_s, datetime.now(UTC)
             )
+            if time.monotonic() - pruned_at >= PRUNE_EVERY_S:
+                await prune_tickets(app)
+                pruned_at = time.monotonic()
         except Exception as error:  # the next round tries again; the worker loop notices
             log.warning("media worker: recovering stalled jobs failed: %s", _one_line(error))
         await asyncio.sleep(interval)
+
+
+async def prune_tickets(app: procrastinate.App) -> None:
+    """Delete the tickets that ended more than ``KEEP_TICKETS_H`` hours ago: the media job's
+    row keeps what people see, so the queue's own history need not grow for ever."""
+    await app.job_manager.delete_old_jobs(
+        nb_hours=KEEP_TICKETS_H,
+        queue=QUEUE,
+        include_failed=True,
+        include_cancelled=True,
+        include_aborted=True,
+    )
 
 
 def _one_line(error: BaseException) -> str:

@@ -3,10 +3,12 @@ job's row on PostgreSQL, jobs whose episode or master is gone, and stale attempt
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import procrastinate
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
@@ -181,3 +183,29 @@ def test_media_worker_refuses_a_lease_shorter_than_two_heartbeats(tmp_path: Path
     )
     assert result.exit_code == 2
     assert "must be more than two heartbeats" in result.output
+
+
+@pytest.mark.postgres
+def test_tickets_that_ended_over_a_week_ago_are_deleted(pg_db: ServiceDb, tmp_path: Path) -> None:
+    with pg_db.factory.begin() as session:
+        queue.defer(session, 9001)  # tickets for rows that do not exist: they just end
+        queue.defer(session, 9002)
+    settings = queue.WorkerSettings(pg_db.url, tmp_path / "media", heartbeat_s=0.5, lease_s=2)
+    queue.run_worker(settings, wait=False)
+    assert sorted(tickets(pg_db)) == [(9001, "succeeded"), (9002, "succeeded")]
+    with pg_db.factory.begin() as session:  # the first ended eight days ago
+        session.execute(
+            text(
+                "UPDATE procrastinate_events SET at = at - interval '8 days' WHERE job_id = "
+                "(SELECT id FROM procrastinate_jobs WHERE args->>'media_job_id' = '9001')"
+            )
+        )
+
+    async def prune() -> None:
+        connector = procrastinate.PsycopgConnector(conninfo=queue.conninfo(pg_db.url))
+        app = procrastinate.App(connector=connector)
+        async with app.open_async():
+            await queue.prune_tickets(app)
+
+    asyncio.run(prune())
+    assert tickets(pg_db) == [(9002, "succeeded")]
