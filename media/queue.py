@@ -384,12 +384,17 @@ async def _work(settings: WorkerSettings, stopping: asyncio.Event, wait: bool) -
                     additional_context={"settings": settings, "factory": factory},
                 )
             )
-            recovery = asyncio.create_task(_recover_periodically(settings, factory, app))
+            recovering = asyncio.Event()  # cleared: the recovery loop ends after its round
+            recovering.set()
+            recovery = asyncio.create_task(
+                _recover_periodically(settings, factory, app, recovering)
+            )
             stop = asyncio.create_task(stopping.wait())
             done, _ = await asyncio.wait({worker, stop}, return_when=asyncio.FIRST_COMPLETED)
-            recovery.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await recovery
+            # Not cancelled: a round runs in a thread with a connection checked out, which a
+            # cancel would leave running past the engine's disposal.
+            recovering.clear()
+            await recovery
             if stop in done and not worker.done():
                 log.info(
                     "media worker %s: stopping after the running renders", settings.worker_name
@@ -405,11 +410,16 @@ async def _work(settings: WorkerSettings, stopping: asyncio.Event, wait: bool) -
 
 
 async def _recover_periodically(
-    settings: WorkerSettings, factory: sessionmaker[Session], app: procrastinate.App
+    settings: WorkerSettings,
+    factory: sessionmaker[Session],
+    app: procrastinate.App,
+    running: asyncio.Event,
 ) -> None:
+    """Recover stalled tickets every third of the lease (and prune ended ones hourly) while
+    ``running`` is set; a round under way is finished, never cut off."""
     interval = max(settings.lease_s / 3, 0.5)
     pruned_at = -math.inf
-    while True:
+    while running.is_set():
         try:
             await asyncio.to_thread(
                 recover_stalled, factory, settings.root, settings.lease_s, datetime.now(UTC)
@@ -419,7 +429,9 @@ async def _recover_periodically(
                 pruned_at = time.monotonic()
         except Exception as error:  # the next round tries again; the worker loop notices
             log.warning("media worker: recovering stalled jobs failed: %s", _one_line(error))
-        await asyncio.sleep(interval)
+        deadline = time.monotonic() + interval
+        while running.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(min(0.1, interval))
 
 
 async def prune_tickets(app: procrastinate.App) -> None:

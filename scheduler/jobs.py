@@ -402,10 +402,11 @@ class FeedsNotWritten(OSError):
 
 def media_work() -> int | None:
     """Poll: start media workers for queued review material and packaging, reap the
-    finished, stop the overdue (media.jobs); how many workers run."""
-    if _media is None:
-        return None
+    finished, stop the overdue (media.jobs); how many workers run. Without a supervisor
+    (media workers take the jobs on PostgreSQL) the run is recorded done, having none."""
     supervisor = _media
+    if supervisor is None:  # media workers do the jobs (PostgreSQL): the run has nothing to do
+        return run_once("media-work", lambda session, now: 0)
     return run_once("media-work", lambda session, now: supervisor.tick(session, now))
 
 
