@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from editorial.permissions import TERMINAL
@@ -81,10 +81,16 @@ def claim(
 
 
 def finish(
-    session: Session, job_id: int, outcome: Outcome, now: datetime, attempt: int | None = None
+    session: Session,
+    job_id: int,
+    outcome: Outcome,
+    now: datetime,
+    attempt: int | None = None,
+    *,
+    worker: str | None = None,
 ) -> bool:
-    """Record a job's outcome unless it has one already (or, given ``attempt``, unless
-    another attempt runs it now); whether it was recorded."""
+    """Record a job's outcome unless it has one already (or, given ``attempt`` or
+    ``worker``, unless another attempt or render process runs it now); whether it was."""
     values: dict[str, object] = {
         "state": outcome.state,
         "finished_at": now,
@@ -96,8 +102,17 @@ def finish(
     query = update(MediaJob).where(MediaJob.id == job_id, MediaJob.state.in_(ACTIVE_JOB_STATES))
     if attempt is not None:
         query = query.where(MediaJob.attempt == attempt)
+    if worker is not None:
+        query = query.where(held_by(job_id, worker))
     done = session.execute(query.values(**values))
     return bool(getattr(done, "rowcount", 0))
+
+
+def held_by(job_id: int, worker: str) -> ColumnElement[bool]:
+    """The job runs in the render process ``worker`` ("host:pid")."""
+    return and_(
+        MediaJob.id == job_id, MediaJob.state == JobState.RUNNING, MediaJob.worker == worker
+    )
 
 
 def note(session: Session, job_id: int, line: str, attempt: int | None = None) -> None:

@@ -185,16 +185,8 @@ def _fail(
 ) -> None:
     """Fail the job if the render process ``worker`` still holds it (it died, or overran)."""
     with factory.begin() as session:
-        done = session.execute(
-            update(MediaJob)
-            .where(
-                MediaJob.id == media_job_id,
-                MediaJob.state == JobState.RUNNING,
-                MediaJob.worker == worker,
-            )
-            .values(state=JobState.FAILED, finished_at=datetime.now(UTC), error=reason)
-        )
-        if getattr(done, "rowcount", 0):
+        outcome = jobs.Outcome(JobState.FAILED, {}, reason)
+        if jobs.finish(session, media_job_id, outcome, datetime.now(UTC), worker=worker):
             jobs.remove_partial(session, media_job_id, root)
 
 
@@ -204,13 +196,7 @@ def _requeue_stopped(
     """The worker stopped mid-render: the job is queued again, with a new ticket."""
     with factory.begin() as session:
         requeued = session.execute(
-            update(MediaJob)
-            .where(
-                MediaJob.id == media_job_id,
-                MediaJob.state == JobState.RUNNING,
-                MediaJob.worker == worker,
-            )
-            .values(**_QUEUED_AGAIN)
+            update(MediaJob).where(jobs.held_by(media_job_id, worker)).values(**_QUEUED_AGAIN)
         )
         if getattr(requeued, "rowcount", 0):
             jobs.note(session, media_job_id, f"the worker {worker} stopped: queued again")
@@ -252,14 +238,16 @@ def defer(session: Session, media_job_id: int) -> None:
     transaction: it exists exactly when the job's row is committed. A ticket already
     waiting for the job (the same queueing lock) is enough."""
     task = _app().tasks[TASK]
-    deferrer = task.configure(
-        connection=_connection(session), queueing_lock=f"media-job-{media_job_id}"
-    )
-    with session.begin_nested():  # a ticket already waiting rolls back this much only
-        try:
+    try:
+        # A ticket already waiting rolls back this much only. The savepoint is emitted when
+        # the nested transaction takes the connection, so take it inside.
+        with session.begin_nested():
+            deferrer = task.configure(
+                connection=_connection(session), queueing_lock=f"media-job-{media_job_id}"
+            )
             deferrer.defer(media_job_id=media_job_id)
-        except procrastinate_errors.AlreadyEnqueued:
-            log.info("media job %s already has a waiting ticket", media_job_id)
+    except procrastinate_errors.AlreadyEnqueued:
+        log.info("media job %s already has a waiting ticket", media_job_id)
 
 
 # --- recovering the tickets of lost workers ------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import procrastinate
@@ -159,7 +158,7 @@ def test_an_attempt_given_up_for_dead_cannot_write_over_the_one_that_replaced_it
     assert (job.state, job.attempt, job.log) == (JobState.RUNNING, 2, None)
     with service_db.factory.begin() as session:
         done = Outcome(JobState.DONE, {"proxy": "p.mp4"}, None)
-        assert jobs.finish(session, up.job_id, done, datetime.now(UTC), attempt=second)
+        assert jobs.finish(session, up.job_id, done, NOW, attempt=second)
         jobs.note(session, up.job_id, "one", attempt=second)
         jobs.note(session, up.job_id, "two", attempt=second)
     job = job_of(up)
@@ -209,3 +208,14 @@ def test_tickets_that_ended_over_a_week_ago_are_deleted(pg_db: ServiceDb, tmp_pa
 
     asyncio.run(prune())
     assert tickets(pg_db) == [(9002, "succeeded")]
+
+
+@pytest.mark.postgres
+def test_a_second_ticket_for_a_waiting_job_is_not_queued_and_the_transaction_goes_on(
+    pg_db: ServiceDb,
+) -> None:
+    with pg_db.factory.begin() as session:
+        queue.defer(session, 7001)
+        queue.defer(session, 7001)  # the same job's ticket waits already: nothing more
+        queue.defer(session, 7002)  # the transaction is still usable
+    assert sorted(tickets(pg_db)) == [(7001, "todo"), (7002, "todo")]
