@@ -163,7 +163,8 @@ def media_packaging(
 @click.option("--job", "job_id", type=int, default=None, help="only this queued job")
 @with_appcontext
 def media_work(job_id: int | None) -> None:
-    """Do queued media jobs here, printing progress (the scheduler service does them too)."""
+    """Do queued media jobs here, printing progress (otherwise the scheduler service does
+    them on SQLite, media workers on PostgreSQL)."""
     factory = session_factory()
     root = media_settings(current_app.config).root
     with factory() as session:
