@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,10 +86,9 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> Clips:
     )
 
 
-def ffmpeg_children() -> list[int]:
-    """Pids of ffmpeg processes (zombies included) whose parent is this test process."""
-    found = []
-    me = os.getpid()
+def processes() -> dict[int, tuple[int, str, str]]:
+    """Every process now, from /proc: pid → (parent's pid, command name, state letter)."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -95,8 +96,52 @@ def ffmpeg_children() -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue  # exited meanwhile
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        if ppid == me and "ffmpeg" in comm:
-            found.append(int(entry.name))
+        fields = stat[stat.rindex(")") + 2 :].split()
+        found[int(entry.name)] = (
+            int(fields[1]),
+            stat[stat.index("(") + 1 : stat.rindex(")")],
+            fields[0],
+        )
     return found
+
+
+def children(parent: int, name: str) -> list[int]:
+    """Pids of processes (zombies included) of ``parent`` whose command name has ``name``."""
+    return [pid for pid, (ppid, comm, _) in processes().items() if ppid == parent and name in comm]
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid``: its children, their children …"""
+    parents = {child: ppid for child, (ppid, _, _) in processes().items()}
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+def ffmpeg_children() -> list[int]:
+    """Pids of ffmpeg processes (zombies included) whose parent is this test process."""
+    return children(os.getpid(), "ffmpeg")
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"not within {timeout} s{': ' + what if what else ''}"
+        time.sleep(0.1)
+
+
+def leftovers(root: Path) -> list[Path]:
+    """Hidden files and folders in the media folder (temporary ones), its upload folder aside."""
+    return [p for p in root.rglob(".*") if p.name != ".incoming"]

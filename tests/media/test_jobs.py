@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +19,15 @@ from media.models import JobKind, JobState, MediaJob
 from media.probe import probe
 from media.service import MediaSettings, add_media, request_job, set_packaging
 from tests.conftest import NOW
-from tests.media.conftest import Clips, ffmpeg_children, make_clip
+from tests.media.conftest import (
+    Clips,
+    alive,
+    children,
+    ffmpeg_children,
+    leftovers,
+    make_clip,
+    wait_for,
+)
 from tests.scheduler.test_service import ServiceDb, service_db_fixture
 
 __all__ = ["service_db_fixture"]
@@ -125,17 +131,6 @@ def job_of(up: Uploaded) -> MediaJob:
 def tick(up: Uploaded, supervisor: jobs.Supervisor, now: datetime | None = None) -> None:
     with up.db.factory.begin() as session:
         supervisor.tick(session, now or datetime.now(UTC))
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"not within {timeout} s"
-        time.sleep(0.1)
-
-
-def leftovers(root: Path) -> list[Path]:
-    return [p for p in root.rglob(".*") if p.name != ".incoming"]
 
 
 def test_the_supervisor_starts_a_worker_that_makes_the_review_material(
@@ -265,8 +260,8 @@ def test_the_supervisor_kills_a_worker_past_its_timeout_with_its_ffmpeg_and_clea
         worker = supervisor.workers[up.job_id]
         tick(up, supervisor)  # within its timeout: left alone
         assert job_of(up).state is not JobState.FAILED and worker.poll() is None
-        wait_for(lambda: job_of(up).step == "proxy" and bool(_children(worker.pid, "ffmpeg")))
-        rendering = _children(worker.pid, "ffmpeg")
+        wait_for(lambda: job_of(up).step == "proxy" and bool(children(worker.pid, "ffmpeg")))
+        rendering = children(worker.pid, "ffmpeg")
         late = datetime.now(UTC) + timedelta(seconds=job_of(up).timeout_s + jobs.GRACE_S + 1)
         tick(up, supervisor, late)
     finally:
@@ -275,7 +270,7 @@ def test_the_supervisor_kills_a_worker_past_its_timeout_with_its_ffmpeg_and_clea
     assert job.state is JobState.FAILED
     assert f"ran longer than {job.timeout_s} s" in (job.error or "")
     assert supervisor.workers == {} and worker.poll() is not None
-    wait_for(lambda: not any(_running(pid) for pid in rendering), timeout=5)
+    wait_for(lambda: not any(alive(pid) for pid in rendering), timeout=5)
     assert leftovers(up.settings.root) == []
 
 
@@ -320,25 +315,3 @@ def _finished_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
     return process.pid
-
-
-def _children(parent: int, name: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2 :].split()
-            if int(fields[1]) == parent and name in stat[stat.index("(") + 1 : stat.rindex(")")]:
-                found.append(int(entry.name))
-    return found
-
-
-def _running(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] != "Z"

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from media import queue
 from media.models import JobState, MediaJob
 from media.service import MediaSettings, add_media
 from tests.conftest import NOW, scratch_database
-from tests.media.conftest import make_clip
+from tests.media.conftest import alive, descendants, leftovers, make_clip, wait_for
 from tests.web.test_database_restart import restart_postgres
 
 pytestmark = pytest.mark.postgres
@@ -120,39 +120,6 @@ def states(q: Queue) -> dict[int, MediaJob]:
         return {job.id: job for job in session.scalars(select(MediaJob)).all()}
 
 
-def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"not within {timeout} s: {what}"
-        time.sleep(0.1)
-
-
-def descendants(pid: int) -> set[int]:
-    """Every process below ``pid`` (children, their children …), from /proc."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
-    found: set[int] = set()
-    frontier = {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return state[state.rindex(")") + 2] != "Z"
-
-
 def ffmpeg_processes_on(root: Path) -> list[int]:
     """Live processes whose command line names a file in the media folder."""
     found = []
@@ -166,10 +133,6 @@ def ffmpeg_processes_on(root: Path) -> list[int]:
         if b"ffmpeg" in command and str(root).encode() in command and alive(int(entry.name)):
             found.append(int(entry.name))
     return found
-
-
-def leftovers(root: Path) -> list[Path]:
-    return [p for p in root.rglob(".*") if p.name != ".incoming"]
 
 
 def stop(process: subprocess.Popen[bytes]) -> int:
