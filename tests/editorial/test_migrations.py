@@ -204,3 +204,38 @@ def test_0020_backfills_a_channel_for_every_slots_channel(backend: str, tmp_path
             assert all(channels.CODE.fullmatch(code) for _s, _n, code in rows)
         finally:
             engine.dispose()
+
+
+BEFORE_TASK_ENGINE = "b3d8f1a6c2e4"  # 0021: 0022 adds the media job's attempt, worker, log
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_0022_installs_the_task_engine_on_postgresql_only_and_downgrades(
+    backend: str, tmp_path: Path
+) -> None:
+    with scratch_database(backend, tmp_path, "task_engine") as url:
+        engine = make_engine(url)
+        try:
+            migrations.upgrade(engine)
+            queue_tables = {t for t in inspect(engine).get_table_names() if "procrastinate" in t}
+            assert bool(queue_tables) == (backend == "postgresql")
+            with pytest.raises(IntegrityError, match="attempt_not_negative"), engine.begin() as c:
+                insert_masters(c)
+                c.execute(
+                    text(
+                        "INSERT INTO media_jobs (media_version_id, kind, state, step, progress, "
+                        "timeout_s, requested_by_id, requested_at, attempt) VALUES "
+                        f"(1, 'review', 'queued', '', 0, 60, 1, '{AT}', -1)"
+                    )
+                )
+            migrations.downgrade(engine, BEFORE_TASK_ENGINE)
+            assert migrations.current(engine) == BEFORE_TASK_ENGINE
+            assert not {t for t in inspect(engine).get_table_names() if "procrastinate" in t}
+            columns = {c["name"] for c in inspect(engine).get_columns("media_jobs")}
+            assert not columns & {"attempt", "worker", "log", "task_id"}
+            migrations.upgrade(engine)  # and up again, procrastinate's schema too
+            assert migrations.current(engine) != BEFORE_TASK_ENGINE
+        finally:
+            engine.dispose()
